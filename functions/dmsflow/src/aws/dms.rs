@@ -1,0 +1,307 @@
+//! The narrow view of AWS DMS that the steps use: domain types in, domain types
+//! out. [`Dms`] is implemented for the SDK client in `sdk_dms`; handlers are
+//! generic over it.
+
+use std::collections::BTreeMap;
+use std::future::Future;
+
+use serde::Serialize;
+
+use super::fault::AwsResult;
+
+/// Tags of a resource.
+pub type Tags = BTreeMap<String, String>;
+
+/// A replication subnet group.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SubnetGroup {
+    pub id: String,
+    /// ARN, when DMS reports one (used to read tags).
+    pub arn: Option<String>,
+    pub status: String,
+}
+
+/// A replication instance.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Instance {
+    pub id: String,
+    pub arn: String,
+    pub status: String,
+}
+
+/// Which side of the migration an endpoint is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EndpointRole {
+    Source,
+    Target,
+}
+
+impl EndpointRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EndpointRole::Source => "source",
+            EndpointRole::Target => "target",
+        }
+    }
+}
+
+/// An endpoint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Endpoint {
+    pub id: String,
+    pub arn: String,
+    pub role: EndpointRole,
+    pub engine: String,
+    pub status: String,
+}
+
+/// A connection (the result of TestConnection).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Connection {
+    pub endpoint_arn: String,
+    pub instance_arn: String,
+    /// testing, successful, failed, deleting.
+    pub status: String,
+    pub last_failure_message: Option<String>,
+}
+
+/// `ReplicationTaskStats`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct TaskStats {
+    pub full_load_progress_percent: i32,
+    pub elapsed_time_millis: i64,
+    pub tables_loaded: i32,
+    pub tables_loading: i32,
+    pub tables_queued: i32,
+    pub tables_errored: i32,
+    /// Epoch seconds.
+    pub start_date: Option<i64>,
+    pub stop_date: Option<i64>,
+    pub full_load_finish_date: Option<i64>,
+}
+
+/// A replication task.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Task {
+    pub id: String,
+    pub arn: String,
+    /// creating, ready, starting, running, stopping, stopped, failed, modifying,
+    /// deleting, moving, failed-move, testing.
+    pub status: String,
+    /// full-load, cdc, full-load-and-cdc.
+    pub migration_type: String,
+    /// e.g. "Stop Reason FULL_LOAD_ONLY_FINISHED".
+    pub stop_reason: Option<String>,
+    pub last_failure_message: Option<String>,
+    /// The task settings document DMS holds (JSON text).
+    pub settings: Option<String>,
+    /// When the task was first started (epoch seconds): `None` for a task never run.
+    pub start_date: Option<i64>,
+    pub stats: Option<TaskStats>,
+    pub instance_arn: String,
+    pub source_endpoint_arn: String,
+    pub target_endpoint_arn: String,
+}
+
+/// One row of `DescribeTableStatistics`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct TableStats {
+    pub schema: String,
+    pub table: String,
+    /// Before load, Full load, Table completed, Table cancelled, Table error, ...
+    pub table_state: String,
+    pub full_load_rows: i64,
+    pub full_load_error_rows: i64,
+    pub inserts: i64,
+    pub updates: i64,
+    pub deletes: i64,
+    pub ddls: i64,
+    /// Not enabled, Pending records, Mismatched records, Validated, ...
+    pub validation_state: String,
+    pub validation_pending_records: i64,
+    pub validation_failed_records: i64,
+    pub validation_suspended_records: i64,
+}
+
+/// A DMS event subscription.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EventSubscription {
+    pub name: String,
+    pub arn: Option<String>,
+    pub status: String,
+    pub topic_arn: String,
+}
+
+/// What `CreateReplicationSubnetGroup` needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubnetGroupRequest {
+    pub id: String,
+    pub description: String,
+    pub subnet_ids: Vec<String>,
+    pub tags: Tags,
+}
+
+/// What `CreateReplicationInstance` needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InstanceRequest {
+    pub id: String,
+    pub class: String,
+    pub allocated_storage_gb: i32,
+    pub multi_az: bool,
+    pub engine_version: Option<String>,
+    pub publicly_accessible: bool,
+    pub subnet_group_id: String,
+    pub security_group_ids: Vec<String>,
+    pub kms_key_id: Option<String>,
+    pub tags: Tags,
+}
+
+/// What `CreateEndpoint` needs. Credentials are a secret reference only.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EndpointRequest {
+    pub id: String,
+    pub role: EndpointRole,
+    pub engine: String,
+    pub server: String,
+    pub port: i32,
+    pub database: String,
+    /// DMS `SslMode`: none, require, verify-ca, verify-full.
+    pub ssl_mode: String,
+    pub certificate_arn: Option<String>,
+    pub secret_arn: String,
+    pub secret_access_role_arn: String,
+    pub extra_connection_attributes: Option<String>,
+    /// Engine-specific settings object, without secret fields (they are added from
+    /// `secret_arn` and `secret_access_role_arn`).
+    pub settings: serde_json::Map<String, serde_json::Value>,
+    pub tags: Tags,
+}
+
+/// What `CreateReplicationTask` needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskRequest {
+    pub id: String,
+    pub instance_arn: String,
+    pub source_endpoint_arn: String,
+    pub target_endpoint_arn: String,
+    /// full-load, cdc, full-load-and-cdc.
+    pub migration_type: String,
+    /// JSON text.
+    pub table_mappings: String,
+    /// JSON text.
+    pub settings: String,
+    pub tags: Tags,
+}
+
+/// `StartReplicationTaskType`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StartType {
+    StartReplication,
+    ResumeProcessing,
+    ReloadTarget,
+}
+
+impl StartType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StartType::StartReplication => "start-replication",
+            StartType::ResumeProcessing => "resume-processing",
+            StartType::ReloadTarget => "reload-target",
+        }
+    }
+}
+
+/// What `CreateEventSubscription` needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventSubscriptionRequest {
+    pub name: String,
+    pub topic_arn: String,
+    pub categories: Vec<String>,
+    /// `replication-task` or `replication-instance`.
+    pub source_type: String,
+    /// Identifiers of the resources to watch.
+    pub source_ids: Vec<String>,
+    pub tags: Tags,
+}
+
+/// The DMS operations dmsflow uses. `describe_*` return `Ok(None)` when the
+/// resource does not exist (DMS answers `ResourceNotFoundFault` to a filter that
+/// matches nothing). `delete_*` return `Ok(())` when the resource is already gone.
+pub trait Dms: Sync {
+    fn describe_subnet_group(
+        &self,
+        id: &str,
+    ) -> impl Future<Output = AwsResult<Option<SubnetGroup>>> + Send;
+    fn create_subnet_group(
+        &self,
+        request: &SubnetGroupRequest,
+    ) -> impl Future<Output = AwsResult<()>> + Send;
+    fn delete_subnet_group(&self, id: &str) -> impl Future<Output = AwsResult<()>> + Send;
+
+    fn describe_instance(
+        &self,
+        id: &str,
+    ) -> impl Future<Output = AwsResult<Option<Instance>>> + Send;
+    fn create_instance(
+        &self,
+        request: &InstanceRequest,
+    ) -> impl Future<Output = AwsResult<Instance>> + Send;
+    fn delete_instance(&self, arn: &str) -> impl Future<Output = AwsResult<()>> + Send;
+
+    fn describe_endpoint(
+        &self,
+        id: &str,
+    ) -> impl Future<Output = AwsResult<Option<Endpoint>>> + Send;
+    fn create_endpoint(
+        &self,
+        request: &EndpointRequest,
+    ) -> impl Future<Output = AwsResult<Endpoint>> + Send;
+    fn delete_endpoint(&self, arn: &str) -> impl Future<Output = AwsResult<()>> + Send;
+
+    fn test_connection(
+        &self,
+        instance_arn: &str,
+        endpoint_arn: &str,
+    ) -> impl Future<Output = AwsResult<()>> + Send;
+    fn describe_connection(
+        &self,
+        instance_arn: &str,
+        endpoint_arn: &str,
+    ) -> impl Future<Output = AwsResult<Option<Connection>>> + Send;
+
+    fn describe_task(&self, id: &str) -> impl Future<Output = AwsResult<Option<Task>>> + Send;
+    fn create_task(&self, request: &TaskRequest) -> impl Future<Output = AwsResult<Task>> + Send;
+    /// `ModifyReplicationTask` with new settings (JSON text).
+    fn modify_task_settings(
+        &self,
+        arn: &str,
+        settings: &str,
+    ) -> impl Future<Output = AwsResult<()>> + Send;
+    fn start_task(
+        &self,
+        arn: &str,
+        start_type: StartType,
+    ) -> impl Future<Output = AwsResult<()>> + Send;
+    fn stop_task(&self, arn: &str) -> impl Future<Output = AwsResult<()>> + Send;
+    fn delete_task(&self, arn: &str) -> impl Future<Output = AwsResult<()>> + Send;
+    /// Every page of `DescribeTableStatistics`.
+    fn table_statistics(
+        &self,
+        task_arn: &str,
+    ) -> impl Future<Output = AwsResult<Vec<TableStats>>> + Send;
+
+    fn describe_event_subscription(
+        &self,
+        name: &str,
+    ) -> impl Future<Output = AwsResult<Option<EventSubscription>>> + Send;
+    fn create_event_subscription(
+        &self,
+        request: &EventSubscriptionRequest,
+    ) -> impl Future<Output = AwsResult<()>> + Send;
+    fn delete_event_subscription(&self, name: &str) -> impl Future<Output = AwsResult<()>> + Send;
+
+    /// Tags of a resource, by ARN.
+    fn tags(&self, arn: &str) -> impl Future<Output = AwsResult<Tags>> + Send;
+}

@@ -1,0 +1,78 @@
+//! The narrow view of CloudWatch that the steps use: alarms, the run's progress
+//! metrics, and DMS's CDC latency metrics. Implemented for the SDK client in
+//! `sdk_cloudwatch`.
+
+use std::future::Future;
+
+use serde::Serialize;
+
+use super::dms::Tags;
+use super::fault::AwsResult;
+
+/// Namespace of the metrics check-progress publishes.
+pub const PROGRESS_NAMESPACE: &str = "dmsflow";
+/// Dimension of those metrics.
+pub const RUN_DIMENSION: &str = "RunId";
+
+/// A CloudWatch alarm dmsflow creates.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AlarmRequest {
+    pub name: String,
+    pub description: String,
+    pub namespace: String,
+    pub metric_name: String,
+    /// (dimension name, value) pairs.
+    pub dimensions: Vec<(String, String)>,
+    /// Statistic: Maximum, Average, Sum, ...
+    pub statistic: String,
+    pub period_seconds: i32,
+    pub evaluation_periods: i32,
+    pub threshold: f64,
+    /// GreaterThanThreshold, GreaterThanOrEqualToThreshold, ...
+    pub comparison: String,
+    /// SNS topic notified on ALARM.
+    pub alarm_topic_arn: String,
+    pub tags: Tags,
+}
+
+/// One data point of the run's progress metrics.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Datum {
+    pub name: String,
+    pub value: f64,
+    /// CloudWatch unit: Percent, Count, Seconds.
+    pub unit: String,
+}
+
+/// The CDC latency DMS reports for a task, in seconds.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct CdcLatency {
+    pub source_seconds: Option<f64>,
+    pub target_seconds: Option<f64>,
+}
+
+/// The CloudWatch operations dmsflow uses.
+pub trait Metrics: Sync {
+    /// Creates or updates an alarm (PutMetricAlarm is idempotent).
+    fn put_alarm(&self, alarm: &AlarmRequest) -> impl Future<Output = AwsResult<()>> + Send;
+    /// Names of the alarms whose names start with `prefix`.
+    fn alarm_names(&self, prefix: &str) -> impl Future<Output = AwsResult<Vec<String>>> + Send;
+    /// Tags of an alarm, by name.
+    fn alarm_tags(&self, name: &str) -> impl Future<Output = AwsResult<Tags>> + Send;
+    /// Deletes alarms; names that do not exist are ignored.
+    fn delete_alarms(&self, names: &[String]) -> impl Future<Output = AwsResult<()>> + Send;
+    /// Publishes the run's progress metrics under [`PROGRESS_NAMESPACE`] with the
+    /// [`RUN_DIMENSION`] dimension.
+    fn put_progress(
+        &self,
+        run_id: &str,
+        data: &[Datum],
+    ) -> impl Future<Output = AwsResult<()>> + Send;
+    /// The latest `CDCLatencySource` and `CDCLatencyTarget` of a task (namespace
+    /// `AWS/DMS`), over the last few minutes.
+    fn cdc_latency(
+        &self,
+        instance_id: &str,
+        task_resource_id: &str,
+    ) -> impl Future<Output = AwsResult<CdcLatency>> + Send;
+}

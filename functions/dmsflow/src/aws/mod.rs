@@ -1,0 +1,12 @@
+//! AWS access through narrow traits, and their implementations for the SDK clients.
+
+pub mod clients;
+pub mod dms;
+pub mod fault;
+pub mod metrics;
+pub mod sdk_cloudwatch;
+pub mod sdk_dms;
+
+pub use dms::Dms;
+pub use fault::{AwsFault, AwsResult};
+pub use metrics::Metrics;

@@ -1,0 +1,14 @@
+//! dmsflow's domain and AWS access.
+//!
+//! The domain (the migration spec and its validation, naming, progress evaluation,
+//! cleanup planning) is plain Rust with no I/O. AWS calls go through the narrow
+//! traits in [`aws`]; the step handlers in [`steps`] are generic over them.
+
+pub mod aws;
+pub mod deadline;
+pub mod error;
+pub mod naming;
+pub mod spec;
+pub mod steps;
+
+pub use error::{ErrorKind, StepError, StepResult};

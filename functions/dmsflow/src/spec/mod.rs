@@ -1,0 +1,10 @@
+//! The migration spec: its types, parsing, validation, defaults and JSON Schema.
+
+pub mod check;
+pub mod mappings;
+pub mod parse;
+pub mod schema;
+pub mod settings;
+pub mod types;
+
+pub use types::*;
