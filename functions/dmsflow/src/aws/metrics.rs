@@ -14,6 +14,15 @@ pub const PROGRESS_NAMESPACE: &str = "dmsflow";
 /// Dimension of those metrics.
 pub const RUN_DIMENSION: &str = "RunId";
 
+/// Names of the progress metrics check-progress publishes (and the alarms watch).
+pub mod metric_names {
+    pub const FULL_LOAD_PERCENT: &str = "FullLoadProgressPercent";
+    pub const TABLES_LOADED: &str = "TablesLoaded";
+    pub const TABLES_ERRORED: &str = "TablesErrored";
+    pub const VALIDATION_FAILED_RECORDS: &str = "ValidationFailedRecords";
+    pub const CDC_LATENCY_SECONDS: &str = "CDCLatencySeconds";
+}
+
 /// A CloudWatch alarm dmsflow creates.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AlarmRequest {
