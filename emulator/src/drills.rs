@@ -1,0 +1,95 @@
+//! Failure drills: tags `dms-emulator:<key>` on a resource, or scenario drills by
+//! identifier (or `*`). A tag wins over the scenario.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::scenario::Scenario;
+
+pub const TAG_PREFIX: &str = "dms-emulator:";
+
+pub const FAIL_CONNECTION: &str = "fail-connection";
+pub const FAIL_TASK_AT_PERCENT: &str = "fail-task-at-percent";
+pub const TABLE_ERROR: &str = "table-error";
+pub const VALIDATION_MISMATCHES: &str = "validation-mismatches";
+pub const SLOW_INSTANCE_SECONDS: &str = "slow-instance-seconds";
+pub const CDC_LATENCY_SECONDS: &str = "cdc-latency-seconds";
+
+/// The drill value for `key` on a resource with these tags and identifier.
+pub fn value(
+    scenario: &Scenario,
+    tags: &[(String, String)],
+    identifier: &str,
+    key: &str,
+) -> Option<String> {
+    let tag_key = format!("{TAG_PREFIX}{key}");
+    if let Some((_, v)) = tags.iter().find(|(k, _)| *k == tag_key) {
+        return Some(v.trim().to_string());
+    }
+    let from = |id: &str| {
+        scenario
+            .drills
+            .get(id)
+            .and_then(|m: &BTreeMap<String, Value>| m.get(key))
+            .map(|v| match v {
+                Value::String(s) => s.trim().to_string(),
+                other => other.to_string(),
+            })
+    };
+    from(identifier).or_else(|| from("*"))
+}
+
+pub fn number(
+    scenario: &Scenario,
+    tags: &[(String, String)],
+    identifier: &str,
+    key: &str,
+) -> Option<f64> {
+    value(scenario, tags, identifier, key)
+        .and_then(|v| v.parse::<f64>().ok())
+        .filter(|n| n.is_finite() && *n >= 0.0)
+}
+
+/// `orders,payments` -> names (lowercased).
+pub fn name_list(v: &str) -> Vec<String> {
+    v.split(',')
+        .map(|s| s.trim().to_ascii_lowercase())
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+/// `orders=3,payments=1` -> (name, count); a bare name counts 1.
+pub fn name_counts(v: &str) -> Vec<(String, u64)> {
+    v.split(',')
+        .filter_map(|part| {
+            let part = part.trim();
+            if part.is_empty() {
+                return None;
+            }
+            match part.split_once('=') {
+                Some((n, c)) => {
+                    Some((n.trim().to_ascii_lowercase(), c.trim().parse().unwrap_or(1)))
+                }
+                None => Some((part.to_ascii_lowercase(), 1)),
+            }
+        })
+        .collect()
+}
+
+/// Does a drill table name (`orders` or `sales.orders`) name this table?
+pub fn names_table(drill_name: &str, schema: &str, table: &str) -> bool {
+    match drill_name.split_once('.') {
+        Some((s, t)) => s.eq_ignore_ascii_case(schema) && t.eq_ignore_ascii_case(table),
+        None => drill_name.eq_ignore_ascii_case(table),
+    }
+}
+
+/// Does a `fail-connection` value apply to an endpoint of this type?
+pub fn connection_fails(value: &str, endpoint_type: &str) -> bool {
+    match value.to_ascii_lowercase().as_str() {
+        "" | "false" | "no" | "none" | "0" => false,
+        "true" | "yes" | "both" | "any" | "1" => true,
+        v => v == endpoint_type.to_ascii_lowercase(),
+    }
+}

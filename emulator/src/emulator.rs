@@ -1,0 +1,149 @@
+//! The shared emulator state and the handling of one DMS request.
+
+use std::sync::{Mutex, MutexGuard};
+
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+use crate::faults::Fault;
+use crate::model::World;
+use crate::model::task::TaskStatus;
+use crate::ops;
+use crate::protocol::{self, Req};
+use crate::scenario::{Scenario, ThrottleSpec};
+use crate::throttle::Throttle;
+
+pub struct Emulator {
+    world: Mutex<World>,
+    startup: Scenario,
+    default_speed: f64,
+}
+
+impl Emulator {
+    pub fn new(scenario: Scenario, default_speed: f64) -> Emulator {
+        Emulator {
+            world: Mutex::new(World::new(scenario.clone(), default_speed)),
+            startup: scenario,
+            default_speed,
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, World> {
+        // A panic while holding the lock leaves a usable world: keep serving.
+        let mut w = self.world.lock().unwrap_or_else(|e| e.into_inner());
+        w.advance();
+        w
+    }
+
+    /// Answer one awsJson1_1 request.
+    pub fn handle_dms(&self, headers: &HeaderMap, body: &[u8]) -> Response {
+        let operation = match protocol::operation(headers) {
+            Ok(op) => op,
+            Err(fault) => return fault.into_response(),
+        };
+        let mut w = self.lock();
+        let now = w.now;
+        let body = match protocol::parse_body(body) {
+            Ok(b) => b,
+            Err(fault) => {
+                w.calls
+                    .record(now, &operation, fault.code, Value::Null, None);
+                return fault.into_response();
+            }
+        };
+        let logged = protocol::redacted(&body);
+        if w.throttle.check(&operation) {
+            let arn = ops::resource_arn(&body, None);
+            w.calls
+                .record(now, &operation, "ThrottlingException", logged, arn);
+            return Fault::throttling().into_response();
+        }
+        let result = ops::dispatch(&mut w, &operation, &Req(&body));
+        let arn = ops::resource_arn(&body, result.as_ref().ok());
+        let outcome = match &result {
+            Ok(_) => "ok",
+            Err(f) => f.code,
+        };
+        w.calls.record(now, &operation, outcome, logged, arn);
+        match result {
+            Ok(v) => protocol::ok(v),
+            Err(f) => f.into_response(),
+        }
+    }
+
+    /// Counts, ids, statuses and tags of every resource.
+    pub fn resources(&self) -> Value {
+        self.lock().resources_json()
+    }
+
+    /// The log of DMS operations received, oldest first.
+    pub fn calls(&self) -> Value {
+        let w = self.lock();
+        json!({"count": w.calls.calls().len(), "calls": w.calls.calls()})
+    }
+
+    /// Forget every resource and call; back to the startup scenario.
+    pub fn reset(&self) {
+        let mut w = self.world.lock().unwrap_or_else(|e| e.into_inner());
+        *w = World::new(self.startup.clone(), self.default_speed);
+    }
+
+    pub fn scenario(&self) -> Scenario {
+        self.lock().scenario.clone()
+    }
+
+    /// Replace the scenario in force (resources are kept).
+    pub fn set_scenario(&self, scenario: Scenario) {
+        self.lock().set_scenario(scenario);
+    }
+
+    /// Replace only the throttling drill.
+    pub fn set_throttle(&self, spec: ThrottleSpec) {
+        let mut w = self.lock();
+        w.throttle = Throttle::from_spec(Some(&spec));
+        w.scenario.throttle = Some(spec);
+    }
+
+    /// CDC latency and counters of a task, by identifier or ARN.
+    pub fn task_metrics(&self, id: &str) -> Option<Value> {
+        let w = self.lock();
+        let task = w
+            .tasks
+            .iter()
+            .find(|t| t.id.eq_ignore_ascii_case(id) || t.arn == id)?;
+        let running = task.status == TaskStatus::Running;
+        let mut out = json!({
+            "task_id": task.id,
+            "task_arn": task.arn,
+            "status": task.status.as_str(),
+            "migration_type": task.migration_type,
+            "CDCLatencySource": 0.0,
+            "CDCLatencyTarget": 0.0,
+            "CDCIncomingChanges": 0,
+            "FullLoadThroughputRowsSource": 0.0,
+            "FullLoadProgressPercent": 0,
+            "counters": {"inserts": 0, "updates": 0, "deletes": 0, "full_load_rows": 0, "tables": 0},
+        });
+        if let Some(run) = &task.run {
+            let (src, tgt) = run.latency(w.now, running);
+            let views: Vec<_> = (0..run.tables.len()).map(|i| run.view(i, w.now)).collect();
+            let sum =
+                |f: fn(&crate::simulation::TableView) -> u64| views.iter().map(f).sum::<u64>();
+            out["CDCLatencySource"] = json!(src);
+            out["CDCLatencyTarget"] = json!(tgt);
+            out["CDCIncomingChanges"] = json!((run.change_rate() * tgt).round() as u64);
+            out["FullLoadThroughputRowsSource"] =
+                json!(if running { run.throughput(w.now) } else { 0.0 });
+            out["FullLoadProgressPercent"] = json!(run.stats(w.now).progress_percent);
+            out["counters"] = json!({
+                "inserts": sum(|v| v.inserts),
+                "updates": sum(|v| v.updates),
+                "deletes": sum(|v| v.deletes),
+                "full_load_rows": sum(|v| v.full_load_rows),
+                "tables": views.len(),
+            });
+        }
+        Some(out)
+    }
+}

@@ -1,0 +1,300 @@
+//! Replication tasks and their status machine.
+
+use std::time::SystemTime;
+
+use serde_json::{Map, Value, json};
+
+use super::{Tags, World, timing};
+use crate::protocol::epoch;
+use crate::simulation::{Run, RunKind};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TaskStatus {
+    Creating,
+    Ready,
+    Modifying,
+    Starting,
+    Running,
+    Stopping,
+    Stopped,
+    Failed,
+    Deleting,
+}
+
+impl TaskStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TaskStatus::Creating => "creating",
+            TaskStatus::Ready => "ready",
+            TaskStatus::Modifying => "modifying",
+            TaskStatus::Starting => "starting",
+            TaskStatus::Running => "running",
+            TaskStatus::Stopping => "stopping",
+            TaskStatus::Stopped => "stopped",
+            TaskStatus::Failed => "failed",
+            TaskStatus::Deleting => "deleting",
+        }
+    }
+}
+
+pub const STOP_NORMAL: &str = "Stop Reason NORMAL";
+pub const STOP_FULL_LOAD_ONLY_FINISHED: &str = "Stop Reason FULL_LOAD_ONLY_FINISHED";
+pub const STOP_FATAL_ERROR: &str = "Stop Reason FATAL_ERROR";
+
+#[derive(Debug, Clone)]
+pub struct Task {
+    pub id: String,
+    pub arn: String,
+    pub source_arn: String,
+    pub target_arn: String,
+    pub instance_arn: String,
+    pub migration_type: String,
+    pub table_mappings: String,
+    pub settings: Value,
+    pub cdc_start_position: Option<String>,
+    pub cdc_stop_position: Option<String>,
+    pub task_data: Option<String>,
+    pub status: TaskStatus,
+    pub since: f64,
+    /// The status a modify returns to.
+    pub modify_return: Option<TaskStatus>,
+    pub stop_reason: Option<String>,
+    pub last_failure: Option<String>,
+    pub created: SystemTime,
+    pub runs: u32,
+    pub run: Option<Run>,
+    pub tags: Tags,
+}
+
+impl Task {
+    pub fn kind(&self) -> RunKind {
+        RunKind::from_migration_type(&self.migration_type)
+    }
+
+    /// Apply every transition due by `now`; true when the task is gone.
+    pub fn advance(&mut self, now: f64) -> bool {
+        loop {
+            match self.status {
+                TaskStatus::Creating if now >= self.since + timing::TASK_CREATE => {
+                    self.status = TaskStatus::Ready;
+                    self.since += timing::TASK_CREATE;
+                }
+                TaskStatus::Modifying if now >= self.since + timing::TASK_MODIFY => {
+                    self.status = self.modify_return.take().unwrap_or(TaskStatus::Ready);
+                    self.since += timing::TASK_MODIFY;
+                }
+                TaskStatus::Starting => match &self.run {
+                    Some(run) if now >= run.begin => {
+                        self.since = run.begin;
+                        self.status = TaskStatus::Running;
+                    }
+                    Some(_) => return false,
+                    None => {
+                        self.status = TaskStatus::Failed;
+                    }
+                },
+                TaskStatus::Running => {
+                    let Some(run) = self.run.as_mut() else {
+                        return false;
+                    };
+                    let fail = run.fail_at.filter(|f| *f <= now);
+                    let done = run.done_at().filter(|d| *d <= now);
+                    match (fail, done) {
+                        (Some(f), d) if d.is_none_or(|d| f <= d) => {
+                            run.frozen_at = Some(f);
+                            self.since = f;
+                            self.status = TaskStatus::Failed;
+                            self.stop_reason = Some(STOP_FATAL_ERROR.into());
+                            self.last_failure = run.failure_message.clone();
+                        }
+                        (_, Some(d)) => {
+                            run.frozen_at = Some(d);
+                            self.since = d;
+                            self.status = TaskStatus::Stopped;
+                            self.stop_reason = Some(STOP_FULL_LOAD_ONLY_FINISHED.into());
+                        }
+                        _ => return false,
+                    }
+                }
+                TaskStatus::Stopping if now >= self.since + timing::TASK_STOP => {
+                    self.status = TaskStatus::Stopped;
+                    self.since += timing::TASK_STOP;
+                    self.stop_reason = Some(STOP_NORMAL.into());
+                }
+                TaskStatus::Deleting => return now >= self.since + timing::TASK_DELETE,
+                _ => return false,
+            }
+        }
+    }
+
+    pub fn validation_enabled(&self) -> bool {
+        match self
+            .settings
+            .pointer("/ValidationSettings/EnableValidation")
+        {
+            Some(Value::Bool(b)) => *b,
+            Some(Value::String(s)) => s.eq_ignore_ascii_case("true"),
+            _ => false,
+        }
+    }
+
+    pub fn max_full_load_subtasks(&self) -> usize {
+        self.settings
+            .pointer("/FullLoadSettings/MaxFullLoadSubTasks")
+            .and_then(Value::as_u64)
+            .map(|n| n.clamp(1, 49) as usize)
+            .unwrap_or(8)
+    }
+
+    pub fn stats_json(&self, world: &World) -> Value {
+        let Some(run) = &self.run else {
+            return json!({
+                "FullLoadProgressPercent": 0,
+                "ElapsedTimeMillis": 0,
+                "TablesLoaded": 0,
+                "TablesLoading": 0,
+                "TablesQueued": 0,
+                "TablesErrored": 0,
+            });
+        };
+        let now = world.now;
+        let s = run.stats(now);
+        let mut v = json!({
+            "FullLoadProgressPercent": s.progress_percent,
+            "ElapsedTimeMillis": s.elapsed_ms,
+            "TablesLoaded": s.tables_loaded,
+            "TablesLoading": s.tables_loading,
+            "TablesQueued": s.tables_queued,
+            "TablesErrored": s.tables_errored,
+            "FreshStartDate": epoch(world.wall(run.fresh_start)),
+            "StartDate": epoch(world.wall(run.begin.min(now))),
+        });
+        let obj = v.as_object_mut().expect("object");
+        if let Some(f) = run.frozen_at.filter(|f| *f <= now) {
+            obj.insert("StopDate".into(), epoch(world.wall(f)));
+        }
+        if let Some(t) = s.full_load_start {
+            obj.insert("FullLoadStartDate".into(), epoch(world.wall(t)));
+        }
+        if let Some(t) = s.full_load_finish {
+            obj.insert("FullLoadFinishDate".into(), epoch(world.wall(t)));
+        }
+        v
+    }
+
+    pub fn to_json(&self, world: &World, with_settings: bool) -> Value {
+        let mut v = json!({
+            "ReplicationTaskIdentifier": self.id,
+            "SourceEndpointArn": self.source_arn,
+            "TargetEndpointArn": self.target_arn,
+            "ReplicationInstanceArn": self.instance_arn,
+            "MigrationType": self.migration_type,
+            "TableMappings": self.table_mappings,
+            "Status": self.status.as_str(),
+            "ReplicationTaskCreationDate": epoch(self.created),
+            "ReplicationTaskArn": self.arn,
+            "ReplicationTaskStats": self.stats_json(world),
+        });
+        let obj = v.as_object_mut().expect("object");
+        if with_settings {
+            obj.insert(
+                "ReplicationTaskSettings".into(),
+                json!(self.settings.to_string()),
+            );
+        }
+        if let Some(r) = &self.stop_reason {
+            obj.insert("StopReason".into(), json!(r));
+        }
+        if let Some(m) = &self.last_failure {
+            obj.insert("LastFailureMessage".into(), json!(m));
+        }
+        if let Some(run) = &self.run {
+            obj.insert(
+                "ReplicationTaskStartDate".into(),
+                epoch(world.wall(run.fresh_start.min(world.now))),
+            );
+            if run.begin <= world.now {
+                obj.insert(
+                    "RecoveryCheckpoint".into(),
+                    json!(format!(
+                        "checkpoint:V1#{}#{:016}#0#0#*#0#0",
+                        self.runs,
+                        (run.effective(world.now) * 1000.0) as u64
+                    )),
+                );
+            }
+        }
+        if let Some(p) = &self.cdc_start_position {
+            obj.insert("CdcStartPosition".into(), json!(p));
+        }
+        if let Some(p) = &self.cdc_stop_position {
+            obj.insert("CdcStopPosition".into(), json!(p));
+        }
+        if let Some(d) = &self.task_data {
+            obj.insert("TaskData".into(), json!(d));
+        }
+        v
+    }
+}
+
+/// The settings DMS fills in when a task is created without them (a subset).
+pub fn default_settings() -> Value {
+    json!({
+        "TargetMetadata": {
+            "TargetSchema": "", "SupportLobs": true, "FullLobMode": false, "LobChunkSize": 64,
+            "LimitedSizeLobMode": true, "LobMaxSize": 32, "InlineLobMaxSize": 0,
+            "LoadMaxFileSize": 0, "ParallelLoadThreads": 0, "ParallelLoadBufferSize": 0,
+            "BatchApplyEnabled": false, "TaskRecoveryTableEnabled": false
+        },
+        "FullLoadSettings": {
+            "TargetTablePrepMode": "DROP_AND_CREATE", "CreatePkAfterFullLoad": false,
+            "StopTaskCachedChangesApplied": false, "StopTaskCachedChangesNotApplied": false,
+            "MaxFullLoadSubTasks": 8, "TransactionConsistencyTimeout": 600, "CommitRate": 10000
+        },
+        "Logging": {"EnableLogging": false},
+        "ControlTablesSettings": {"historyTimeslotInMinutes": 5, "HistoryTimeslotInMinutes": 5,
+            "StatusTableEnabled": false, "SuspendedTablesTableEnabled": false,
+            "HistoryTableEnabled": false, "ControlSchema": ""},
+        "StreamBufferSettings": {"StreamBufferCount": 3, "StreamBufferSizeInMB": 8, "CtrlStreamBufferSizeInMB": 5},
+        "ChangeProcessingTuning": {
+            "BatchApplyPreserveTransaction": true, "BatchApplyTimeoutMin": 1, "BatchApplyTimeoutMax": 30,
+            "BatchApplyMemoryLimit": 500, "BatchSplitSize": 0, "MinTransactionSize": 1000,
+            "CommitTimeout": 1, "MemoryLimitTotal": 1024, "MemoryKeepTime": 60, "StatementCacheSize": 50
+        },
+        "ChangeProcessingDdlHandlingPolicy": {"HandleSourceTableDropped": true, "HandleSourceTableTruncated": true, "HandleSourceTableAltered": true},
+        "ErrorBehavior": {
+            "DataErrorPolicy": "LOG_ERROR", "DataTruncationErrorPolicy": "LOG_ERROR", "DataErrorEscalationPolicy": "SUSPEND_TABLE",
+            "DataErrorEscalationCount": 0, "TableErrorPolicy": "SUSPEND_TABLE", "TableErrorEscalationPolicy": "STOP_TASK",
+            "TableErrorEscalationCount": 0, "RecoverableErrorCount": -1, "RecoverableErrorInterval": 5,
+            "RecoverableErrorThrottling": true, "RecoverableErrorThrottlingMax": 1800,
+            "ApplyErrorDeletePolicy": "IGNORE_RECORD", "ApplyErrorInsertPolicy": "LOG_ERROR",
+            "ApplyErrorUpdatePolicy": "LOG_ERROR", "ApplyErrorEscalationPolicy": "LOG_ERROR",
+            "ApplyErrorEscalationCount": 0, "FullLoadIgnoreConflicts": true
+        },
+        "ValidationSettings": {
+            "EnableValidation": false, "ValidationMode": "ROW_LEVEL", "ThreadCount": 5,
+            "FailureMaxCount": 10000, "TableFailureMaxCount": 1000, "HandleCollationDiff": false,
+            "ValidationOnly": false, "RecordFailureDelayLimitInMinutes": 0, "SkipLobColumns": false,
+            "ValidationPartialLobSize": 0, "ValidationQueryCdcDelaySeconds": 0, "PartitionSize": 10000
+        }
+    })
+}
+
+/// Deep-merge `patch` into `base` (objects merge, everything else replaces).
+pub fn merge(base: &mut Value, patch: &Value) {
+    match (base, patch) {
+        (Value::Object(b), Value::Object(p)) => merge_maps(b, p),
+        (b, p) => *b = p.clone(),
+    }
+}
+
+fn merge_maps(base: &mut Map<String, Value>, patch: &Map<String, Value>) {
+    for (k, v) in patch {
+        match base.get_mut(k) {
+            Some(existing) if existing.is_object() && v.is_object() => merge(existing, v),
+            _ => {
+                base.insert(k.clone(), v.clone());
+            }
+        }
+    }
+}

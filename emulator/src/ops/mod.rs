@@ -1,0 +1,110 @@
+//! The DMS operations, one module per resource kind.
+
+mod connections;
+mod endpoints;
+mod event_subscriptions;
+mod instances;
+mod subnet_groups;
+mod table_stats;
+mod tags;
+mod task_run;
+mod tasks;
+
+use serde_json::Value;
+
+use crate::faults::{Fault, OpResult};
+use crate::model::World;
+use crate::protocol::Req;
+
+/// Every operation the emulator answers.
+pub const OPERATIONS: &[&str] = &[
+    "CreateReplicationSubnetGroup",
+    "DescribeReplicationSubnetGroups",
+    "DeleteReplicationSubnetGroup",
+    "CreateReplicationInstance",
+    "DescribeReplicationInstances",
+    "DeleteReplicationInstance",
+    "CreateEndpoint",
+    "DescribeEndpoints",
+    "DeleteEndpoint",
+    "TestConnection",
+    "DescribeConnections",
+    "DeleteConnection",
+    "CreateReplicationTask",
+    "DescribeReplicationTasks",
+    "ModifyReplicationTask",
+    "StartReplicationTask",
+    "StopReplicationTask",
+    "DeleteReplicationTask",
+    "DescribeTableStatistics",
+    "CreateEventSubscription",
+    "DescribeEventSubscriptions",
+    "DeleteEventSubscription",
+    "ListTagsForResource",
+    "AddTagsToResource",
+    "RemoveTagsFromResource",
+];
+
+pub fn dispatch(world: &mut World, operation: &str, req: &Req) -> OpResult {
+    match operation {
+        "CreateReplicationSubnetGroup" => subnet_groups::create(world, req),
+        "DescribeReplicationSubnetGroups" => subnet_groups::describe(world, req),
+        "DeleteReplicationSubnetGroup" => subnet_groups::delete(world, req),
+        "CreateReplicationInstance" => instances::create(world, req),
+        "DescribeReplicationInstances" => instances::describe(world, req),
+        "DeleteReplicationInstance" => instances::delete(world, req),
+        "CreateEndpoint" => endpoints::create(world, req),
+        "DescribeEndpoints" => endpoints::describe(world, req),
+        "DeleteEndpoint" => endpoints::delete(world, req),
+        "TestConnection" => connections::test(world, req),
+        "DescribeConnections" => connections::describe(world, req),
+        "DeleteConnection" => connections::delete(world, req),
+        "CreateReplicationTask" => tasks::create(world, req),
+        "DescribeReplicationTasks" => tasks::describe(world, req),
+        "ModifyReplicationTask" => tasks::modify(world, req),
+        "StartReplicationTask" => task_run::start(world, req),
+        "StopReplicationTask" => task_run::stop(world, req),
+        "DeleteReplicationTask" => tasks::delete(world, req),
+        "DescribeTableStatistics" => table_stats::describe(world, req),
+        "CreateEventSubscription" => event_subscriptions::create(world, req),
+        "DescribeEventSubscriptions" => event_subscriptions::describe(world, req),
+        "DeleteEventSubscription" => event_subscriptions::delete(world, req),
+        "ListTagsForResource" => tags::list(world, req),
+        "AddTagsToResource" => tags::add(world, req),
+        "RemoveTagsFromResource" => tags::remove(world, req),
+        other => Err(Fault::invalid_action(other)),
+    }
+}
+
+/// The ARN a call created or acted on, for the call log.
+pub fn resource_arn(request: &Value, response: Option<&Value>) -> Option<String> {
+    const KEYS: &[&str] = &[
+        "ReplicationTaskArn",
+        "ReplicationInstanceArn",
+        "EndpointArn",
+        "ResourceArn",
+    ];
+    if let Some(Value::Object(map)) = response {
+        for v in map.values() {
+            for k in KEYS {
+                if let Some(s) = v.get(*k).and_then(Value::as_str) {
+                    return Some(s.to_string());
+                }
+            }
+        }
+    }
+    KEYS.iter()
+        .find_map(|k| request.get(*k).and_then(Value::as_str))
+        .map(str::to_string)
+}
+
+/// The account prerequisite for subnet groups and instances.
+fn require_vpc_role(world: &World) -> Result<(), Fault> {
+    if world.scenario.dms_vpc_role == Some(false) {
+        return Err(Fault::access_denied(format!(
+            "The IAM Role arn:aws:iam::{}:role/dms-vpc-role is not configured properly.",
+            crate::ids::ACCOUNT
+        )));
+    }
+    Ok(())
+}

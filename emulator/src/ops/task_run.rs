@@ -1,0 +1,154 @@
+//! StartReplicationTask and StopReplicationTask: planning and freezing runs.
+
+use serde_json::json;
+
+use super::tasks::{check_cdc_params, find};
+use crate::drills;
+use crate::faults::{Fault, OpResult};
+use crate::model::catalog::{CatalogTable, Mappings, default_catalog, scenario_catalog};
+use crate::model::instance::InstanceStatus;
+use crate::model::task::{Task, TaskStatus};
+use crate::model::{World, timing};
+use crate::simulation::{Run, RunInput};
+
+pub const START_TYPES: &[&str] = &["start-replication", "resume-processing", "reload-target"];
+
+pub fn start(w: &mut World, req: &Req) -> OpResult {
+    let idx = find(w, req)?;
+    let start_type = req.str_req("StartReplicationTaskType")?;
+    if !START_TYPES.contains(&start_type) {
+        return Err(Fault::invalid_parameter(format!(
+            "The parameter StartReplicationTaskType has an invalid value: {start_type}. Valid values: start-replication | resume-processing | reload-target"
+        )));
+    }
+    check_cdc_params(req)?;
+    let task = &w.tasks[idx];
+    if !matches!(
+        task.status,
+        TaskStatus::Ready | TaskStatus::Stopped | TaskStatus::Failed
+    ) {
+        return Err(Fault::invalid_state(format!(
+            "Replication task {} cannot be started in its current state: {}",
+            task.id,
+            task.status.as_str()
+        )));
+    }
+    match (start_type, task.runs) {
+        ("start-replication", n) if n > 0 => {
+            return Err(Fault::invalid_state(format!(
+                "Replication task {} has run before: start-replication is only valid for its first run. Use resume-processing or reload-target.",
+                task.id
+            )));
+        }
+        ("resume-processing" | "reload-target", 0) => {
+            return Err(Fault::invalid_state(format!(
+                "Replication task {} has never run: its first start must use start-replication.",
+                task.id
+            )));
+        }
+        _ => {}
+    }
+    match w.instance(&task.instance_arn) {
+        Some(i) if i.status == InstanceStatus::Available => {}
+        Some(i) => {
+            return Err(Fault::invalid_state(format!(
+                "Replication instance {} is not available (status: {})",
+                i.id,
+                i.status.as_str()
+            )));
+        }
+        None => {
+            return Err(Fault::not_found(
+                "The task's replication instance no longer exists",
+            ));
+        }
+    }
+    let mappings = Mappings::parse(&task.table_mappings)?;
+    let tables = mappings.select(&catalog_for(w, task, &mappings));
+    let scenario = &w.scenario;
+    let drill = |key: &str| drills::value(scenario, &task.tags, &task.id, key);
+    let now = w.now;
+    let resume = start_type == "resume-processing";
+    let run = Run::plan(RunInput {
+        kind: task.kind(),
+        begin: now + timing::TASK_START,
+        tables,
+        previous: if resume { task.run.as_ref() } else { None },
+        reload: start_type == "reload-target",
+        parallel: task.max_full_load_subtasks(),
+        validation: task.validation_enabled(),
+        error_tables: drill(drills::TABLE_ERROR)
+            .map(|v| drills::name_list(&v))
+            .unwrap_or_default(),
+        mismatches: drill(drills::VALIDATION_MISMATCHES)
+            .map(|v| drills::name_counts(&v))
+            .unwrap_or_default(),
+        fail_at_percent: drills::number(
+            scenario,
+            &task.tags,
+            &task.id,
+            drills::FAIL_TASK_AT_PERCENT,
+        ),
+        latency_override: drills::number(
+            scenario,
+            &task.tags,
+            &task.id,
+            drills::CDC_LATENCY_SECONDS,
+        ),
+    });
+    let task = &mut w.tasks[idx];
+    task.run = Some(run);
+    task.runs += 1;
+    task.status = TaskStatus::Starting;
+    task.since = now;
+    task.stop_reason = None;
+    task.last_failure = None;
+    if let Some(p) = req.str_opt("CdcStartPosition")? {
+        task.cdc_start_position = Some(p.to_string());
+    }
+    if let Some(p) = req.str_opt("CdcStopPosition")? {
+        task.cdc_stop_position = Some(p.to_string());
+    }
+    let task = w.tasks[idx].clone();
+    Ok(json!({"ReplicationTask": task.to_json(w, true)}))
+}
+
+/// The source catalog a task selects from.
+fn catalog_for(w: &World, task: &Task, mappings: &Mappings) -> Vec<CatalogTable> {
+    if let Some(spec) = &w.scenario.catalog {
+        return scenario_catalog(spec);
+    }
+    let schema = mappings
+        .named_schema()
+        .map(str::to_string)
+        .or_else(|| {
+            w.endpoint(&task.source_arn)
+                .and_then(|e| e.database.clone())
+        })
+        .unwrap_or_else(|| "public".into());
+    default_catalog(&schema)
+}
+
+pub fn stop(w: &mut World, req: &Req) -> OpResult {
+    let idx = find(w, req)?;
+    let now = w.now;
+    let task = &mut w.tasks[idx];
+    if !matches!(task.status, TaskStatus::Running | TaskStatus::Starting) {
+        return Err(Fault::invalid_state(format!(
+            "Replication task {} is not running (status: {})",
+            task.id,
+            task.status.as_str()
+        )));
+    }
+    if let Some(run) = task.run.as_mut()
+        && run.frozen_at.is_none()
+    {
+        run.frozen_at = Some(now);
+    }
+    task.status = TaskStatus::Stopping;
+    task.since = now;
+    let task = w.tasks[idx].clone();
+    Ok(json!({"ReplicationTask": task.to_json(w, true)}))
+}
+
+use crate::protocol::Req;

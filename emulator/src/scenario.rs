@@ -1,0 +1,112 @@
+//! Scenarios: a JSON document that sets speed, throttling, the source catalog,
+//! drills by resource identifier, and account prerequisites.
+//!
+//! ```json
+//! {
+//!   "speed": 20,
+//!   "throttle": {"first_calls": 10},
+//!   "catalog": {
+//!     "tables": [{"schema": "sales", "name": "orders", "rows": 5000}],
+//!     "generate": [{"schema": "bulk", "prefix": "t_", "count": 500, "rows": 100}]
+//!   },
+//!   "drills": {"my-task": {"fail-task-at-percent": 40}, "*": {"cdc-latency-seconds": 9}},
+//!   "dms_vpc_role": false,
+//!   "subnets": {"subnet-1": "us-east-1a"}
+//! }
+//! ```
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// Simulated seconds per real second.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub speed: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub throttle: Option<ThrottleSpec>,
+    /// The simulated source catalog; absent means the default six tables.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub catalog: Option<CatalogSpec>,
+    /// Drills by resource identifier (or `*` for every resource): the same keys as
+    /// the `dms-emulator:` tags, without the prefix.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub drills: BTreeMap<String, BTreeMap<String, Value>>,
+    /// `false`: the account has no usable `dms-vpc-role`, so subnet groups and
+    /// instances cannot be created (AccessDeniedFault).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dms_vpc_role: Option<bool>,
+    /// Availability Zone of a subnet id; others get zones a, b, c... in order.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub subnets: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ThrottleSpec {
+    /// Throttle the next N calls.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_calls: Option<u64>,
+    /// Then throttle every Nth call...
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub every_nth: Option<u64>,
+    /// ...among the next M calls (absent: forever).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub for_calls: Option<u64>,
+    /// Only these operations (absent: all DMS operations).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operations: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct CatalogSpec {
+    #[serde(default)]
+    pub tables: Vec<TableSpec>,
+    #[serde(default)]
+    pub generate: Vec<GenerateSpec>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct TableSpec {
+    pub schema: String,
+    pub name: String,
+    #[serde(default = "default_rows")]
+    pub rows: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct GenerateSpec {
+    pub schema: String,
+    #[serde(default = "default_prefix")]
+    pub prefix: String,
+    pub count: u32,
+    #[serde(default = "default_rows")]
+    pub rows: u64,
+}
+
+fn default_rows() -> u64 {
+    1000
+}
+
+fn default_prefix() -> String {
+    "table_".into()
+}
+
+impl Scenario {
+    pub fn from_json(text: &str) -> Result<Scenario, String> {
+        let s: Scenario =
+            serde_json::from_str(text).map_err(|e| format!("invalid scenario: {e}"))?;
+        if let Some(speed) = s.speed
+            && !(speed.is_finite() && speed > 0.0)
+        {
+            return Err("invalid scenario: speed must be a positive number".into());
+        }
+        Ok(s)
+    }
+}
