@@ -8,7 +8,9 @@ pub mod aws;
 pub mod deadline;
 pub mod error;
 pub mod naming;
+pub mod progress;
 pub mod spec;
 pub mod steps;
+pub mod wait_policy;
 
 pub use error::{ErrorKind, StepError, StepResult};
