@@ -8,8 +8,10 @@ pub mod aws;
 pub mod deadline;
 pub mod error;
 pub mod naming;
+pub mod progress;
 pub mod spec;
 pub mod steps;
+pub mod wait_policy;
 #[cfg(test)]
 pub mod testing;
 
