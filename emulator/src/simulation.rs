@@ -540,7 +540,7 @@ fn cdc_rates(i: usize) -> [f64; 3] {
     [
         2.0 + (i % 3) as f64,
         1.0 + (i % 2) as f64,
-        if i % 4 == 0 { 1.0 } else { 0.5 },
+        if i.is_multiple_of(4) { 1.0 } else { 0.5 },
     ]
 }
 

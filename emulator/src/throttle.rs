@@ -45,7 +45,7 @@ impl Throttle {
                 *n -= 1;
             }
             self.counted += 1;
-            self.counted % self.every_nth == 0
+            self.counted.is_multiple_of(self.every_nth)
         } else {
             false
         };
