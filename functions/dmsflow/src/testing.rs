@@ -8,7 +8,12 @@
 //! Resources live in maps keyed by identifier (subnet groups, instances,
 //! endpoints, tasks, event subscriptions), each with its tags. ARNs are made by
 //! [`arn`] (`arn:aws:dms:us-east-1:111122223333:<kind>:<ID>`, the identifier in
-//! upper case, so an ARN is never equal to its identifier).
+//! upper case, so an ARN is never equal to its identifier). As with DMS, subnet
+//! groups and event subscriptions are described without an ARN; `tags` answers
+//! for them under [`named_arn`] (`...:subgrp:<name>`, `...:es:<name>`).
+//!
+//! [`event`] wraps a payload in a Lambda event whose context names
+//! [`FUNCTION_ARN`] (same account and region as the fake's ARNs).
 //!
 //! Seeding (any status): `put_subnet_group(subnet_group(id), tags)`,
 //! `put_instance(instance(id, status), tags)`, `put_endpoint(endpoint(id, role, status), tags)`,
@@ -98,11 +103,29 @@ pub fn foreign_tags() -> Tags {
     Tags::from([("team".to_string(), "someone-else".to_string())])
 }
 
-/// A subnet group in status `Complete`.
+/// The ARN of a DMS resource DMS describes without an ARN (subnet groups
+/// `subgrp`, event subscriptions `es`): named after the resource, in the
+/// account and region of [`FUNCTION_ARN`].
+pub fn named_arn(kind: &str, name: &str) -> String {
+    format!("arn:aws:dms:us-east-1:111122223333:{kind}:{name}")
+}
+
+/// The ARN of the function under test, as its Lambda context gives it.
+pub const FUNCTION_ARN: &str = "arn:aws:lambda:us-east-1:111122223333:function:dmsflow-test";
+
+/// A Lambda event carrying `payload`, invoked as [`FUNCTION_ARN`].
+pub fn event(payload: serde_json::Value) -> lambda_runtime::LambdaEvent<serde_json::Value> {
+    let mut context = lambda_runtime::Context::default();
+    context.invoked_function_arn = FUNCTION_ARN.to_string();
+    lambda_runtime::LambdaEvent::new(payload, context)
+}
+
+/// A subnet group in status `Complete`. Like DMS, without an ARN: its tags are
+/// read through [`named_arn`]`("subgrp", id)`.
 pub fn subnet_group(id: &str) -> SubnetGroup {
     SubnetGroup {
         id: id.into(),
-        arn: Some(arn("subgrp", id)),
+        arn: None,
         status: "Complete".into(),
     }
 }
@@ -147,11 +170,12 @@ pub fn task(id: &str, status: &str) -> Task {
     }
 }
 
-/// An `active` event subscription.
+/// An `active` event subscription. Like DMS, without an ARN: its tags are read
+/// through [`named_arn`]`("es", name)`.
 pub fn event_subscription(name: &str, topic_arn: &str) -> EventSubscription {
     EventSubscription {
         name: name.into(),
-        arn: Some(arn("es", name)),
+        arn: None,
         status: "active".into(),
         topic_arn: topic_arn.into(),
     }
@@ -337,7 +361,7 @@ fn busy(message: String) -> AwsFault {
 impl FakeDms {
     pub fn put_subnet_group(&self, group: SubnetGroup, tags: Tags) {
         let mut s = self.state();
-        s.register(&group.id, group.arn.as_deref(), tags);
+        s.register(&group.id, Some(&named_arn("subgrp", &group.id)), tags);
         s.subnet_groups.insert(group.id.clone(), group);
     }
 
@@ -361,7 +385,11 @@ impl FakeDms {
 
     pub fn put_event_subscription(&self, subscription: EventSubscription, tags: Tags) {
         let mut s = self.state();
-        s.register(&subscription.name, subscription.arn.as_deref(), tags);
+        s.register(
+            &subscription.name,
+            Some(&named_arn("es", &subscription.name)),
+            tags,
+        );
         s.subscriptions
             .insert(subscription.name.clone(), subscription);
     }
@@ -495,7 +523,11 @@ impl Dms for FakeDms {
         s.recorder.call("create_subnet_group", &request.id)?;
         s.taken("replication subnet group", &request.id)?;
         let group = subnet_group(&request.id);
-        s.register(&group.id, group.arn.as_deref(), request.tags.clone());
+        s.register(
+            &group.id,
+            Some(&named_arn("subgrp", &group.id)),
+            request.tags.clone(),
+        );
         s.subnet_groups.insert(group.id.clone(), group);
         s.subnet_group_requests
             .insert(request.id.clone(), request.clone());
@@ -733,7 +765,11 @@ impl Dms for FakeDms {
         s.taken("event subscription", &request.name)?;
         let mut created = event_subscription(&request.name, &request.topic_arn);
         created.status = "creating".into();
-        s.register(&created.name, created.arn.as_deref(), request.tags.clone());
+        s.register(
+            &created.name,
+            Some(&named_arn("es", &created.name)),
+            request.tags.clone(),
+        );
         s.subscriptions.insert(created.name.clone(), created);
         s.subscription_requests
             .insert(request.name.clone(), request.clone());
@@ -958,6 +994,36 @@ mod tests {
         assert_eq!(
             fake.calls_to("delete_instance"),
             vec!["delete_instance x-instance", "delete_instance x-instance"]
+        );
+    }
+
+    #[tokio::test]
+    async fn subnet_groups_and_subscriptions_have_no_arn_but_tags_by_name() {
+        let fake = FakeDms::new();
+        fake.create_subnet_group(&SubnetGroupRequest {
+            id: "x-subnets".into(),
+            description: "d".into(),
+            subnet_ids: vec!["subnet-a".into(), "subnet-b".into()],
+            tags: owned_tags("x"),
+        })
+        .await
+        .unwrap();
+        let group = fake
+            .describe_subnet_group("x-subnets")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(group.arn, None);
+        let tags = fake.tags(&named_arn("subgrp", "x-subnets")).await.unwrap();
+        assert_eq!(tags, owned_tags("x"));
+        fake.put_instance(instance("x-instance", "available"), owned_tags("x"));
+        assert!(matches!(
+            fake.delete_subnet_group("x-subnets").await,
+            Err(AwsFault::Busy(_))
+        ));
+        assert_eq!(
+            event(serde_json::json!({})).context.invoked_function_arn,
+            FUNCTION_ARN
         );
     }
 
