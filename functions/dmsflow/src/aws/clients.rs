@@ -1,1 +1,95 @@
-//! Placeholder: being written.
+//! The SDK clients a function builds once, at cold start, outside its handler.
+
+use aws_config::BehaviorVersion;
+use aws_config::retry::RetryConfig;
+use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
+
+/// The service-specific endpoint variable aws-config reads for DMS (its service
+/// id is "Database Migration Service").
+const DMS_ENDPOINT_VARIABLE: &str = "AWS_ENDPOINT_URL_DATABASE_MIGRATION_SERVICE";
+/// A shorter name for the same override, for local runs against an emulator.
+const DMS_ENDPOINT_ALIAS: &str = "AWS_ENDPOINT_URL_DMS";
+
+/// The AWS clients the steps use.
+#[derive(Debug, Clone)]
+pub struct Clients {
+    pub dms: aws_sdk_databasemigration::Client,
+    pub cloudwatch: aws_sdk_cloudwatch::Client,
+}
+
+impl Clients {
+    /// Loads the AWS configuration once and builds both clients on it.
+    ///
+    /// - One HTTPS client (rustls with ring) is shared by both SDK clients and by
+    ///   the credential providers. aws-config is built without SSO, login and
+    ///   process credentials (workspace features): a Lambda uses its role's
+    ///   environment credentials.
+    /// - Standard retry mode with 3 attempts (jittered exponential backoff), so
+    ///   a throttled or briefly unavailable call is retried inside the function
+    ///   before the state machine's own Retry rules see it.
+    /// - Endpoint overrides keep working for local runs against an emulator:
+    ///   aws-config reads `AWS_ENDPOINT_URL` and
+    ///   `AWS_ENDPOINT_URL_DATABASE_MIGRATION_SERVICE`; `AWS_ENDPOINT_URL_DMS` is
+    ///   honoured as a shorter name for the latter.
+    pub async fn from_env() -> Clients {
+        let https = aws_smithy_http_client::Builder::new()
+            .tls_provider(tls::Provider::Rustls(CryptoMode::Ring))
+            .build_https();
+        let config = aws_config::defaults(BehaviorVersion::latest())
+            .http_client(https)
+            .retry_config(RetryConfig::standard().with_max_attempts(3))
+            .load()
+            .await;
+        let mut dms = aws_sdk_databasemigration::config::Builder::from(&config);
+        if let Some(url) = dms_endpoint_alias(|name| std::env::var(name).ok()) {
+            dms = dms.endpoint_url(url);
+        }
+        Clients {
+            dms: aws_sdk_databasemigration::Client::from_conf(dms.build()),
+            cloudwatch: aws_sdk_cloudwatch::Client::new(&config),
+        }
+    }
+}
+
+/// The DMS endpoint named by [`DMS_ENDPOINT_ALIAS`], unless the variable
+/// aws-config reads itself is set (which then wins).
+fn dms_endpoint_alias(var: impl Fn(&str) -> Option<String>) -> Option<String> {
+    if var(DMS_ENDPOINT_VARIABLE).is_some() {
+        return None;
+    }
+    var(DMS_ENDPOINT_ALIAS).filter(|url| !url.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let pairs: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |name| {
+            pairs
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+        }
+    }
+
+    #[test]
+    fn the_short_dms_endpoint_variable_applies_when_the_standard_one_is_absent() {
+        let alias = env(&[(DMS_ENDPOINT_ALIAS, "http://127.0.0.1:4566")]);
+        assert_eq!(
+            dms_endpoint_alias(alias).as_deref(),
+            Some("http://127.0.0.1:4566")
+        );
+        let both = env(&[
+            (DMS_ENDPOINT_ALIAS, "http://127.0.0.1:4566"),
+            (DMS_ENDPOINT_VARIABLE, "http://127.0.0.1:5000"),
+        ]);
+        assert_eq!(dms_endpoint_alias(both), None);
+        assert_eq!(dms_endpoint_alias(env(&[(DMS_ENDPOINT_ALIAS, "")])), None);
+        assert_eq!(dms_endpoint_alias(env(&[])), None);
+    }
+}

@@ -60,6 +60,22 @@ pub struct CdcLatency {
     pub target_seconds: Option<f64>,
 }
 
+/// The value of the `ReplicationTaskIdentifier` dimension of DMS task metrics:
+/// the resource name at the end of the task's ARN
+/// (`arn:aws:dms:REGION:ACCOUNT:task:RESOURCE`), not the task identifier the
+/// run chose. (The `ReplicationInstanceIdentifier` dimension, by contrast, is the
+/// instance's own identifier.) This is how yet-another-cloudwatch-exporter maps
+/// DMS ARNs to metric dimensions (`task:(?P<ReplicationTaskIdentifier>[^/]+)` in
+/// its `pkg/config/services.go`; issue #485 on the instance dimension).
+/// `None` when `task_arn` is not a DMS task ARN.
+pub fn task_resource_id(task_arn: &str) -> Option<&str> {
+    let mut parts = task_arn.splitn(7, ':');
+    let (arn, _partition, service) = (parts.next()?, parts.next()?, parts.next()?);
+    let (_region, _account, kind, resource) =
+        (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+    (arn == "arn" && service == "dms" && kind == "task" && !resource.is_empty()).then_some(resource)
+}
+
 /// The CloudWatch operations dmsflow uses.
 pub trait Metrics: Sync {
     /// Creates or updates an alarm (PutMetricAlarm is idempotent).
