@@ -133,14 +133,3 @@ pub fn stopped_early(
         ),
     )
 }
-
-/// The task is being deleted by someone else.
-pub fn being_deleted(summary: &ProgressSummary) -> StepError {
-    StepError::new(
-        ErrorKind::ResourceMissing,
-        format!(
-            "replication task {} is being deleted, not by dmsflow's cleanup; the run cannot go on. CloudTrail (DeleteReplicationTask) says who deleted it.",
-            summary.task
-        ),
-    )
-}

@@ -1,4 +1,5 @@
-//! Tasks and table statistics as DMS reports them, for the progress tests.
+//! Test fixtures: specs and step inputs, tasks and table statistics as DMS
+//! reports them, and the fakes seeded with a run's resources.
 
 use crate::aws::dms::{TableStats, Task, TaskStats};
 
@@ -103,4 +104,39 @@ pub fn spec_json(changes: serde_json::Value) -> serde_json::Value {
 /// [`spec_json`] as typed spec (without the parser's checks).
 pub fn spec(changes: serde_json::Value) -> crate::spec::MigrationSpec {
     serde_json::from_value(spec_json(changes)).expect("the fixture spec deserializes")
+}
+
+/// A step input for `spec_json(changes)` with the previous report (or `null`) and a
+/// loop that started `loop_started_at`.
+pub fn input(
+    changes: serde_json::Value,
+    previous: serde_json::Value,
+    loop_started_at: Option<&str>,
+) -> crate::steps::StepInput {
+    serde_json::from_value(serde_json::json!({
+        "spec": spec_json(changes),
+        "previous": previous,
+        "loop_started_at": loop_started_at,
+    }))
+    .expect("the fixture input deserializes")
+}
+
+/// A fake DMS holding run `orders`'s instance (`instance_status`), both endpoints
+/// (`active`) and its task (`task_status`, never started).
+pub fn seeded_dms(instance_status: &str, task_status: &str) -> crate::testing::FakeDms {
+    use crate::aws::dms::EndpointRole;
+    use crate::testing::{self, FakeDms, owned_tags};
+    let dms = FakeDms::new();
+    let names = crate::naming::Names::for_run("orders");
+    let tags = || owned_tags("orders");
+    dms.put_instance(testing::instance(&names.instance, instance_status), tags());
+    for (id, role) in [
+        (&names.source_endpoint, EndpointRole::Source),
+        (&names.target_endpoint, EndpointRole::Target),
+    ] {
+        dms.put_endpoint(testing::endpoint(id, role, "active"), tags());
+    }
+    dms.put_task(testing::task(&names.task, task_status), tags());
+    dms.clear_calls();
+    dms
 }

@@ -53,7 +53,10 @@ pub fn judge(
     previous: Option<&ProgressSummary>,
 ) -> StepResult<Verdict> {
     if summary.status == "deleting" {
-        return Err(errors::being_deleted(summary));
+        return Err(crate::steps::read::being_deleted(
+            &summary.task,
+            "the run cannot go on",
+        ));
     }
     if summary.phase == Phase::Failed {
         return Err(errors::task_failed(summary));

@@ -7,6 +7,7 @@ pub mod check_progress;
 pub mod cleanup;
 pub mod create;
 pub mod enable_validation;
+pub mod read;
 pub mod start;
 pub mod test_connection;
 
@@ -54,4 +55,24 @@ pub struct StepReport<D> {
     /// Step-specific details.
     #[serde(flatten)]
     pub detail: D,
+}
+
+impl<D> StepReport<D> {
+    /// A report. Once `done`, there is nothing to wait for: `waiting_for` is
+    /// dropped and the suggested wait is 0; otherwise it is `wait_seconds`.
+    pub fn new(
+        done: bool,
+        actions: Vec<String>,
+        waiting_for: Option<String>,
+        wait_seconds: u32,
+        detail: D,
+    ) -> Self {
+        Self {
+            done,
+            actions,
+            waiting_for: waiting_for.filter(|_| !done),
+            wait_seconds: if done { 0 } else { wait_seconds },
+            detail,
+        }
+    }
 }

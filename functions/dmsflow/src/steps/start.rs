@@ -1,1 +1,122 @@
-//! Placeholder: being written.
+//! start: starts the run's replication task, once.
+//!
+//! By the task's status: `ready` and never run -> `start-replication`; `stopped` or
+//! `failed` after a run -> `resume-processing` (a full-load task that stopped with
+//! FULL_LOAD_ONLY_FINISHED has finished: it is not restarted, and the step is
+//! done); `starting` or `running` -> done without a second start; `creating`,
+//! `modifying`, `stopping` (and DMS's other passing states) -> wait; `deleting` ->
+//! `ResourceMissing`. `start-replication` is sent only to a task that has never
+//! run: on a task with a history it would reload the target from scratch.
+//! DMS refusing the start (`InvalidResourceStateFault`, a state change racing
+//! this call) is `ResourceBusy`, which the state machine retries.
+
+use std::time::SystemTime;
+
+use serde::{Deserialize, Serialize};
+
+use super::{StepInput, StepReport, read};
+use crate::aws::Dms;
+use crate::aws::dms::{StartType, Task};
+use crate::error::StepResult;
+use crate::naming::Names;
+use crate::progress::StopReason;
+
+/// What start reports besides the common fields.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct StartDetail {
+    /// The task's identifier.
+    pub task: String,
+    /// The task's status as this call found it.
+    pub task_status: String,
+    /// The start type this call sent (start-replication, resume-processing), if
+    /// it started the task.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_type: Option<String>,
+    /// A full-load task that had already finished: nothing was started.
+    #[serde(default)]
+    pub already_finished: bool,
+}
+
+/// What to do with the task as found.
+enum Next {
+    Done,
+    Finished,
+    Start(StartType),
+    Wait,
+}
+
+fn next(task: &Task) -> StepResult<Next> {
+    let has_run = task.start_date.is_some();
+    Ok(match task.status.as_str() {
+        "starting" | "running" => Next::Done,
+        "ready" if !has_run => Next::Start(StartType::StartReplication),
+        "stopped"
+            if task.migration_type == "full-load"
+                && task.stop_reason.as_deref().and_then(StopReason::parse)
+                    == Some(StopReason::FullLoadOnlyFinished) =>
+        {
+            Next::Finished
+        }
+        "ready" | "stopped" | "failed" if has_run => Next::Start(StartType::ResumeProcessing),
+        "stopped" | "failed" => Next::Start(StartType::StartReplication),
+        "deleting" => return Err(read::being_deleted(&task.id, "it cannot be started")),
+        _ => Next::Wait,
+    })
+}
+
+/// Starts the task if it needs starting; see the module documentation.
+pub async fn handle<D: Dms>(
+    dms: &D,
+    input: StepInput,
+    _now: SystemTime,
+) -> StepResult<StepReport<StartDetail>> {
+    let spec = input.spec()?;
+    let names = Names::for_run(&spec.run_id);
+    let task = read::task(dms, &names).await?;
+    let mut detail = StartDetail {
+        task: task.id.clone(),
+        task_status: task.status.clone(),
+        ..StartDetail::default()
+    };
+    let mut actions = Vec::new();
+    let done = match next(&task)? {
+        Next::Done => true,
+        Next::Finished => {
+            detail.already_finished = true;
+            true
+        }
+        Next::Start(start_type) => {
+            dms.start_task(&task.arn, start_type).await.map_err(|f| {
+                f.into_step_error(&format!(
+                    "starting replication task {} ({}, status {})",
+                    task.id,
+                    start_type.as_str(),
+                    task.status
+                ))
+            })?;
+            actions.push(format!(
+                "started replication task {} with {}",
+                task.id,
+                start_type.as_str()
+            ));
+            detail.start_type = Some(start_type.as_str().to_string());
+            true
+        }
+        Next::Wait => false,
+    };
+    let waiting_for = format!(
+        "replication task {} to leave status {}",
+        task.id, task.status
+    );
+    Ok(StepReport::new(
+        done,
+        actions,
+        Some(waiting_for),
+        spec.polling.min_wait_seconds,
+        detail,
+    ))
+}
+
+#[cfg(test)]
+#[path = "start_tests.rs"]
+mod tests;

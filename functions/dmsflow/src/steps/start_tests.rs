@@ -1,0 +1,113 @@
+use serde_json::{Value, json};
+
+use super::*;
+use crate::aws::AwsFault;
+use crate::error::ErrorKind;
+use crate::progress::fixtures::{input, seeded_dms};
+use crate::testing::FakeDms;
+
+const TASK: &str = "dmsflow-orders-task";
+
+async fn run(dms: &FakeDms) -> StepResult<StepReport<StartDetail>> {
+    handle(dms, input(json!({}), Value::Null, None), SystemTime::now()).await
+}
+
+fn has_run(dms: &FakeDms, status: &str, stop_reason: Option<&str>) {
+    dms.update_task(TASK, |t| {
+        t.status = status.into();
+        t.start_date = Some(1_767_225_600);
+        t.stop_reason = stop_reason.map(str::to_string);
+    });
+}
+
+#[tokio::test]
+async fn a_never_run_task_gets_start_replication_once() {
+    let dms = seeded_dms("available", "ready");
+    let first = run(&dms).await.unwrap();
+    assert!(first.done);
+    assert_eq!(
+        first.detail.start_type.as_deref(),
+        Some("start-replication")
+    );
+    assert_eq!(first.actions.len(), 1);
+    // The same input again (a retry): the task is starting, no second start.
+    let again = run(&dms).await.unwrap();
+    assert!(again.done && again.actions.is_empty());
+    assert_eq!(again.detail.task_status, "starting");
+    assert_eq!(
+        dms.calls_to("start_task"),
+        vec![format!("start_task {TASK} start-replication")]
+    );
+}
+
+#[tokio::test]
+async fn a_stopped_or_failed_task_that_ran_is_resumed_never_restarted() {
+    for status in ["stopped", "failed"] {
+        let dms = seeded_dms("available", "ready");
+        has_run(&dms, status, Some("Stop Reason NORMAL"));
+        let report = run(&dms).await.unwrap();
+        assert!(report.done, "{status}");
+        assert_eq!(
+            dms.calls_to("start_task"),
+            vec![format!("start_task {TASK} resume-processing")],
+            "{status}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_finished_full_load_task_is_not_started_again() {
+    let dms = seeded_dms("available", "ready");
+    dms.update_task(TASK, |t| t.migration_type = "full-load".into());
+    has_run(&dms, "stopped", Some("Stop Reason FULL_LOAD_ONLY_FINISHED"));
+    let report = run(&dms).await.unwrap();
+    assert!(report.done && report.detail.already_finished);
+    assert!(report.actions.is_empty());
+    assert!(dms.calls_to("start_task").is_empty());
+    // The same stop reason on a full-load-and-cdc task is not an end: resume.
+    let dms = seeded_dms("available", "ready");
+    has_run(&dms, "stopped", Some("Stop Reason FULL_LOAD_ONLY_FINISHED"));
+    run(&dms).await.unwrap();
+    assert_eq!(dms.calls_to("start_task").len(), 1);
+}
+
+#[tokio::test]
+async fn running_or_starting_is_done_and_passing_states_wait() {
+    for status in ["starting", "running"] {
+        let dms = seeded_dms("available", status);
+        let report = run(&dms).await.unwrap();
+        assert!(report.done && report.actions.is_empty(), "{status}");
+        assert!(dms.calls_to("start_task").is_empty());
+    }
+    for status in ["creating", "modifying", "stopping", "moving"] {
+        let dms = seeded_dms("available", status);
+        let report = run(&dms).await.unwrap();
+        assert!(!report.done, "{status}");
+        assert_eq!(report.wait_seconds, 30);
+        assert!(report.waiting_for.unwrap().contains(status));
+        assert!(dms.calls_to("start_task").is_empty());
+    }
+}
+
+#[tokio::test]
+async fn refusals_and_absences_are_named() {
+    let dms = seeded_dms("available", "ready");
+    dms.fail_next(
+        "start_task",
+        AwsFault::Busy("Replication Task cannot be started, invalid state".into()),
+    );
+    let err = run(&dms).await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::ResourceBusy);
+    assert!(err.message.contains("start-replication"), "{}", err.message);
+    dms.fail_next("describe_task", AwsFault::Throttled("Rate exceeded".into()));
+    assert_eq!(run(&dms).await.unwrap_err().kind, ErrorKind::Throttled);
+    dms.set_status(TASK, "deleting");
+    assert_eq!(
+        run(&dms).await.unwrap_err().kind,
+        ErrorKind::ResourceMissing
+    );
+    dms.remove(TASK);
+    let err = run(&dms).await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::ResourceMissing);
+    assert!(err.message.contains(TASK));
+}
