@@ -12,7 +12,8 @@ use aws_smithy_mocks::{Rule, RuleMode, mock_client};
 use aws_smithy_types::body::SdkBody;
 use aws_smithy_types::retry::RetryConfig;
 
-/// Records the body of every request the SDK sends.
+/// Records the body of every request the SDK sends, and fails the test at
+/// once if one mentions a password: no request dmsflow builds may carry one.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Wire(Arc<Mutex<Vec<String>>>);
 
@@ -40,6 +41,10 @@ impl Intercept for Wire {
             .bytes()
             .map(|b| String::from_utf8_lossy(b).into_owned())
             .unwrap_or_default();
+        assert!(
+            !body.to_ascii_lowercase().contains("password"),
+            "a request carries a password field: {body}"
+        );
         self.0.lock().expect("wire lock").push(body);
         Ok(())
     }
@@ -60,10 +65,12 @@ pub(crate) fn dms(rules: &[&Rule]) -> (aws_sdk_databasemigration::Client, Wire) 
     (client, wire)
 }
 
-/// A CloudWatch client answering from `rules` in order, retries off.
+/// A CloudWatch client answering from `rules` in order, retries off, with
+/// the same password check on every request.
 pub(crate) fn cloudwatch(rules: &[&Rule]) -> aws_sdk_cloudwatch::Client {
     mock_client!(aws_sdk_cloudwatch, RuleMode::Sequential, rules, |c| c
-        .retry_config(RetryConfig::disabled()))
+        .retry_config(RetryConfig::disabled())
+        .interceptor(Wire::default()))
 }
 
 /// An error response as DMS (AWS JSON 1.1) sends it.

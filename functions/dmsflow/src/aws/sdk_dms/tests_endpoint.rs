@@ -287,3 +287,20 @@ async fn describe_endpoint_filters_by_id_and_maps_the_role() {
     assert_eq!(endpoint.engine, "aurora-postgresql");
     assert_eq!(endpoint.id, "run1-target");
 }
+
+/// The password check every mocked client makes does fire: the tests above
+/// would catch an endpoint request that carried one.
+#[tokio::test]
+#[should_panic(expected = "carries a password field")]
+async fn the_wire_check_catches_a_password() {
+    let rule = mock!(Client::create_endpoint).then_output(created("mysql"));
+    let (client, _) = dms(&[&rule]);
+    let _ = client
+        .create_endpoint()
+        .endpoint_identifier("run1-source")
+        .endpoint_type(ReplicationEndpointTypeValue::Source)
+        .engine_name("mysql")
+        .password("not-a-real-one")
+        .send()
+        .await;
+}
