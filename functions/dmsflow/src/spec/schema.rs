@@ -1,1 +1,92 @@
-//! Placeholder: being written.
+//! The JSON Schema of the migration spec, generated from the types with schemars.
+//!
+//! The schema is committed at `schema/migration-spec.schema.json` so editors can
+//! validate a spec as it is written; a test keeps the file equal to the generated one.
+
+use serde_json::Value;
+
+use super::MigrationSpec;
+
+/// The JSON Schema (draft 2020-12) of [`MigrationSpec`].
+pub fn spec_schema() -> Value {
+    let schema = schemars::schema_for!(MigrationSpec);
+    schema.to_value()
+}
+
+/// The committed schema's text: the generated schema, pretty-printed, with a final newline.
+pub fn spec_schema_text() -> String {
+    let mut text = serde_json::to_string_pretty(&spec_schema()).expect("a schema serializes");
+    text.push('\n');
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::*;
+    use crate::spec::parse::schema_problems;
+
+    fn committed_path() -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../schema/migration-spec.schema.json")
+    }
+
+    #[test]
+    fn committed_schema_matches_the_types() {
+        let generated = spec_schema_text();
+        let path = committed_path();
+        if std::env::var_os("DMSFLOW_WRITE_SCHEMA").is_some() {
+            std::fs::write(&path, &generated).expect("write the schema file");
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == generated,
+            "{} differs from the schema generated from spec/types.rs; regenerate it with \
+             `DMSFLOW_WRITE_SCHEMA=1 cargo test -p dmsflow schema` and commit it",
+            path.display()
+        );
+    }
+
+    #[test]
+    fn the_schema_accepts_the_sample_specs() {
+        for name in [
+            "mysql-full-load-and-cdc.json",
+            "postgres-to-aurora-full-load.json",
+        ] {
+            let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("../../events")
+                .join(name);
+            let text = std::fs::read_to_string(&path).expect("read the sample");
+            let value: Value = serde_json::from_str(&text).expect("the sample is JSON");
+            let problems = schema_problems(&value);
+            assert!(problems.is_empty(), "{name}: {problems:#?}");
+            let mut broken = value.clone();
+            broken["source"]["port"] = Value::from(0);
+            assert_eq!(schema_problems(&broken)[0].path, "source.port");
+        }
+    }
+
+    #[test]
+    fn schema_names_every_top_level_field() {
+        let schema = spec_schema();
+        let properties = schema["properties"].as_object().expect("properties");
+        for field in [
+            "run_id",
+            "network",
+            "source",
+            "target",
+            "table_mappings",
+            "polling",
+        ] {
+            assert!(properties.contains_key(field), "schema lacks {field}");
+        }
+        let required: Vec<&str> = schema["required"]
+            .as_array()
+            .expect("required")
+            .iter()
+            .filter_map(Value::as_str)
+            .collect();
+        assert!(required.contains(&"run_id") && required.contains(&"source"));
+        assert!(!required.contains(&"polling"));
+    }
+}

@@ -84,6 +84,7 @@ pub struct InstanceSpec {
     /// Instance class, such as dms.t3.medium or dms.r5.large.
     pub class: String,
     /// Storage in GiB (5 to 6144).
+    #[schemars(range(min = 5, max = 6144))]
     pub allocated_storage_gb: u32,
     /// A standby in a second Availability Zone.
     pub multi_az: bool,
@@ -120,6 +121,7 @@ pub struct EndpointSpec {
     /// Host name of the database server.
     pub server: String,
     /// TCP port (1 to 65535).
+    #[schemars(range(min = 1))]
     pub port: u16,
     /// Database name.
     pub database: String,
@@ -211,6 +213,7 @@ pub struct Notifications {
     /// DMS event categories to subscribe to (failure, state change, creation, deletion, ...).
     pub event_categories: Vec<String>,
     /// CDC latency (seconds) above which the latency alarms fire and cutover is not ready.
+    #[schemars(range(min = 1))]
     pub cdc_latency_threshold_seconds: u32,
     /// Create the CloudWatch alarms.
     pub alarms: bool,
@@ -231,7 +234,9 @@ impl Default for Notifications {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Completion {
+    /// The condition that ends the progress loop successfully.
     pub criterion: CompletionCriterion,
+    /// What happens once the criterion holds.
     pub then: AfterCompletion,
 }
 
@@ -292,15 +297,20 @@ pub enum Keep {
 #[serde(deny_unknown_fields, default)]
 pub struct Polling {
     /// Shortest wait between two checks (seconds, at least 5).
+    #[schemars(range(min = 5, max = 3600))]
     pub min_wait_seconds: u32,
     /// Longest wait between two checks (seconds, at most 3600); also the worst-case
     /// delay before the workflow notices a failed task.
+    #[schemars(range(min = 5, max = 3600))]
     pub max_wait_seconds: u32,
     /// How long the replication instance may take to become available.
+    #[schemars(range(min = 1))]
     pub instance_timeout_minutes: u32,
     /// How long the connection tests may take.
+    #[schemars(range(min = 1))]
     pub connection_timeout_minutes: u32,
     /// How long the full load (and validation) may take.
+    #[schemars(range(min = 1))]
     pub full_load_timeout_hours: u32,
 }
 
