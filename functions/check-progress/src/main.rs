@@ -1,1 +1,27 @@
-fn main() {}
+//! The check-progress Lambda function: builds the AWS clients once, then serves
+//! [`dmsflow::steps::check_progress::handle`] for every invocation.
+
+use std::time::SystemTime;
+
+use dmsflow::aws::clients::Clients;
+use dmsflow::steps::{StepInput, check_progress};
+use lambda_runtime::{Error, LambdaEvent, service_fn};
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), Error> {
+    lambda_runtime::tracing::init_default_subscriber();
+    let clients = Clients::from_env().await;
+    let clients = &clients;
+    lambda_runtime::run(service_fn(
+        move |event: LambdaEvent<StepInput>| async move {
+            check_progress::handle(
+                &clients.dms,
+                &clients.cloudwatch,
+                event.payload,
+                SystemTime::now(),
+            )
+            .await
+        },
+    ))
+    .await
+}

@@ -1,1 +1,193 @@
-//! Placeholder: being written.
+//! check-progress: reads where the replication task is, publishes the run's
+//! progress metrics, and says whether the spec's completion criterion holds.
+//!
+//! Each call reads the task (status, statistics, stop reason, failure message),
+//! every page of its table statistics, and, in the CDC phase, its CDC latency;
+//! condenses them into a [`ProgressSummary`]; publishes the progress metrics the
+//! run's alarms watch; and judges the summary ([`progress::judge`]: `done`, what
+//! it still waits for, or a `TaskFailed` / `TablesErrored` / `ValidationFailed`
+//! error). The loop is bounded by `polling.full_load_timeout_hours` until the full
+//! load and the validation the criterion needs are complete; waiting for CDC
+//! latency alone is not bounded.
+//!
+//! The report carries `poll_count` (the state machine continues in a new execution
+//! after a number of polls, before the history limit), `quiet_polls` (polls in a
+//! row that saw no progress; the suggested wait doubles with each, see
+//! [`wait_policy`]) and the `summary`, all read back from `previous`.
+//!
+//! Publishing the metrics is best effort: a failure does not hide the task's
+//! state; it is reported in `metrics_error`. So is a failure to read the CDC
+//! latency, unless the criterion (ready-for-cutover) needs it.
+
+use std::time::{Duration, SystemTime};
+
+use serde::{Deserialize, Serialize};
+
+use super::{StepInput, StepReport, read};
+use crate::aws::dms::{TableStats, Task};
+use crate::aws::metrics::{Datum, metric_names, task_resource_id};
+use crate::aws::{AwsFault, Dms, Metrics};
+use crate::deadline;
+use crate::error::StepResult;
+use crate::naming::Names;
+use crate::progress::{self, Phase, ProgressSummary};
+use crate::spec::{CompletionCriterion, MigrationSpec};
+use crate::wait_policy;
+
+/// What check-progress reports besides the common fields.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ProgressDetail {
+    /// Checks made in this loop, this one included (across continued executions).
+    pub poll_count: u64,
+    /// Checks in a row, up to this one, that saw no progress.
+    pub quiet_polls: u32,
+    /// What this check saw.
+    pub summary: ProgressSummary,
+    /// Why the progress metrics (or the CDC latency) could not be read or published.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metrics_error: Option<String>,
+}
+
+/// Checks progress once; see the module documentation.
+pub async fn handle<D: Dms, M: Metrics>(
+    dms: &D,
+    metrics: &M,
+    input: StepInput,
+    now: SystemTime,
+) -> StepResult<StepReport<ProgressDetail>> {
+    let spec = input.spec()?;
+    let names = Names::for_run(&spec.run_id);
+    let previous: Option<ProgressDetail> = read::previous(&input);
+    let task = read::task(dms, &names).await?;
+    let tables = table_statistics(dms, &task).await?;
+    let mut summary = ProgressSummary::build(&task, &tables, None);
+    let mut metrics_errors = Vec::new();
+    if summary.phase == Phase::Cdc {
+        let resource = task_resource_id(&task.arn).unwrap_or(&task.arn);
+        match metrics.cdc_latency(&names.instance, resource).await {
+            Ok(latency) => {
+                summary.cdc_latency_source_seconds = latency.source_seconds;
+                summary.cdc_latency_target_seconds = latency.target_seconds;
+            }
+            Err(fault) => {
+                let context = format!("reading the CDC latency of replication task {}", task.id);
+                if spec.completion.criterion == CompletionCriterion::ReadyForCutover {
+                    return Err(fault.into_step_error(&context));
+                }
+                metrics_errors.push(best_effort(fault, &context));
+            }
+        }
+    }
+    if let Err(fault) = metrics
+        .put_progress(&names.metric_run_dimension, &progress_data(&summary))
+        .await
+    {
+        metrics_errors.push(best_effort(fault, "publishing the progress metrics"));
+    }
+
+    let previous_summary = previous.as_ref().map(|p| &p.summary);
+    let verdict = progress::judge(&spec, &summary, &tables, previous_summary)?;
+    if verdict.bounded && !verdict.done {
+        deadline::check(
+            input.loop_started_at.as_deref(),
+            now,
+            full_load_limit(&spec),
+            "the full load (with the validation the completion criterion needs)",
+            "full_load_timeout_hours",
+        )?;
+    }
+    let changed = previous_summary.is_none_or(|p| summary.changed_since(p));
+    let wait = wait_policy::next(
+        &spec.polling,
+        previous.as_ref().map(|p| p.quiet_polls),
+        changed,
+    );
+    let detail = ProgressDetail {
+        poll_count: previous.as_ref().map_or(0, |p| p.poll_count) + 1,
+        quiet_polls: wait.quiet_polls,
+        summary,
+        metrics_error: (!metrics_errors.is_empty()).then(|| metrics_errors.join("; ")),
+    };
+    Ok(StepReport::new(
+        verdict.done,
+        Vec::new(),
+        verdict.waiting_for,
+        wait.seconds,
+        detail,
+    ))
+}
+
+fn full_load_limit(spec: &MigrationSpec) -> Duration {
+    Duration::from_secs(u64::from(spec.polling.full_load_timeout_hours) * 3600)
+}
+
+/// Every page of the task's table statistics. A task that has not started yet may
+/// have none to give (DMS answers with a fault): that is an empty list.
+async fn table_statistics<D: Dms>(dms: &D, task: &Task) -> StepResult<Vec<TableStats>> {
+    let started = matches!(
+        task.status.as_str(),
+        "running" | "stopping" | "stopped" | "failed"
+    );
+    match dms.table_statistics(&task.arn).await {
+        Ok(tables) => Ok(tables),
+        Err(AwsFault::Busy(_) | AwsFault::NotFound(_)) if !started => Ok(Vec::new()),
+        Err(fault) => Err(fault.into_step_error(&format!(
+            "reading the table statistics of replication task {}",
+            task.id
+        ))),
+    }
+}
+
+fn best_effort(fault: AwsFault, context: &str) -> String {
+    let error = fault.into_step_error(context);
+    tracing::warn!(error_type = %error.kind, message = %error.message, "progress check goes on without it");
+    error.to_string()
+}
+
+/// The run's progress metrics (names in [`metric_names`]); the CDC latency is the
+/// larger of source and target, when DMS reported one.
+pub fn progress_data(summary: &ProgressSummary) -> Vec<Datum> {
+    let datum = |name: &str, value: f64, unit: &str| Datum {
+        name: name.to_string(),
+        value,
+        unit: unit.to_string(),
+    };
+    let mut data = vec![
+        datum(
+            metric_names::FULL_LOAD_PERCENT,
+            f64::from(summary.full_load_percent),
+            "Percent",
+        ),
+        datum(
+            metric_names::TABLES_LOADED,
+            f64::from(summary.tables_loaded),
+            "Count",
+        ),
+        datum(
+            metric_names::TABLES_ERRORED,
+            f64::from(summary.tables_errored),
+            "Count",
+        ),
+        datum(
+            metric_names::VALIDATION_FAILED_RECORDS,
+            summary.validation_failed_records as f64,
+            "Count",
+        ),
+    ];
+    let latency = [
+        summary.cdc_latency_source_seconds,
+        summary.cdc_latency_target_seconds,
+    ]
+    .into_iter()
+    .flatten()
+    .reduce(f64::max);
+    if let Some(seconds) = latency {
+        data.push(datum(metric_names::CDC_LATENCY_SECONDS, seconds, "Seconds"));
+    }
+    data
+}
+
+#[cfg(test)]
+#[path = "check_progress_tests.rs"]
+mod tests;

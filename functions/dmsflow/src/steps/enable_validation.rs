@@ -1,1 +1,166 @@
-//! Placeholder: being written.
+//! enable-validation: turns data validation on in the task's settings, when the
+//! spec asks for it.
+//!
+//! `validation.enabled: false` -> done, nothing read or touched. Settings that
+//! already enable validation -> done. Otherwise by the task's status:
+//! `ready`, `stopped`, `failed` -> `ModifyReplicationTask` with the current
+//! settings plus the spec's `ValidationSettings`; `running` -> stop it first (DMS
+//! refuses to modify a running task), and remember in the report that this step
+//! stopped it (`stopped_by_this_step`, read back from `previous`); once it is
+//! `stopped`, modify; once the modify is through, resume it with
+//! `resume-processing`. `starting`, `stopping`, `modifying`, `creating` -> wait;
+//! `deleting` or absent -> `ResourceMissing`. A task that never ran stays never
+//! run: it is only modified, the start step starts it. A modify is never sent to a
+//! task in any other state than `ready`, `stopped` or `failed`.
+//!
+//! Should the report that says "stopped by this step" be lost (a Lambda retry after
+//! the stop), the task stays stopped with validation enabled; the start step then
+//! resumes it, so replication goes on either way.
+
+use std::time::SystemTime;
+
+use serde::{Deserialize, Serialize};
+
+use super::{StepInput, StepReport, read};
+use crate::aws::Dms;
+use crate::aws::dms::{StartType, Task};
+use crate::error::StepResult;
+use crate::naming::Names;
+use crate::spec::settings::{validation_enabled, with_validation};
+
+/// What enable-validation reports besides the common fields.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ValidationDetail {
+    /// The spec asks for data validation.
+    pub requested: bool,
+    /// The task's settings have validation enabled (as this call found them).
+    pub validation_enabled: bool,
+    /// The task's status as this call found it.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub task_status: String,
+    /// This step stopped the running task to modify it, and resumes it.
+    pub stopped_by_this_step: bool,
+    /// This step resumed the task it had stopped.
+    pub resumed: bool,
+}
+
+/// Enables validation if the spec asks for it; see the module documentation.
+pub async fn handle<D: Dms>(
+    dms: &D,
+    input: StepInput,
+    _now: SystemTime,
+) -> StepResult<StepReport<ValidationDetail>> {
+    let spec = input.spec()?;
+    if !spec.validation.enabled {
+        return Ok(StepReport::new(
+            true,
+            Vec::new(),
+            None,
+            0,
+            ValidationDetail::default(),
+        ));
+    }
+    let names = Names::for_run(&spec.run_id);
+    let previous: ValidationDetail = read::previous(&input).unwrap_or_default();
+    let task = read::task(dms, &names).await?;
+    let settings = task.settings.as_deref().unwrap_or("{}");
+    let mut detail = ValidationDetail {
+        requested: true,
+        validation_enabled: validation_enabled(settings),
+        task_status: task.status.clone(),
+        stopped_by_this_step: previous.stopped_by_this_step,
+        resumed: previous.resumed,
+    };
+    if task.status == "deleting" {
+        return Err(read::being_deleted(
+            &task.id,
+            "validation cannot be enabled",
+        ));
+    }
+    let mut actions = Vec::new();
+    let status = task.status.as_str();
+    let done = if detail.validation_enabled {
+        if !detail.stopped_by_this_step || detail.resumed {
+            true
+        } else if matches!(status, "stopped" | "failed") {
+            start(dms, &task, StartType::ResumeProcessing).await?;
+            actions.push(format!(
+                "resumed replication task {} (resume-processing) after enabling validation",
+                task.id
+            ));
+            detail.resumed = true;
+            true
+        } else {
+            // Resumed already (a retried call), or still modifying.
+            matches!(status, "starting" | "running")
+        }
+    } else {
+        match status {
+            "ready" | "stopped" | "failed" => {
+                let new_settings = with_validation(settings, &spec)?;
+                dms.modify_task_settings(&task.arn, &new_settings)
+                    .await
+                    .map_err(|f| {
+                        f.into_step_error(&format!(
+                            "enabling validation on replication task {} (status {status})",
+                            task.id
+                        ))
+                    })?;
+                actions.push(format!(
+                    "modified replication task {} to enable data validation",
+                    task.id
+                ));
+            }
+            "running" => {
+                dms.stop_task(&task.arn).await.map_err(|f| {
+                    f.into_step_error(&format!(
+                        "stopping replication task {} to enable validation",
+                        task.id
+                    ))
+                })?;
+                actions.push(format!(
+                    "stopped replication task {} to enable data validation (DMS cannot modify a running task); this step resumes it",
+                    task.id
+                ));
+                detail.stopped_by_this_step = true;
+            }
+            _ => {}
+        }
+        false
+    };
+    let waiting_for = (!done).then(|| waiting_text(&task, &detail));
+    Ok(StepReport::new(
+        done,
+        actions,
+        waiting_for,
+        spec.polling.min_wait_seconds,
+        detail,
+    ))
+}
+
+async fn start<D: Dms>(dms: &D, task: &Task, start_type: StartType) -> StepResult<()> {
+    dms.start_task(&task.arn, start_type).await.map_err(|f| {
+        f.into_step_error(&format!(
+            "resuming replication task {} after enabling validation",
+            task.id
+        ))
+    })
+}
+
+fn waiting_text(task: &Task, detail: &ValidationDetail) -> String {
+    let goal = match (detail.validation_enabled, task.status.as_str()) {
+        (true, _) => "to finish modifying, then to be resumed",
+        (false, "running") => "to stop, so that its settings can be modified",
+        (false, "ready" | "stopped" | "failed") => "to take the new settings",
+        (false, _) => "to reach a state that allows a modify (ready, stopped or failed)",
+    };
+    format!(
+        "replication task {} {goal} (status {})",
+        task.id, task.status
+    )
+}
+
+#[cfg(test)]
+#[path = "enable_validation_tests.rs"]
+mod tests;

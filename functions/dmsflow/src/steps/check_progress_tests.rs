@@ -1,0 +1,391 @@
+use serde_json::{Value, json};
+
+use super::*;
+use crate::aws::metrics::CdcLatency;
+use crate::error::ErrorKind;
+use crate::progress::fixtures::{input, seeded_dms, table};
+use crate::progress::table_state::{COMPLETED, ERROR, FULL_LOAD};
+use crate::progress::validation_state::{PENDING_RECORDS, VALIDATED};
+use crate::testing::{FakeDms, FakeMetrics};
+
+const TASK: &str = "dmsflow-orders-task";
+const LONG_AGO: &str = "2020-01-01T00:00:00Z";
+
+struct Run {
+    dms: FakeDms,
+    metrics: FakeMetrics,
+    changes: Value,
+}
+
+impl Run {
+    fn new(task_status: &str, changes: Value) -> Self {
+        let dms = seeded_dms("available", task_status);
+        dms.update_task(TASK, |t| {
+            if task_status != "ready" {
+                t.start_date = Some(1_767_225_600);
+            }
+        });
+        Self {
+            dms,
+            metrics: FakeMetrics::new(),
+            changes,
+        }
+    }
+
+    fn criterion(task_status: &str, criterion: &str) -> Self {
+        Self::new(task_status, json!({"completion": {"criterion": criterion}}))
+    }
+
+    /// The task's statistics: percent, then tables loaded, loading, queued, errored.
+    fn stats(&self, status: &str, percent: i32, counts: [i32; 4], stop_reason: Option<&str>) {
+        let with = crate::progress::fixtures::with_stats(
+            crate::progress::fixtures::task("full-load-and-cdc", status),
+            percent,
+            counts,
+        );
+        self.dms.update_task(TASK, |t| {
+            t.status = status.into();
+            t.stats = with.stats;
+            t.stop_reason = stop_reason.map(|r| format!("Stop Reason {r}"));
+        });
+    }
+
+    fn tables(&self, rows: Vec<TableStats>) {
+        self.dms.set_table_stats(TASK, rows);
+    }
+
+    async fn check(
+        &self,
+        previous: &Value,
+        started: Option<&str>,
+    ) -> StepResult<StepReport<ProgressDetail>> {
+        handle(
+            &self.dms,
+            &self.metrics,
+            input(self.changes.clone(), previous.clone(), started),
+            SystemTime::now(),
+        )
+        .await
+    }
+
+    async fn ok(&self, previous: &Value) -> StepReport<ProgressDetail> {
+        self.check(previous, None).await.unwrap()
+    }
+}
+
+fn as_previous(report: &StepReport<ProgressDetail>) -> Value {
+    serde_json::to_value(report).unwrap()
+}
+
+fn published_names(metrics: &FakeMetrics) -> Vec<String> {
+    let published = metrics.published();
+    let (run, data) = published.last().expect("published");
+    assert_eq!(run, "orders");
+    data.iter().map(|d| d.name.clone()).collect()
+}
+
+#[tokio::test]
+async fn a_starting_task_without_statistics_is_waited_for() {
+    let run = Run::criterion("starting", "full-load-complete");
+    run.dms.fail_next(
+        "table_statistics",
+        AwsFault::Busy("task is starting".into()),
+    );
+    let report = run.ok(&Value::Null).await;
+    assert!(!report.done);
+    assert_eq!(report.detail.poll_count, 1);
+    assert_eq!(report.detail.summary.phase, Phase::Starting);
+    assert_eq!(report.wait_seconds, 30);
+    assert!(report.waiting_for.unwrap().contains("to start"));
+    assert!(run.metrics.calls_to("cdc_latency").is_empty());
+}
+
+#[tokio::test]
+async fn during_the_full_load_metrics_are_published_and_latency_is_not_read() {
+    let run = Run::criterion("running", "full-load-complete");
+    run.stats("running", 40, [1, 1, 0, 0], None);
+    run.tables(vec![
+        table("sales.orders", COMPLETED, ""),
+        table("sales.items", FULL_LOAD, ""),
+    ]);
+    let report = run.ok(&Value::Null).await;
+    assert!(!report.done);
+    assert!(report.waiting_for.unwrap().contains("40%"));
+    assert_eq!(
+        published_names(&run.metrics),
+        vec![
+            metric_names::FULL_LOAD_PERCENT,
+            metric_names::TABLES_LOADED,
+            metric_names::TABLES_ERRORED,
+            metric_names::VALIDATION_FAILED_RECORDS,
+        ]
+    );
+    assert!(run.metrics.calls_to("cdc_latency").is_empty());
+}
+
+#[tokio::test]
+async fn a_fast_full_load_that_skipped_running_between_polls_is_done() {
+    // full-load task: starting at one poll, stopped with FULL_LOAD_ONLY_FINISHED at the next.
+    let run = Run::criterion("starting", "full-load-complete");
+    run.dms
+        .update_task(TASK, |t| t.migration_type = "full-load".into());
+    let first = run.ok(&Value::Null).await;
+    run.stats(
+        "stopped",
+        100,
+        [2, 0, 0, 0],
+        Some("FULL_LOAD_ONLY_FINISHED"),
+    );
+    run.tables(vec![
+        table("sales.orders", COMPLETED, ""),
+        table("sales.items", COMPLETED, ""),
+    ]);
+    let report = run.ok(&as_previous(&first)).await;
+    assert!(report.done, "{report:?}");
+    assert_eq!(report.wait_seconds, 0);
+    assert_eq!(report.detail.poll_count, 2);
+    assert_eq!(
+        report.detail.summary.target_tables,
+        vec!["sales.items", "sales.orders"]
+    );
+}
+
+#[tokio::test]
+async fn ready_for_cutover_reads_the_latency_of_the_task_resource() {
+    let run = Run::criterion("running", "ready-for-cutover");
+    run.stats("running", 100, [1, 0, 0, 0], None);
+    run.tables(vec![table("sales.orders", COMPLETED, VALIDATED)]);
+    run.metrics.set_cdc_latency(CdcLatency {
+        source_seconds: Some(2.0),
+        target_seconds: Some(90.0),
+    });
+    let report = run.ok(&Value::Null).await;
+    assert!(!report.done);
+    assert!(report.waiting_for.as_deref().unwrap().contains("target 90 s"));
+    assert_eq!(
+        run.metrics.calls_to("cdc_latency"),
+        vec!["cdc_latency dmsflow-orders-instance DMSFLOW-ORDERS-TASK"]
+    );
+    let data = &run.metrics.published()[0].1;
+    let latency = data
+        .iter()
+        .find(|d| d.name == metric_names::CDC_LATENCY_SECONDS)
+        .unwrap();
+    assert_eq!((latency.value, latency.unit.as_str()), (90.0, "Seconds"));
+
+    run.metrics.set_cdc_latency(CdcLatency {
+        source_seconds: Some(2.0),
+        target_seconds: Some(4.0),
+    });
+    assert!(run.ok(&as_previous(&report)).await.done);
+}
+
+#[tokio::test]
+async fn the_wait_grows_while_nothing_changes_and_resets_on_progress() {
+    let run = Run::criterion("running", "full-load-complete");
+    run.stats("running", 10, [0, 1, 0, 0], None);
+    run.tables(vec![table("sales.orders", FULL_LOAD, "")]);
+    let mut previous = Value::Null;
+    let mut waits = Vec::new();
+    for _ in 0..4 {
+        let report = run.ok(&previous).await;
+        waits.push(report.wait_seconds);
+        previous = as_previous(&report);
+    }
+    assert_eq!(waits, vec![30, 60, 120, 240]);
+    assert_eq!(previous["quiet_polls"], 3);
+    assert_eq!(previous["poll_count"], 4);
+    run.stats("running", 20, [0, 1, 0, 0], None);
+    let report = run.ok(&previous).await;
+    assert_eq!((report.wait_seconds, report.detail.quiet_polls), (30, 0));
+    assert_eq!(report.detail.poll_count, 5);
+}
+
+#[tokio::test]
+async fn steady_cdc_reaches_the_longest_wait() {
+    let run = Run::criterion("running", "ready-for-cutover");
+    run.stats("running", 100, [1, 0, 0, 0], None);
+    run.metrics.set_cdc_latency(CdcLatency {
+        source_seconds: Some(300.0),
+        target_seconds: Some(320.0),
+    });
+    let mut previous = Value::Null;
+    let mut last = 0;
+    for i in 0..8 {
+        let mut row = table("sales.orders", COMPLETED, VALIDATED);
+        row.inserts = 1000 * i;
+        row.updates = 10 * i;
+        run.tables(vec![row]);
+        let report = run.ok(&previous).await;
+        assert!(!report.done);
+        last = report.wait_seconds;
+        previous = as_previous(&report);
+    }
+    assert_eq!(last, 540);
+}
+
+#[tokio::test]
+async fn the_same_input_twice_gives_the_same_report_and_changes_nothing() {
+    let run = Run::criterion("running", "validated");
+    run.stats("running", 100, [1, 0, 0, 0], None);
+    run.tables(vec![table("sales.orders", COMPLETED, PENDING_RECORDS)]);
+    let first = run.ok(&Value::Null).await;
+    let again = run.ok(&Value::Null).await;
+    assert_eq!(first, again);
+    let writes: Vec<String> = run
+        .dms
+        .calls()
+        .into_iter()
+        .filter(|c| !c.starts_with("describe_") && !c.starts_with("table_statistics"))
+        .collect();
+    assert!(writes.is_empty(), "{writes:?}");
+}
+
+#[tokio::test]
+async fn a_failed_task_ends_the_run_after_publishing_its_metrics() {
+    let run = Run::criterion("running", "validated");
+    run.stats("failed", 30, [0, 0, 0, 0], None);
+    run.dms.update_task(TASK, |t| {
+        t.last_failure_message = Some("Error executing source loop; Stream component failed".into())
+    });
+    let err = run.check(&Value::Null, None).await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::TaskFailed);
+    assert!(
+        err.message.contains("Stream component failed"),
+        "{}",
+        err.message
+    );
+    assert_eq!(run.metrics.published().len(), 1);
+}
+
+#[tokio::test]
+async fn errored_tables_and_outside_stops_are_distinct_errors() {
+    let run = Run::criterion("running", "full-load-complete");
+    run.stats("running", 50, [1, 0, 0, 1], None);
+    run.tables(vec![
+        table("sales.orders", COMPLETED, ""),
+        table("sales.items", ERROR, ""),
+    ]);
+    let err = run.check(&Value::Null, None).await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::TablesErrored);
+    assert!(err.message.contains("sales.items"));
+    let errored = run.metrics.published()[0]
+        .1
+        .iter()
+        .find(|d| d.name == metric_names::TABLES_ERRORED)
+        .map(|d| d.value);
+    assert_eq!(errored, Some(1.0));
+
+    let run = Run::criterion("running", "full-load-complete");
+    run.stats("stopped", 50, [1, 0, 1, 0], Some("NORMAL"));
+    let err = run.check(&Value::Null, None).await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::TaskFailed);
+    assert!(err.message.contains("not by dmsflow"), "{}", err.message);
+}
+
+#[tokio::test]
+async fn the_full_load_is_bounded_but_waiting_for_latency_is_not() {
+    let run = Run::criterion("running", "ready-for-cutover");
+    run.stats("running", 60, [0, 1, 0, 0], None);
+    run.tables(vec![table("sales.orders", FULL_LOAD, PENDING_RECORDS)]);
+    let err = run.check(&Value::Null, Some(LONG_AGO)).await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::StepTimedOut);
+    assert!(err.message.contains("full_load_timeout_hours"));
+
+    run.stats("running", 100, [1, 0, 0, 0], None);
+    run.tables(vec![table("sales.orders", COMPLETED, VALIDATED)]);
+    run.metrics.set_cdc_latency(CdcLatency {
+        source_seconds: Some(500.0),
+        target_seconds: Some(500.0),
+    });
+    let report = run.check(&Value::Null, Some(LONG_AGO)).await.unwrap();
+    assert!(!report.done);
+}
+
+#[tokio::test]
+async fn aws_faults_keep_their_kinds_and_metrics_are_best_effort() {
+    let run = Run::criterion("running", "validated");
+    run.stats("running", 100, [1, 0, 0, 0], None);
+    run.tables(vec![table("sales.orders", COMPLETED, VALIDATED)]);
+    run.dms
+        .fail_next("describe_task", AwsFault::Throttled("Rate exceeded".into()));
+    assert_eq!(
+        run.check(&Value::Null, None).await.unwrap_err().kind,
+        ErrorKind::Throttled
+    );
+    run.dms
+        .fail_next("table_statistics", AwsFault::Busy("busy".into()));
+    assert_eq!(
+        run.check(&Value::Null, None).await.unwrap_err().kind,
+        ErrorKind::ResourceBusy,
+        "a running task must give its statistics"
+    );
+
+    run.metrics
+        .fail_next("put_progress", AwsFault::Throttled("Rate exceeded".into()));
+    run.metrics
+        .fail_next("cdc_latency", AwsFault::Unavailable("timeout".into()));
+    let report = run.ok(&Value::Null).await;
+    assert!(report.done, "validated does not need the latency");
+    let error = report.detail.metrics_error.unwrap();
+    assert!(
+        error.contains("AwsUnavailable: reading the CDC latency")
+            && error.contains("Throttled: publishing the progress metrics"),
+        "{error}"
+    );
+
+    let cutover = Run::criterion("running", "ready-for-cutover");
+    cutover.stats("running", 100, [1, 0, 0, 0], None);
+    cutover
+        .metrics
+        .fail_next("cdc_latency", AwsFault::Throttled("Rate exceeded".into()));
+    assert_eq!(
+        cutover.check(&Value::Null, None).await.unwrap_err().kind,
+        ErrorKind::Throttled
+    );
+
+    run.dms.remove(TASK);
+    assert_eq!(
+        run.check(&Value::Null, None).await.unwrap_err().kind,
+        ErrorKind::ResourceMissing
+    );
+}
+
+#[test]
+fn progress_data_takes_the_larger_latency_and_omits_an_absent_one() {
+    let summary = ProgressSummary {
+        full_load_percent: 55,
+        tables_loaded: 3,
+        validation_failed_records: 2,
+        cdc_latency_source_seconds: Some(12.0),
+        cdc_latency_target_seconds: Some(7.0),
+        ..ProgressSummary::default()
+    };
+    let data = progress_data(&summary);
+    let get = |name: &str| {
+        data.iter()
+            .find(|d| d.name == name)
+            .map(|d| (d.value, d.unit.clone()))
+    };
+    assert_eq!(
+        get(metric_names::FULL_LOAD_PERCENT),
+        Some((55.0, "Percent".into()))
+    );
+    assert_eq!(
+        get(metric_names::TABLES_LOADED),
+        Some((3.0, "Count".into()))
+    );
+    assert_eq!(
+        get(metric_names::VALIDATION_FAILED_RECORDS),
+        Some((2.0, "Count".into()))
+    );
+    assert_eq!(
+        get(metric_names::CDC_LATENCY_SECONDS),
+        Some((12.0, "Seconds".into()))
+    );
+    let none = progress_data(&ProgressSummary::default());
+    assert!(
+        none.iter()
+            .all(|d| d.name != metric_names::CDC_LATENCY_SECONDS)
+    );
+}
