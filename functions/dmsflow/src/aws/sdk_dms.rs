@@ -26,7 +26,7 @@ use super::dms::{
 };
 use super::fault::{AwsFault, AwsResult, classify};
 
-pub use self::endpoint_settings::SECRET_ENGINES;
+pub use self::endpoint_settings::{SECRET_ENGINES, check_endpoint_settings};
 
 /// `DescribeTableStatistics` page size (the API's maximum).
 const TABLE_STATISTICS_PAGE: i32 = 500;

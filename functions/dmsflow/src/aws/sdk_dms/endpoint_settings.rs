@@ -18,6 +18,8 @@ use aws_sdk_databasemigration::types::{
     RedshiftSettings, SafeguardPolicy, SybaseSettings, TargetDbType, TlogAccessMode,
 };
 
+use serde_json::{Map, Value};
+
 use super::settings_keys::SettingsKeys;
 use crate::aws::dms::EndpointRequest;
 use crate::aws::fault::{AwsFault, AwsResult};
@@ -37,50 +39,41 @@ pub const SECRET_ENGINES: [&str; 10] = [
     "redshift",
 ];
 
-/// Adds the database name and the engine's settings (secret plus the spec's
-/// settings) to a `CreateEndpoint` call.
-pub(super) fn apply(
-    call: CreateEndpointFluentBuilder,
-    request: &EndpointRequest,
-) -> AwsResult<CreateEndpointFluentBuilder> {
-    let mut keys = SettingsKeys::new(&request.engine, &request.settings)?;
-    let secret = request.secret_arn.as_str();
-    let role = request.secret_access_role_arn.as_str();
-    let call = match request.engine.as_str() {
-        "mysql" | "mariadb" | "aurora" => {
-            let settings = mysql(&mut keys, secret, role)?;
-            // MySQLSettings.DatabaseName: "For a MySQL source or target endpoint, don't
-            // explicitly specify the database ... Specifying DatabaseName ... replicates
-            // all the task tables to this single database." Only a target that asks for
-            // TargetDbType SPECIFIC_DATABASE gets one.
-            let call = if settings.target_db_type() == Some(&TargetDbType::SpecificDatabase) {
-                call.database_name(&request.database)
-            } else {
-                call
-            };
-            call.my_sql_settings(settings)
+/// The settings object of one engine, ready for `CreateEndpoint`.
+enum EngineSettings {
+    MySql(MySqlSettings),
+    PostgreSql(PostgreSqlSettings),
+    Oracle(OracleSettings),
+    SqlServer(MicrosoftSqlServerSettings),
+    Sybase(SybaseSettings),
+    Db2(IbmDb2Settings),
+    Redshift(RedshiftSettings),
+}
+
+/// The engine's settings type with the secret and the spec's settings, or
+/// `AwsFault::Invalid` naming the engine or key that cannot be sent.
+fn engine_settings(
+    engine: &str,
+    settings: &Map<String, Value>,
+    secret: &str,
+    role: &str,
+) -> AwsResult<EngineSettings> {
+    let mut keys = SettingsKeys::new(engine, settings)?;
+    let built = match engine {
+        "mysql" | "mariadb" | "aurora" => EngineSettings::MySql(mysql(&mut keys, secret, role)?),
+        "postgres" | "aurora-postgresql" => {
+            EngineSettings::PostgreSql(postgres(&mut keys, secret, role)?)
         }
-        "postgres" | "aurora-postgresql" => call
-            .database_name(&request.database)
-            .postgre_sql_settings(postgres(&mut keys, secret, role)?),
-        "oracle" => call
-            .database_name(&request.database)
-            .oracle_settings(oracle(&mut keys, secret, role)?),
-        "sqlserver" => call
-            .database_name(&request.database)
-            .microsoft_sql_server_settings(sqlserver(&mut keys, secret, role)?),
-        "sybase" => call.database_name(&request.database).sybase_settings(
+        "oracle" => EngineSettings::Oracle(oracle(&mut keys, secret, role)?),
+        "sqlserver" => EngineSettings::SqlServer(sqlserver(&mut keys, secret, role)?),
+        "sybase" => EngineSettings::Sybase(
             SybaseSettings::builder()
                 .secrets_manager_secret_id(secret)
                 .secrets_manager_access_role_arn(role)
                 .build(),
         ),
-        "db2" => call
-            .database_name(&request.database)
-            .ibm_db2_settings(db2(&mut keys, secret, role)?),
-        "redshift" => call
-            .database_name(&request.database)
-            .redshift_settings(redshift(&mut keys, secret, role)?),
+        "db2" => EngineSettings::Db2(db2(&mut keys, secret, role)?),
+        "redshift" => EngineSettings::Redshift(redshift(&mut keys, secret, role)?),
         other => {
             return Err(AwsFault::Invalid(format!(
                 "engine `{other}` cannot take its credentials from a Secrets Manager secret in \
@@ -90,7 +83,55 @@ pub(super) fn apply(
         }
     };
     keys.finish()?;
-    Ok(call)
+    Ok(built)
+}
+
+/// Checks an endpoint's engine and settings object the way endpoint creation
+/// will, without calling AWS, so a spec can be refused before anything is
+/// created. The error says which engine or key is refused and why.
+pub fn check_endpoint_settings(engine: &str, settings: &Map<String, Value>) -> Result<(), String> {
+    match engine_settings(engine, settings, "", "") {
+        Ok(_) => Ok(()),
+        Err(AwsFault::Invalid(message)) => Err(message),
+        Err(other) => Err(format!("{other:?}")),
+    }
+}
+
+/// Adds the database name and the engine's settings (secret plus the spec's
+/// settings) to a `CreateEndpoint` call.
+pub(super) fn apply(
+    call: CreateEndpointFluentBuilder,
+    request: &EndpointRequest,
+) -> AwsResult<CreateEndpointFluentBuilder> {
+    let settings = engine_settings(
+        &request.engine,
+        &request.settings,
+        &request.secret_arn,
+        &request.secret_access_role_arn,
+    )?;
+    let database = request.database.as_str();
+    Ok(match settings {
+        EngineSettings::MySql(settings) => {
+            // MySQLSettings.DatabaseName: "For a MySQL source or target endpoint, don't
+            // explicitly specify the database ... Specifying DatabaseName ... replicates
+            // all the task tables to this single database." Only a target that asks for
+            // TargetDbType SPECIFIC_DATABASE gets one.
+            let call = if settings.target_db_type() == Some(&TargetDbType::SpecificDatabase) {
+                call.database_name(database)
+            } else {
+                call
+            };
+            call.my_sql_settings(settings)
+        }
+        EngineSettings::PostgreSql(s) => call.database_name(database).postgre_sql_settings(s),
+        EngineSettings::Oracle(s) => call.database_name(database).oracle_settings(s),
+        EngineSettings::SqlServer(s) => call
+            .database_name(database)
+            .microsoft_sql_server_settings(s),
+        EngineSettings::Sybase(s) => call.database_name(database).sybase_settings(s),
+        EngineSettings::Db2(s) => call.database_name(database).ibm_db2_settings(s),
+        EngineSettings::Redshift(s) => call.database_name(database).redshift_settings(s),
+    })
 }
 
 fn mysql(keys: &mut SettingsKeys, secret: &str, role: &str) -> AwsResult<MySqlSettings> {

@@ -304,3 +304,19 @@ async fn the_wire_check_catches_a_password() {
         .send()
         .await;
 }
+
+#[test]
+fn endpoint_settings_can_be_checked_before_anything_is_created() {
+    use crate::aws::sdk_dms::check_endpoint_settings;
+    let object = |v: serde_json::Value| v.as_object().cloned().expect("an object");
+    assert_eq!(
+        check_endpoint_settings("postgres", &object(json!({"HeartbeatEnable": true}))),
+        Ok(())
+    );
+    let unknown = check_endpoint_settings("mysql", &object(json!({"HeartbeatEnable": true})));
+    assert!(unknown.unwrap_err().contains("`HeartbeatEnable`"));
+    let password = check_endpoint_settings("oracle", &object(json!({"AsmPassword": "x"})));
+    assert!(password.unwrap_err().contains("Secrets Manager"));
+    let engine = check_endpoint_settings("dynamodb", &object(json!({})));
+    assert!(engine.unwrap_err().contains("dynamodb"));
+}
