@@ -161,7 +161,13 @@ async fn ready_for_cutover_reads_the_latency_of_the_task_resource() {
     });
     let report = run.ok(&Value::Null).await;
     assert!(!report.done);
-    assert!(report.waiting_for.as_deref().unwrap().contains("target 90 s"));
+    assert!(
+        report
+            .waiting_for
+            .as_deref()
+            .unwrap()
+            .contains("target 90 s")
+    );
     assert_eq!(
         run.metrics.calls_to("cdc_latency"),
         vec!["cdc_latency dmsflow-orders-instance DMSFLOW-ORDERS-TASK"]
