@@ -8,11 +8,12 @@ pub mod aws;
 pub mod deadline;
 pub mod error;
 pub mod naming;
+pub mod plan;
 pub mod progress;
 pub mod spec;
 pub mod steps;
-pub mod wait_policy;
 #[cfg(test)]
 pub mod testing;
+pub mod wait_policy;
 
 pub use error::{ErrorKind, StepError, StepResult};

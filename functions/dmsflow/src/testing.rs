@@ -34,6 +34,8 @@
 //! Faults: `fail_next("create_instance", AwsFault::Throttled("slow down".into()))`
 //! makes the next call of that operation (the trait method's name) fail; calling it
 //! again queues another fault. A failed call changes nothing.
+//! `hide_next("describe_instance")` makes the next describe of that kind answer
+//! `None` although the resource exists (a race between a look and a create).
 //!
 //! Call log: `calls()` lists every call, failed ones included, as
 //! `"<operation> <identifier>"`: the identifier of the resource the call names,
@@ -187,6 +189,8 @@ pub fn event_subscription(name: &str, topic_arn: &str) -> EventSubscription {
 pub struct Recorder {
     calls: Vec<String>,
     faults: BTreeMap<String, VecDeque<AwsFault>>,
+    /// Describe operations whose next call answers "absent".
+    hidden: BTreeMap<String, u32>,
 }
 
 impl Recorder {
@@ -197,6 +201,18 @@ impl Recorder {
             Some(fault) => Err(fault),
             None => Ok(()),
         }
+    }
+
+    /// Logs a describe call; `true` when it is to answer "absent" this time.
+    fn describe(&mut self, operation: &str, subject: &str) -> AwsResult<bool> {
+        self.call(operation, subject)?;
+        Ok(match self.hidden.get_mut(operation) {
+            Some(count) if *count > 0 => {
+                *count -= 1;
+                true
+            }
+            _ => false,
+        })
     }
 
     fn calls_to(&self, operation: &str) -> Vec<String> {
@@ -336,6 +352,18 @@ impl<S: Default + Recorded> Fake<S> {
             .entry(operation.to_string())
             .or_default()
             .push_back(fault);
+    }
+
+    /// The next call of the describe operation `operation` answers "absent" even
+    /// when the resource exists (a resource appearing between a step's look and its
+    /// create, as when a retry races an earlier call).
+    pub fn hide_next(&self, operation: &str) {
+        *self
+            .state()
+            .recorder()
+            .hidden
+            .entry(operation.to_string())
+            .or_default() += 1;
     }
 
     /// Every call so far, in order.
@@ -514,7 +542,9 @@ impl FakeDms {
 impl Dms for FakeDms {
     async fn describe_subnet_group(&self, id: &str) -> AwsResult<Option<SubnetGroup>> {
         let mut s = self.state();
-        s.recorder.call("describe_subnet_group", id)?;
+        if s.recorder.describe("describe_subnet_group", id)? {
+            return Ok(None);
+        }
         Ok(s.subnet_groups.get(id).cloned())
     }
 
@@ -549,7 +579,9 @@ impl Dms for FakeDms {
 
     async fn describe_instance(&self, id: &str) -> AwsResult<Option<Instance>> {
         let mut s = self.state();
-        s.recorder.call("describe_instance", id)?;
+        if s.recorder.describe("describe_instance", id)? {
+            return Ok(None);
+        }
         Ok(s.instances.get(id).cloned())
     }
 
@@ -583,7 +615,9 @@ impl Dms for FakeDms {
 
     async fn describe_endpoint(&self, id: &str) -> AwsResult<Option<Endpoint>> {
         let mut s = self.state();
-        s.recorder.call("describe_endpoint", id)?;
+        if s.recorder.describe("describe_endpoint", id)? {
+            return Ok(None);
+        }
         Ok(s.endpoints.get(id).cloned())
     }
 
@@ -642,7 +676,9 @@ impl Dms for FakeDms {
 
     async fn describe_task(&self, id: &str) -> AwsResult<Option<Task>> {
         let mut s = self.state();
-        s.recorder.call("describe_task", id)?;
+        if s.recorder.describe("describe_task", id)? {
+            return Ok(None);
+        }
         Ok(s.tasks.get(id).cloned())
     }
 
@@ -754,7 +790,9 @@ impl Dms for FakeDms {
         name: &str,
     ) -> AwsResult<Option<EventSubscription>> {
         let mut s = self.state();
-        s.recorder.call("describe_event_subscription", name)?;
+        if s.recorder.describe("describe_event_subscription", name)? {
+            return Ok(None);
+        }
         Ok(s.subscriptions.get(name).cloned())
     }
 

@@ -1,1 +1,457 @@
-//! Placeholder: being written.
+//! create: validates a spec, and creates (or adopts) every resource of a run.
+//!
+//! Two modes, by the payload's `mode`:
+//! - `validate` (`{"mode":"validate","spec":{...},"default_topic_arn":"arn:..."}`),
+//!   no AWS call: parses and checks the spec (an `InvalidSpec` error lists every
+//!   problem), fills `notifications.sns_topic_arn` from `default_topic_arn` when the
+//!   spec has none, and answers `{"spec", "names", "plan"}`: the spec with every
+//!   default filled in, the run's resource names, and a dry run to read.
+//! - `reconcile` (`{"mode":"reconcile", "spec", "loop_started_at", "previous"}`):
+//!   one call takes every next safe action of [`crate::plan::next`] (subnet group,
+//!   instance, endpoints; once the instance is available the task; then the event
+//!   subscription and the alarms) and reports `done` once everything exists, the
+//!   instance is available and the task ready (or later). Bounded by
+//!   `polling.instance_timeout_minutes`.
+//!
+//! A resource under one of the run's names is adopted only when its tags say it is
+//! the run's; otherwise the step fails with `ResourceConflict` before creating
+//! anything. A create that DMS answers with `ResourceAlreadyExistsFault` (a
+//! retry racing an earlier call) is resolved by looking at the resource again.
+
+pub(crate) mod observe;
+
+use std::time::{Duration, SystemTime};
+
+use lambda_runtime::LambdaEvent;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::{StepInput, StepReport};
+use crate::aws::dms::{EndpointRole, EventSubscription, SubnetGroup};
+use crate::aws::{AwsFault, Dms, Metrics};
+use crate::deadline;
+use crate::error::{ErrorKind, StepError, StepResult};
+use crate::naming::Names;
+use crate::plan::{self, Next, Observed, Resource, Seen, TaskWiring};
+use crate::spec::MigrationSpec;
+use crate::spec::parse::{SpecProblem, invalid_spec, validate_value};
+use observe::Looker;
+
+/// The create step's input.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "mode", rename_all = "lowercase")]
+enum CreateInput {
+    Validate(ValidateInput),
+    Reconcile(StepInput),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ValidateInput {
+    /// The execution input, as the user wrote it.
+    spec: Value,
+    /// The stack's alert topic, used when the spec names none.
+    #[serde(default)]
+    default_topic_arn: Option<String>,
+}
+
+/// What the validate mode answers.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Validated {
+    /// The spec with every default filled in (the input of every later step).
+    pub spec: Value,
+    pub names: Names,
+    /// What the run will create and do, one line each.
+    pub plan: Vec<String>,
+}
+
+/// One resource as the create step last saw it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResourceView {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arn: Option<String>,
+    pub status: String,
+}
+
+/// The run's resources, as the create step last saw them (`null` when absent).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CreateDetail {
+    pub subnet_group: Option<ResourceView>,
+    pub instance: Option<ResourceView>,
+    pub source_endpoint: Option<ResourceView>,
+    pub target_endpoint: Option<ResourceView>,
+    pub task: Option<ResourceView>,
+    pub event_subscription: Option<ResourceView>,
+    /// The run's CloudWatch alarms that exist.
+    pub alarms: Vec<String>,
+}
+
+/// What the create step answers, depending on the mode.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum CreateOutput {
+    Validated(Box<Validated>),
+    Report(Box<StepReport<CreateDetail>>),
+}
+
+/// Most actions one call takes (each resource once, with room for races).
+const MAX_ACTIONS: usize = 16;
+
+/// The create function; see the module documentation. The Lambda context's
+/// function ARN gives the account and region of the ARNs DMS does not report.
+pub async fn handle<D: Dms, M: Metrics>(
+    dms: &D,
+    metrics: &M,
+    event: LambdaEvent<Value>,
+    now: SystemTime,
+) -> StepResult<CreateOutput> {
+    let input: CreateInput = serde_json::from_value(event.payload).map_err(|error| {
+        StepError::new(
+            ErrorKind::InvalidSpec,
+            format!(
+                "the create step's input is not {{\"mode\": \"validate\", \"spec\": ..., \"default_topic_arn\": ...}} \
+                 or {{\"mode\": \"reconcile\", \"spec\": ..., \"loop_started_at\": ...}} ({error}); \
+                 check the state machine definition"
+            ),
+        )
+    })?;
+    match input {
+        CreateInput::Validate(input) => {
+            validate(input).map(|validated| CreateOutput::Validated(Box::new(validated)))
+        }
+        CreateInput::Reconcile(input) => {
+            let function_arn = &event.context.invoked_function_arn;
+            reconcile(dms, metrics, &input, function_arn, now)
+                .await
+                .map(|report| CreateOutput::Report(Box::new(report)))
+        }
+    }
+}
+
+fn validate(input: ValidateInput) -> StepResult<Validated> {
+    let default_topic = input.default_topic_arn.filter(|t| !t.trim().is_empty());
+    let has_topic = input
+        .spec
+        .pointer("/notifications/sns_topic_arn")
+        .is_some_and(Value::is_string);
+    let mut problems = Vec::new();
+    if !has_topic && default_topic.is_none() {
+        problems.push(SpecProblem::new(
+            "notifications.sns_topic_arn",
+            "no SNS topic for alerts: the spec names none and the stack has no default topic",
+            "set notifications.sns_topic_arn to the ARN of an SNS topic in this region",
+        ));
+    }
+    let mut spec = match validate_value(&input.spec) {
+        Ok(spec) if problems.is_empty() => spec,
+        Ok(_) => return Err(invalid_spec(&problems)),
+        Err(mut found) => {
+            found.append(&mut problems);
+            return Err(invalid_spec(&found));
+        }
+    };
+    if spec.notifications.sns_topic_arn.is_none() {
+        spec.notifications.sns_topic_arn = default_topic;
+    }
+    let topic = topic(&spec)?;
+    let names = Names::for_run(&spec.run_id);
+    let plan = plan::dry_run(&spec, &names, &topic);
+    let spec = serde_json::to_value(&spec).map_err(|e| {
+        StepError::new(
+            ErrorKind::InvalidSpec,
+            format!("the spec cannot be written back as JSON ({e})"),
+        )
+    })?;
+    Ok(Validated { spec, names, plan })
+}
+
+fn topic(spec: &MigrationSpec) -> StepResult<String> {
+    spec.notifications.sns_topic_arn.clone().ok_or_else(|| {
+        StepError::new(
+            ErrorKind::InvalidSpec,
+            "notifications.sns_topic_arn is missing: the create step's validate mode fills it; \
+             pass the spec it returned",
+        )
+    })
+}
+
+/// What one reconcile call works with.
+struct Run<'a, D, M> {
+    looker: Looker<'a, D, M>,
+    spec: &'a MigrationSpec,
+    names: &'a Names,
+    topic: String,
+}
+
+async fn reconcile<D: Dms, M: Metrics>(
+    dms: &D,
+    metrics: &M,
+    input: &StepInput,
+    function_arn: &str,
+    now: SystemTime,
+) -> StepResult<StepReport<CreateDetail>> {
+    let spec = input.spec()?;
+    let names = Names::for_run(&spec.run_id);
+    let run = Run {
+        looker: Looker {
+            dms,
+            metrics,
+            run_id: &spec.run_id,
+            names: &names,
+            function_arn,
+        },
+        spec: &spec,
+        names: &names,
+        topic: topic(&spec)?,
+    };
+    let wanted_alarms = plan::wanted_alarms(&spec, &names);
+    let given_group = spec.network.subnet_group.as_deref();
+    let mut observed = observe::all(&run.looker, given_group, &wanted_alarms).await?;
+    let mut actions = Vec::new();
+    for _ in 0..MAX_ACTIONS {
+        match plan::next(&spec, &names, &observed) {
+            Next::Create(resource) => {
+                if let Some(action) = run.create(&resource, &mut observed).await? {
+                    tracing::info!(action = %action, "create");
+                    actions.push(action);
+                }
+            }
+            Next::Wait {
+                seconds,
+                waiting_for,
+            } => {
+                deadline::check(
+                    input.loop_started_at.as_deref(),
+                    now,
+                    Duration::from_secs(u64::from(spec.polling.instance_timeout_minutes) * 60),
+                    &format!("creating the resources of run {}", spec.run_id),
+                    "instance_timeout_minutes",
+                )?;
+                return Ok(report(
+                    false,
+                    actions,
+                    Some(waiting_for),
+                    seconds,
+                    &observed,
+                ));
+            }
+            Next::Done => return Ok(report(true, actions, None, 0, &observed)),
+            Next::Fail(error) => return Err(error),
+        }
+    }
+    Err(StepError::new(
+        ErrorKind::ResourceBusy,
+        format!(
+            "the resources of run {} kept changing while the create step worked on them \
+             (after: {}); it will look again",
+            spec.run_id,
+            actions.join("; ")
+        ),
+    ))
+}
+
+impl<D: Dms, M: Metrics> Run<'_, D, M> {
+    /// Creates one resource and records it in `observed`. Answers the action taken,
+    /// or `None` when DMS said the resource exists already (it is then looked at again).
+    async fn create(
+        &self,
+        resource: &Resource,
+        observed: &mut Observed,
+    ) -> StepResult<Option<String>> {
+        let (spec, names) = (self.spec, self.names);
+        let (dms, metrics) = (self.looker.dms, self.looker.metrics);
+        let outcome = match resource {
+            Resource::SubnetGroup => match plan::subnet_group_request(spec, names) {
+                Some(request) => dms.create_subnet_group(&request).await.map(|()| {
+                    observed.subnet_group = Seen::Ours(SubnetGroup {
+                        id: request.id.clone(),
+                        arn: None,
+                        status: "Complete".into(),
+                    });
+                    format!(
+                        "created replication subnet group {} with subnets {}",
+                        request.id,
+                        request.subnet_ids.join(", ")
+                    )
+                }),
+                None => {
+                    return Err(StepError::new(
+                        ErrorKind::ResourceMissing,
+                        "the spec names an existing subnet group, which dmsflow never creates",
+                    ));
+                }
+            },
+            Resource::Instance => {
+                let request = plan::instance_request(spec, names);
+                dms.create_instance(&request).await.map(|instance| {
+                    observed.instance = Seen::Ours(instance);
+                    format!(
+                        "created replication instance {} ({}, {} GiB)",
+                        request.id, request.class, request.allocated_storage_gb
+                    )
+                })
+            }
+            Resource::Endpoint(role) => {
+                let request = plan::endpoint_request(spec, names, *role);
+                dms.create_endpoint(&request).await.map(|endpoint| {
+                    *endpoint_slot(observed, *role) = Seen::Ours(endpoint);
+                    format!(
+                        "created {} endpoint {} ({} at {}:{})",
+                        role.as_str(),
+                        request.id,
+                        request.engine,
+                        request.server,
+                        request.port
+                    )
+                })
+            }
+            Resource::Task => {
+                let request = task_request(spec, names, observed)?;
+                dms.create_task(&request).await.map(|task| {
+                    observed.task = Seen::Ours(task);
+                    format!(
+                        "created replication task {} ({})",
+                        request.id, request.migration_type
+                    )
+                })
+            }
+            Resource::EventSubscription => {
+                let request = plan::event_subscription_request(spec, names, &self.topic);
+                dms.create_event_subscription(&request).await.map(|()| {
+                    observed.subscription = Seen::Ours(EventSubscription {
+                        name: request.name.clone(),
+                        arn: None,
+                        status: "creating".into(),
+                        topic_arn: request.topic_arn.clone(),
+                    });
+                    format!(
+                        "subscribed {} to DMS events of task {} as {}",
+                        request.topic_arn, names.task, request.name
+                    )
+                })
+            }
+            Resource::Alarm(name) => {
+                let task_arn = observed
+                    .task
+                    .get()
+                    .map(|t| t.arn.clone())
+                    .unwrap_or_default();
+                let request = plan::alarm_request(spec, names, name, &task_arn, &self.topic)
+                    .ok_or_else(|| {
+                        StepError::new(
+                            ErrorKind::InvalidSpec,
+                            format!("{name} is not an alarm of run {}", spec.run_id),
+                        )
+                    })?;
+                // PutMetricAlarm replaces an alarm of the same name: the alarm was
+                // observed absent (or the run's) just before.
+                metrics.put_alarm(&request).await.map(|()| {
+                    observed.alarms.insert(name.clone(), true);
+                    format!("created CloudWatch alarm {name}")
+                })
+            }
+        };
+        match outcome {
+            Ok(action) => Ok(Some(action)),
+            Err(AwsFault::AlreadyExists(_)) => {
+                observe::again(&self.looker, resource, observed, &resource.label(names)).await?;
+                Ok(None)
+            }
+            Err(fault) => {
+                Err(fault.into_step_error(&format!("creating {}", resource.label(names))))
+            }
+        }
+    }
+}
+
+/// The observed endpoint of one role.
+fn endpoint_slot(
+    observed: &mut Observed,
+    role: EndpointRole,
+) -> &mut Seen<crate::aws::dms::Endpoint> {
+    match role {
+        EndpointRole::Source => &mut observed.source,
+        EndpointRole::Target => &mut observed.target,
+    }
+}
+
+fn task_request(
+    spec: &MigrationSpec,
+    names: &Names,
+    observed: &Observed,
+) -> StepResult<crate::aws::dms::TaskRequest> {
+    let missing = || {
+        StepError::new(
+            ErrorKind::ResourceMissing,
+            format!(
+                "the replication task {} needs the run's instance and endpoints, which are not all there",
+                names.task
+            ),
+        )
+    };
+    let instance = observed.instance.get().ok_or_else(missing)?;
+    let source = observed.source.get().ok_or_else(missing)?;
+    let target = observed.target.get().ok_or_else(missing)?;
+    Ok(plan::task_request(
+        spec,
+        names,
+        TaskWiring {
+            instance_arn: &instance.arn,
+            source_endpoint_arn: &source.arn,
+            target_endpoint_arn: &target.arn,
+        },
+    ))
+}
+
+fn view<T>(seen: &Seen<T>, parts: impl Fn(&T) -> ResourceView) -> Option<ResourceView> {
+    seen.get().map(parts)
+}
+
+fn report(
+    done: bool,
+    actions: Vec<String>,
+    waiting_for: Option<String>,
+    wait_seconds: u32,
+    observed: &Observed,
+) -> StepReport<CreateDetail> {
+    let endpoint = |e: &crate::aws::dms::Endpoint| ResourceView {
+        id: e.id.clone(),
+        arn: Some(e.arn.clone()),
+        status: e.status.clone(),
+    };
+    StepReport {
+        done,
+        actions,
+        waiting_for,
+        wait_seconds,
+        detail: CreateDetail {
+            subnet_group: view(&observed.subnet_group, |g| ResourceView {
+                id: g.id.clone(),
+                arn: g.arn.clone(),
+                status: g.status.clone(),
+            }),
+            instance: view(&observed.instance, |i| ResourceView {
+                id: i.id.clone(),
+                arn: Some(i.arn.clone()),
+                status: i.status.clone(),
+            }),
+            source_endpoint: view(&observed.source, endpoint),
+            target_endpoint: view(&observed.target, endpoint),
+            task: view(&observed.task, |t| ResourceView {
+                id: t.id.clone(),
+                arn: Some(t.arn.clone()),
+                status: t.status.clone(),
+            }),
+            event_subscription: view(&observed.subscription, |s| ResourceView {
+                id: s.name.clone(),
+                arn: s.arn.clone(),
+                status: s.status.clone(),
+            }),
+            alarms: observed.alarms.keys().cloned().collect(),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests;

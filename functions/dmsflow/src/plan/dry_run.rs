@@ -1,0 +1,108 @@
+//! A readable dry run of what a run creates and does.
+
+use super::{wanted_alarms, wire_name};
+use crate::naming::Names;
+use crate::spec::{EndpointSpec, Keep, MigrationSpec, TargetTablePrep};
+
+fn describe_endpoint(endpoint: &EndpointSpec) -> String {
+    format!(
+        "{} at {}:{}/{}, SSL {}, credentials from secret {}",
+        endpoint.engine,
+        endpoint.server,
+        endpoint.port,
+        endpoint.database,
+        wire_name(endpoint.ssl_mode),
+        endpoint.secret_arn
+    )
+}
+
+fn keep_word(keep: Keep) -> &'static str {
+    match keep {
+        Keep::Keep => "kept",
+        Keep::Delete => "deleted",
+    }
+}
+
+/// What the run will create and do, one line each, for a person to read before
+/// anything happens. `topic_arn` is the topic alerts go to.
+pub fn dry_run(spec: &MigrationSpec, names: &Names, topic_arn: &str) -> Vec<String> {
+    let mut plan = Vec::new();
+    match &spec.network.subnet_group {
+        Some(group) => plan.push(format!(
+            "use the existing replication subnet group {group} (dmsflow never changes or deletes it)"
+        )),
+        None => plan.push(format!(
+            "create replication subnet group {} with subnets {}",
+            names.subnet_group,
+            spec.network.subnet_ids.join(", ")
+        )),
+    }
+    let instance = &spec.instance;
+    plan.push(format!(
+        "create replication instance {} ({}, {} GiB, {}, {}{})",
+        names.instance,
+        instance.class,
+        instance.allocated_storage_gb,
+        if instance.multi_az {
+            "Multi-AZ"
+        } else {
+            "single-AZ"
+        },
+        if instance.publicly_accessible {
+            "public IP"
+        } else {
+            "no public IP"
+        },
+        instance
+            .engine_version
+            .as_ref()
+            .map(|v| format!(", engine {v}"))
+            .unwrap_or_default()
+    ));
+    plan.push(format!(
+        "create source endpoint {} ({})",
+        names.source_endpoint,
+        describe_endpoint(&spec.source)
+    ));
+    plan.push(format!(
+        "create target endpoint {} ({})",
+        names.target_endpoint,
+        describe_endpoint(&spec.target)
+    ));
+    plan.push(format!(
+        "create replication task {} ({}, validation {}, existing target tables: {})",
+        names.task,
+        wire_name(spec.migration_type),
+        if spec.validation.enabled { "on" } else { "off" },
+        wire_name(spec.target_table_prep)
+    ));
+    match spec.target_table_prep {
+        TargetTablePrep::DoNothing => {}
+        TargetTablePrep::TruncateBeforeLoad => plan.push(
+            "WARNING: existing target tables selected by the table mappings are emptied before the load"
+                .into(),
+        ),
+        TargetTablePrep::DropAndCreate => plan.push(
+            "WARNING: existing target tables selected by the table mappings are dropped and recreated"
+                .into(),
+        ),
+    }
+    plan.push(format!(
+        "subscribe {topic_arn} to DMS events of the task ({}) as {}",
+        spec.notifications.event_categories.join(", "),
+        names.event_subscription
+    ));
+    let alarms = wanted_alarms(spec, names);
+    if !alarms.is_empty() {
+        plan.push(format!(
+            "create CloudWatch alarms {} notifying {topic_arn}",
+            alarms.join(", ")
+        ));
+    }
+    plan.push(format!(
+        "at the end: resources are {} after success with completion.then stop-and-clean-up, {} after a failure",
+        keep_word(spec.cleanup.on_success),
+        keep_word(spec.cleanup.on_failure)
+    ));
+    plan
+}

@@ -1,0 +1,224 @@
+//! Looking at a run's resources under their names, and at whose they are. Used by
+//! create (before it creates anything) and by cleanup (before it deletes anything).
+
+use std::collections::BTreeMap;
+
+use crate::aws::dms::{Endpoint, EndpointRole, EventSubscription, Instance, SubnetGroup, Task};
+use crate::aws::{AwsFault, Dms, Metrics};
+use crate::error::{ErrorKind, StepError, StepResult};
+use crate::naming::{Names, owned_by};
+use crate::plan::{self, Observed, Resource, Seen};
+
+/// Looks at the resources of one run.
+pub(crate) struct Looker<'a, D, M> {
+    pub dms: &'a D,
+    pub metrics: &'a M,
+    pub run_id: &'a str,
+    pub names: &'a Names,
+    /// Any ARN of this account and region (the function's own), to build the ARNs
+    /// of subnet groups and event subscriptions, which DMS does not report.
+    pub function_arn: &'a str,
+}
+
+fn reading(what: &str, id: &str) -> impl FnOnce(AwsFault) -> StepError {
+    let context = format!("reading {what} {id}");
+    move |fault| fault.into_step_error(&context)
+}
+
+impl<D: Dms, M: Metrics> Looker<'_, D, M> {
+    /// Whose `found` is: the run's when the tags at `arn` say so; foreign when
+    /// they do not, or when there is no ARN to read them from.
+    async fn whose<T>(
+        &self,
+        found: Option<T>,
+        arn: Option<String>,
+        what: &str,
+        id: &str,
+    ) -> StepResult<Seen<T>> {
+        let Some(item) = found else {
+            return Ok(Seen::Absent);
+        };
+        let Some(arn) = arn else {
+            return Ok(Seen::Foreign(item));
+        };
+        match self.dms.tags(&arn).await {
+            Ok(tags) if owned_by(self.run_id, &tags) => Ok(Seen::Ours(item)),
+            Ok(_) => Ok(Seen::Foreign(item)),
+            // Gone between the describe and the tags.
+            Err(AwsFault::NotFound(_)) => Ok(Seen::Absent),
+            Err(fault) => Err(fault.into_step_error(&format!("reading the tags of {what} {id}"))),
+        }
+    }
+
+    /// The run's subnet group, or the user's (`given`: used as is, tags not read).
+    pub async fn subnet_group(&self, given: Option<&str>) -> StepResult<Seen<SubnetGroup>> {
+        const WHAT: &str = "replication subnet group";
+        let id = given.unwrap_or(&self.names.subnet_group);
+        let found = self
+            .dms
+            .describe_subnet_group(id)
+            .await
+            .map_err(reading(WHAT, id))?;
+        if given.is_some() {
+            return Ok(found.map_or(Seen::Absent, Seen::Given));
+        }
+        let arn = found.as_ref().and_then(|g| {
+            g.arn
+                .clone()
+                .or_else(|| plan::named_arn(self.function_arn, "subgrp", &g.id))
+        });
+        self.whose(found, arn, WHAT, id).await
+    }
+
+    pub async fn instance(&self) -> StepResult<Seen<Instance>> {
+        const WHAT: &str = "replication instance";
+        let id = &self.names.instance;
+        let found = self
+            .dms
+            .describe_instance(id)
+            .await
+            .map_err(reading(WHAT, id))?;
+        let arn = found.as_ref().map(|i| i.arn.clone());
+        self.whose(found, arn, WHAT, id).await
+    }
+
+    pub async fn endpoint(&self, role: EndpointRole) -> StepResult<Seen<Endpoint>> {
+        let id = match role {
+            EndpointRole::Source => &self.names.source_endpoint,
+            EndpointRole::Target => &self.names.target_endpoint,
+        };
+        let found = self
+            .dms
+            .describe_endpoint(id)
+            .await
+            .map_err(reading("endpoint", id))?;
+        let arn = found.as_ref().map(|e| e.arn.clone());
+        self.whose(found, arn, "endpoint", id).await
+    }
+
+    pub async fn task(&self) -> StepResult<Seen<Task>> {
+        const WHAT: &str = "replication task";
+        let id = &self.names.task;
+        let found = self
+            .dms
+            .describe_task(id)
+            .await
+            .map_err(reading(WHAT, id))?;
+        let arn = found.as_ref().map(|t| t.arn.clone());
+        self.whose(found, arn, WHAT, id).await
+    }
+
+    pub async fn subscription(&self) -> StepResult<Seen<EventSubscription>> {
+        const WHAT: &str = "event subscription";
+        let name = &self.names.event_subscription;
+        let found = self
+            .dms
+            .describe_event_subscription(name)
+            .await
+            .map_err(reading(WHAT, name))?;
+        let arn = found.as_ref().and_then(|s| {
+            s.arn
+                .clone()
+                .or_else(|| plan::named_arn(self.function_arn, "es", &s.name))
+        });
+        self.whose(found, arn, WHAT, name).await
+    }
+
+    /// The run's alarms that exist (all under the run's prefix, or only those in
+    /// `only`), each `true` when tagged as the run's.
+    pub async fn alarms(&self, only: Option<&[String]>) -> StepResult<BTreeMap<String, bool>> {
+        if only.is_some_and(<[String]>::is_empty) {
+            return Ok(BTreeMap::new());
+        }
+        let prefix = Names::prefix(self.run_id);
+        let existing = self
+            .metrics
+            .alarm_names(&prefix)
+            .await
+            .map_err(reading("CloudWatch alarms named", &format!("{prefix}*")))?;
+        let mut alarms = BTreeMap::new();
+        for name in existing {
+            if only.is_some_and(|only| !only.contains(&name)) {
+                continue;
+            }
+            match self.metrics.alarm_tags(&name).await {
+                Ok(tags) => {
+                    alarms.insert(name, owned_by(self.run_id, &tags));
+                }
+                Err(AwsFault::NotFound(_)) => {}
+                Err(fault) => {
+                    return Err(fault.into_step_error(&format!("reading the tags of alarm {name}")));
+                }
+            }
+        }
+        Ok(alarms)
+    }
+}
+
+/// Everything the create step looks at.
+pub(super) async fn all<D: Dms, M: Metrics>(
+    looker: &Looker<'_, D, M>,
+    given_subnet_group: Option<&str>,
+    wanted_alarms: &[String],
+) -> StepResult<Observed> {
+    Ok(Observed {
+        subnet_group: looker.subnet_group(given_subnet_group).await?,
+        instance: looker.instance().await?,
+        source: looker.endpoint(EndpointRole::Source).await?,
+        target: looker.endpoint(EndpointRole::Target).await?,
+        task: looker.task().await?,
+        subscription: looker.subscription().await?,
+        alarms: looker.alarms(Some(wanted_alarms)).await?,
+    })
+}
+
+/// Looks again at a resource DMS said exists when the step tried to create it.
+pub(super) async fn again<D: Dms, M: Metrics>(
+    looker: &Looker<'_, D, M>,
+    resource: &Resource,
+    observed: &mut Observed,
+    what: &str,
+) -> StepResult<()> {
+    let present = match resource {
+        Resource::SubnetGroup => {
+            observed.subnet_group = looker.subnet_group(None).await?;
+            observed.subnet_group.get().is_some()
+        }
+        Resource::Instance => {
+            observed.instance = looker.instance().await?;
+            observed.instance.get().is_some()
+        }
+        Resource::Endpoint(EndpointRole::Source) => {
+            observed.source = looker.endpoint(EndpointRole::Source).await?;
+            observed.source.get().is_some()
+        }
+        Resource::Endpoint(EndpointRole::Target) => {
+            observed.target = looker.endpoint(EndpointRole::Target).await?;
+            observed.target.get().is_some()
+        }
+        Resource::Task => {
+            observed.task = looker.task().await?;
+            observed.task.get().is_some()
+        }
+        Resource::EventSubscription => {
+            observed.subscription = looker.subscription().await?;
+            observed.subscription.get().is_some()
+        }
+        Resource::Alarm(name) => {
+            let found = looker.alarms(Some(std::slice::from_ref(name))).await?;
+            observed.alarms.extend(found);
+            observed.alarms.contains_key(name)
+        }
+    };
+    if present {
+        Ok(())
+    } else {
+        Err(StepError::new(
+            ErrorKind::ResourceBusy,
+            format!(
+                "DMS answered that {what} already exists, but it cannot be found: it is being \
+                 created or deleted by another call; the step will look again"
+            ),
+        ))
+    }
+}
