@@ -12,6 +12,7 @@ use super::{
     Completion, CompletionCriterion, EndpointSpec, InstanceSpec, MigrationSpec, MigrationType,
     Network, Notifications, Polling, SslMode, ValidationSpec,
 };
+use crate::aws::sdk_dms::SECRET_ENGINES;
 
 /// How to fix a plaintext password, wherever it appears.
 pub const PASSWORD_FIX: &str = "remove it: store the database credentials in a Secrets Manager secret and \
@@ -359,9 +360,20 @@ fn is_arn(arn: &str, service: &str, regional: bool, resource_prefix: &str) -> bo
 
 fn check_endpoint(side: &str, endpoint: &EndpointSpec, out: &mut Vec<SpecProblem>) {
     let path = |field: &str| join(side, field);
-    if !ENGINES.contains(&endpoint.engine.as_str()) {
+    let engine = endpoint.engine.as_str();
+    let supported = SECRET_ENGINES.contains(&engine);
+    if !ENGINES.contains(&engine) {
         let (what, fix) = not_allowed(&endpoint.engine, &ENGINES, "a DMS engine name");
         problem(out, &path("engine"), what, fix);
+    } else if !supported {
+        problem(
+            out,
+            &path("engine"),
+            format!(
+                "`{engine}` is a DMS engine dmsflow does not support: dmsflow passes credentials only through Secrets Manager, which it supports for these engines"
+            ),
+            format!("use one of {}", SECRET_ENGINES.join(", ")),
+        );
     }
     if endpoint.server.trim().is_empty() || endpoint.server.contains(char::is_whitespace) {
         problem(
@@ -417,7 +429,22 @@ fn check_endpoint(side: &str, endpoint: &EndpointSpec, out: &mut Vec<SpecProblem
             );
         }
     }
+    let before = out.len();
     check_endpoint_settings(&path("settings"), &endpoint.settings, out);
+    // The settings DMS would refuse (unknown keys, wrong types) are found here, before
+    // anything is created, by the same code that later builds the CreateEndpoint call.
+    if supported && out.len() == before {
+        if let Err(message) =
+            crate::aws::sdk_dms::check_endpoint_settings(engine, &endpoint.settings)
+        {
+            problem(
+                out,
+                &path("settings"),
+                message,
+                "use the member names and value types of the engine's DMS settings (for example `MySQLSettings`, `PostgreSQLSettings`) from the DMS API reference",
+            );
+        }
+    }
 }
 
 /// Settings dmsflow fills in from the endpoint's own fields.
@@ -668,6 +695,16 @@ mod tests {
         at(&found, "source.secret_arn");
         at(&found, "target.secret_access_role_arn");
         assert_eq!(found.len(), 4, "{found:#?}");
+    }
+
+    #[test]
+    fn engines_without_secret_support_and_bad_settings_are_refused_before_any_call() {
+        let found = problems(&with("/target/engine", json!("dynamodb")));
+        expect(&found, "target.engine", "does not support");
+        assert_eq!(found.len(), 1, "{found:#?}");
+        let found = problems(&with("/source/settings", json!({"NoSuchSetting": 1})));
+        expect(&found, "source.settings", "NoSuchSetting");
+        accepted(&with("/source/settings", json!({"ParallelLoadThreads": 4})));
     }
 
     #[test]
