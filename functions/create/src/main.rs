@@ -1,1 +1,19 @@
-fn main() {}
+//! The create Lambda function: builds the AWS clients once, then serves
+//! `dmsflow::steps::create::handle` (validate a spec, or create the run's resources).
+
+use std::time::SystemTime;
+
+use dmsflow::aws::clients::Clients;
+use dmsflow::steps::create;
+use lambda_runtime::{Error, LambdaEvent, service_fn};
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), Error> {
+    lambda_runtime::tracing::init_default_subscriber();
+    let clients = Clients::from_env().await;
+    let clients = &clients;
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<_>| async move {
+        create::handle(&clients.dms, &clients.cloudwatch, event, SystemTime::now()).await
+    }))
+    .await
+}

@@ -5,6 +5,7 @@
 //! traits in [`aws`]; the step handlers in [`steps`] are generic over them.
 
 pub mod aws;
+pub mod cleanup_plan;
 pub mod deadline;
 pub mod error;
 pub mod naming;

@@ -7,7 +7,10 @@ mod next;
 mod requests;
 
 pub use dry_run::dry_run;
-pub use next::{INSTANCE_WAIT_SECONDS, Next, Observed, Resource, SHORT_WAIT_SECONDS, Seen, next};
+pub use next::{
+    INSTANCE_WAIT_SECONDS, Next, Observed, Resource, SHORT_WAIT_SECONDS, Seen, foreign_labels,
+    next, wait_within,
+};
 pub use requests::*;
 
 #[cfg(test)]

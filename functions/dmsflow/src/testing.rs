@@ -26,6 +26,9 @@
 //! name), `update_task(id, |task| ...)`, `remove(id)`, `finish_deleting()` (removes
 //! everything whose status is `deleting`).
 //!
+//! `calls_starting_with(&dms, &metrics, &["create_", "put_alarm"])` and
+//! `clear_calls(&dms, &metrics)` work on both fakes at once.
+//!
 //! Reading: `instance(id)`, `endpoint(id)`, `task(id)`, `subnet_group(id)`,
 //! `event_subscription(name)`, `tags_of(id)`, `exists(id)`, and the requests the
 //! code sent: `instance_request(id)`, `endpoint_request(id)`, `task_request(id)`,
@@ -923,6 +926,22 @@ impl Metrics for FakeMetrics {
             target_seconds: None,
         }))
     }
+}
+
+/// The calls to either fake whose operation starts with one of `prefixes`
+/// (`&["create_", "put_alarm"]`: what a rerun must not repeat).
+pub fn calls_starting_with(dms: &FakeDms, metrics: &FakeMetrics, prefixes: &[&str]) -> Vec<String> {
+    dms.calls()
+        .into_iter()
+        .chain(metrics.calls())
+        .filter(|call| prefixes.iter().any(|p| call.starts_with(p)))
+        .collect()
+}
+
+/// Empties both call logs.
+pub fn clear_calls(dms: &FakeDms, metrics: &FakeMetrics) {
+    dms.clear_calls();
+    metrics.clear_calls();
 }
 
 #[cfg(test)]

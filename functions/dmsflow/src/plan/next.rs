@@ -6,7 +6,7 @@ use super::wanted_alarms;
 use crate::aws::dms::{Endpoint, EndpointRole, EventSubscription, Instance, SubnetGroup, Task};
 use crate::error::{ErrorKind, StepError};
 use crate::naming::{self, Names};
-use crate::spec::MigrationSpec;
+use crate::spec::{MigrationSpec, Polling};
 
 /// Seconds to wait while the replication instance is being created.
 pub const INSTANCE_WAIT_SECONDS: u32 = 30;
@@ -111,11 +111,15 @@ pub enum Next {
     Fail(StepError),
 }
 
-fn wait(spec: &MigrationSpec, seconds: u32, waiting_for: String) -> Next {
-    let polling = &spec.polling;
+/// A suggested wait kept within the spec's `polling` bounds.
+pub fn wait_within(polling: &Polling, seconds: u32) -> u32 {
     let max = polling.max_wait_seconds.max(polling.min_wait_seconds);
+    seconds.clamp(polling.min_wait_seconds, max)
+}
+
+fn wait(spec: &MigrationSpec, seconds: u32, waiting_for: String) -> Next {
     Next::Wait {
-        seconds: seconds.clamp(polling.min_wait_seconds, max),
+        seconds: wait_within(&spec.polling, seconds),
         waiting_for,
     }
 }
@@ -145,7 +149,8 @@ fn conflict(spec: &MigrationSpec, foreign: &[String]) -> StepError {
     )
 }
 
-fn foreign_names(names: &Names, observed: &Observed) -> Vec<String> {
+/// The labels of everything under the run's names that is not the run's.
+pub fn foreign_labels(names: &Names, observed: &Observed) -> Vec<String> {
     [
         (Resource::SubnetGroup, observed.subnet_group.is_foreign()),
         (Resource::Instance, observed.instance.is_foreign()),
@@ -315,7 +320,7 @@ pub fn next(spec: &MigrationSpec, names: &Names, observed: &Observed) -> Next {
 
 /// [`next`], with `Err` for any answer that ends the walk early.
 fn plan_next(spec: &MigrationSpec, names: &Names, observed: &Observed) -> Result<Next, Next> {
-    let foreign = foreign_names(names, observed);
+    let foreign = foreign_labels(names, observed);
     if !foreign.is_empty() {
         return Err(Next::Fail(conflict(spec, &foreign)));
     }

@@ -55,16 +55,7 @@ async fn reconcile(dms: &FakeDms, metrics: &FakeMetrics) -> StepResult<StepRepor
 
 /// Create-like calls to either fake (the ones a rerun must not repeat).
 fn creates(dms: &FakeDms, metrics: &FakeMetrics) -> Vec<String> {
-    dms.calls()
-        .into_iter()
-        .chain(metrics.calls())
-        .filter(|c| c.starts_with("create_") || c.starts_with("put_alarm"))
-        .collect()
-}
-
-fn clear(dms: &FakeDms, metrics: &FakeMetrics) {
-    dms.clear_calls();
-    metrics.clear_calls();
+    testing::calls_starting_with(dms, metrics, &["create_", "put_alarm"])
 }
 
 #[tokio::test]
@@ -208,14 +199,14 @@ async fn the_whole_loop_creates_each_resource_once() {
     reconcile(&dms, &metrics).await.unwrap();
 
     // Still creating: a rerun only looks.
-    clear(&dms, &metrics);
+    testing::clear_calls(&dms, &metrics);
     let report = reconcile(&dms, &metrics).await.unwrap();
     assert!(!report.done && report.actions.is_empty());
     assert!(creates(&dms, &metrics).is_empty(), "{:?}", dms.calls());
 
     // Available: the task, the subscription and the alarms; then wait for the task.
     dms.set_status("dmsflow-orders-instance", "available");
-    clear(&dms, &metrics);
+    testing::clear_calls(&dms, &metrics);
     let report = reconcile(&dms, &metrics).await.unwrap();
     assert!(!report.done);
     assert!(
@@ -259,7 +250,7 @@ async fn the_whole_loop_creates_each_resource_once() {
     // Ready: done, nothing new. A rerun later (task running) is still done.
     for status in ["ready", "running", "stopped"] {
         dms.set_status("dmsflow-orders-task", status);
-        clear(&dms, &metrics);
+        testing::clear_calls(&dms, &metrics);
         let report = reconcile(&dms, &metrics).await.unwrap();
         assert!(report.done, "{status}");
         assert_eq!(report.wait_seconds, 0);
@@ -411,7 +402,7 @@ async fn aws_faults_become_step_errors_naming_the_resource() {
         error.message
     );
     // The retry picks up where it stopped.
-    clear(&dms, &metrics);
+    testing::clear_calls(&dms, &metrics);
     reconcile(&dms, &metrics).await.unwrap();
     assert_eq!(
         creates(&dms, &metrics),
