@@ -29,7 +29,7 @@ impl Emulator {
         }
     }
 
-    fn lock(&self) -> MutexGuard<'_, World> {
+    pub(crate) fn lock(&self) -> MutexGuard<'_, World> {
         // A panic while holding the lock leaves a usable world: keep serving.
         let mut w = self.world.lock().unwrap_or_else(|e| e.into_inner());
         w.advance();
@@ -107,43 +107,46 @@ impl Emulator {
 
     /// CDC latency and counters of a task, by identifier or ARN.
     pub fn task_metrics(&self, id: &str) -> Option<Value> {
-        let w = self.lock();
-        let task = w
-            .tasks
-            .iter()
-            .find(|t| t.id.eq_ignore_ascii_case(id) || t.arn == id)?;
-        let running = task.status == TaskStatus::Running;
-        let mut out = json!({
-            "task_id": task.id,
-            "task_arn": task.arn,
-            "status": task.status.as_str(),
-            "migration_type": task.migration_type,
-            "CDCLatencySource": 0.0,
-            "CDCLatencyTarget": 0.0,
-            "CDCIncomingChanges": 0,
-            "FullLoadThroughputRowsSource": 0.0,
-            "FullLoadProgressPercent": 0,
-            "counters": {"inserts": 0, "updates": 0, "deletes": 0, "full_load_rows": 0, "tables": 0},
-        });
-        if let Some(run) = &task.run {
-            let (src, tgt) = run.latency(w.now, running);
-            let views: Vec<_> = (0..run.tables.len()).map(|i| run.view(i, w.now)).collect();
-            let sum =
-                |f: fn(&crate::simulation::TableView) -> u64| views.iter().map(f).sum::<u64>();
-            out["CDCLatencySource"] = json!(src);
-            out["CDCLatencyTarget"] = json!(tgt);
-            out["CDCIncomingChanges"] = json!((run.change_rate() * tgt).round() as u64);
-            out["FullLoadThroughputRowsSource"] =
-                json!(if running { run.throughput(w.now) } else { 0.0 });
-            out["FullLoadProgressPercent"] = json!(run.stats(w.now).progress_percent);
-            out["counters"] = json!({
-                "inserts": sum(|v| v.inserts),
-                "updates": sum(|v| v.updates),
-                "deletes": sum(|v| v.deletes),
-                "full_load_rows": sum(|v| v.full_load_rows),
-                "tables": views.len(),
-            });
-        }
-        Some(out)
+        task_metrics(&self.lock(), id)
     }
+}
+
+/// CDC latency and counters of a task, by identifier or ARN.
+pub(crate) fn task_metrics(w: &World, id: &str) -> Option<Value> {
+    let task = w
+        .tasks
+        .iter()
+        .find(|t| t.id.eq_ignore_ascii_case(id) || t.arn == id)?;
+    let running = task.status == TaskStatus::Running;
+    let mut out = json!({
+        "task_id": task.id,
+        "task_arn": task.arn,
+        "status": task.status.as_str(),
+        "migration_type": task.migration_type,
+        "CDCLatencySource": 0.0,
+        "CDCLatencyTarget": 0.0,
+        "CDCIncomingChanges": 0,
+        "FullLoadThroughputRowsSource": 0.0,
+        "FullLoadProgressPercent": 0,
+        "counters": {"inserts": 0, "updates": 0, "deletes": 0, "full_load_rows": 0, "tables": 0},
+    });
+    if let Some(run) = &task.run {
+        let (src, tgt) = run.latency(w.now, running);
+        let views: Vec<_> = (0..run.tables.len()).map(|i| run.view(i, w.now)).collect();
+        let sum = |f: fn(&crate::simulation::TableView) -> u64| views.iter().map(f).sum::<u64>();
+        out["CDCLatencySource"] = json!(src);
+        out["CDCLatencyTarget"] = json!(tgt);
+        out["CDCIncomingChanges"] = json!((run.change_rate() * tgt).round() as u64);
+        out["FullLoadThroughputRowsSource"] =
+            json!(if running { run.throughput(w.now) } else { 0.0 });
+        out["FullLoadProgressPercent"] = json!(run.stats(w.now).progress_percent);
+        out["counters"] = json!({
+            "inserts": sum(|v| v.inserts),
+            "updates": sum(|v| v.updates),
+            "deletes": sum(|v| v.deletes),
+            "full_load_rows": sum(|v| v.full_load_rows),
+            "tables": views.len(),
+        });
+    }
+    Some(out)
 }

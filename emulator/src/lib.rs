@@ -12,6 +12,7 @@
 
 mod calls;
 mod clock;
+mod cloudwatch;
 mod config;
 mod control;
 pub mod drills;
@@ -27,6 +28,7 @@ mod server;
 mod simulation;
 mod throttle;
 
+pub use cloudwatch::OPERATIONS as CLOUDWATCH_OPERATIONS;
 pub use config::Config;
 pub use emulator::Emulator;
 pub use faults::Fault;

@@ -1,4 +1,5 @@
-//! The HTTP server: `POST /` for DMS, `/_emulator/` for control.
+//! The HTTP server: `POST /` for DMS, `POST /service/...` for CloudWatch,
+//! `/_emulator/` for control.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -93,6 +94,7 @@ pub fn router(emulator: Arc<Emulator>) -> Router {
     Router::new()
         .route("/", post(dms))
         .merge(control::routes())
+        .merge(crate::cloudwatch::routes())
         .fallback(not_found)
         .with_state(emulator)
 }

@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 
 use crate::calls::CallLog;
 use crate::clock::SimClock;
+use crate::cloudwatch::{self, CloudWatch};
 use crate::ids::Rng;
 use crate::scenario::Scenario;
 use crate::throttle::Throttle;
@@ -67,6 +68,7 @@ pub struct World {
     pub connections: Vec<Connection>,
     pub tasks: Vec<Task>,
     pub subscriptions: Vec<EventSubscription>,
+    pub cloudwatch: CloudWatch,
 }
 
 impl World {
@@ -85,6 +87,7 @@ impl World {
             connections: Vec::new(),
             tasks: Vec::new(),
             subscriptions: Vec::new(),
+            cloudwatch: CloudWatch::default(),
         }
     }
 
@@ -228,7 +231,7 @@ impl World {
             + subs.len()
             + connections.len();
         let kind = |items: Vec<Value>| json!({"count": items.len(), "items": items});
-        json!({
+        let mut out = json!({
             "total": total,
             "sim_time": self.now,
             "speed": self.clock.speed(),
@@ -238,6 +241,8 @@ impl World {
             "connections": kind(connections),
             "replication_tasks": kind(tasks),
             "event_subscriptions": kind(subs),
-        })
+        });
+        cloudwatch::add_resources(&self.cloudwatch, &mut out);
+        out
     }
 }

@@ -1,0 +1,208 @@
+//! The CloudWatch calls dmsflow makes, over Smithy RPC v2 CBOR (the protocol of
+//! `aws-sdk-cloudwatch`): metric alarms and their tags, published metric data,
+//! and GetMetricData over that data and over the `AWS/DMS` task metrics the DMS
+//! model derives. Served next to DMS at
+//! `POST /service/GraniteServiceVersion20100801/operation/<Operation>`; shown by
+//! `GET /_emulator/cloudwatch`.
+
+mod alarms;
+mod data;
+mod dms_metrics;
+mod evaluate;
+mod input;
+mod query;
+mod wire;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use ciborium::Value as Cbor;
+use serde_json::{Value, json};
+
+use crate::calls::CallLog;
+use crate::emulator::Emulator;
+use crate::faults::Fault;
+use crate::model::{World, tags_json};
+use alarms::Alarm;
+use evaluate::Transition;
+use input::In;
+
+/// The CloudWatch operations the emulator serves.
+pub const OPERATIONS: &[&str] = &[
+    "PutMetricAlarm",
+    "DescribeAlarms",
+    "DeleteAlarms",
+    "ListTagsForResource",
+    "TagResource",
+    "UntagResource",
+    "PutMetricData",
+    "GetMetricData",
+];
+
+/// CloudWatch's part of the emulated account.
+#[derive(Debug, Clone, Default)]
+pub struct CloudWatch {
+    alarms: BTreeMap<String, Alarm>,
+    data: data::Store,
+    transitions: Vec<Transition>,
+    calls: CallLog,
+}
+
+pub fn routes() -> Router<Arc<Emulator>> {
+    Router::new()
+        .route("/service/{service}/operation/{operation}", post(rpc))
+        .route("/_emulator/cloudwatch", get(show))
+}
+
+async fn rpc(
+    State(e): State<Arc<Emulator>>,
+    Path((service, operation)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let mut w = e.lock();
+    handle(&mut w, &service, &operation, &headers, &body)
+}
+
+async fn show(State(e): State<Arc<Emulator>>) -> Response {
+    let mut w = e.lock();
+    evaluate::evaluate(&mut w);
+    let body = control_json(&w.cloudwatch);
+    (
+        StatusCode::OK,
+        [("content-type", "application/json")],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+fn handle(
+    w: &mut World,
+    service: &str,
+    operation: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Response {
+    let now = w.now;
+    let (request, result) = match accept(service, operation, headers, body) {
+        Err(fault) => (Value::Null, Err(fault)),
+        Ok(request) if throttled(w, operation) => (request, Err(input::throttling())),
+        Ok(request) => {
+            evaluate::evaluate(w);
+            let result = dispatch(w, operation, &In::new(&request));
+            if operation == "PutMetricData" {
+                evaluate::evaluate(w);
+            }
+            (request, result)
+        }
+    };
+    let outcome = match &result {
+        Ok(_) => "ok",
+        Err(f) => f.code,
+    };
+    let arn = resource_arn(&request);
+    w.cloudwatch
+        .calls
+        .record(now, operation, outcome, request, arn);
+    match result {
+        Ok(body) => wire::ok(&body),
+        Err(fault) => wire::error(&fault),
+    }
+}
+
+/// The request body of a call to a served operation in RPC v2 CBOR.
+fn accept(
+    service: &str,
+    operation: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Value, Fault> {
+    if service != wire::SERVICE || !OPERATIONS.contains(&operation) {
+        return Err(input::unknown_operation(operation));
+    }
+    if !wire::speaks_cbor(headers) {
+        return Err(input::serialization(format!(
+            "Requests must carry the header {}: {}",
+            wire::PROTOCOL_HEADER,
+            wire::PROTOCOL
+        )));
+    }
+    wire::decode(body)
+}
+
+/// Throttling drills apply to a CloudWatch operation only when the scenario's
+/// throttle names it in `operations`.
+fn throttled(w: &mut World, operation: &str) -> bool {
+    let named = w
+        .scenario
+        .throttle
+        .as_ref()
+        .and_then(|t| t.operations.as_ref())
+        .is_some_and(|ops| ops.iter().any(|o| o == operation));
+    named && w.throttle.check(operation)
+}
+
+fn dispatch(w: &mut World, operation: &str, req: &In) -> Result<Cbor, Fault> {
+    let now = wire::epoch_secs(w.wall(w.now));
+    let cw = &mut w.cloudwatch;
+    let empty = || wire::map(vec![]);
+    match operation {
+        "PutMetricAlarm" => alarms::put(cw, now, req).map(|_| empty()),
+        "DescribeAlarms" => alarms::describe(cw, req),
+        "DeleteAlarms" => alarms::delete(cw, req).map(|_| empty()),
+        "ListTagsForResource" => alarms::list_tags(cw, req),
+        "TagResource" => alarms::tag(cw, req).map(|_| empty()),
+        "UntagResource" => alarms::untag(cw, req).map(|_| empty()),
+        "PutMetricData" => data::put(&mut cw.data, now, req).map(|_| empty()),
+        "GetMetricData" => query::get_metric_data(w, req),
+        other => Err(input::unknown_operation(other)),
+    }
+}
+
+/// The alarm a call acted on, for the call log.
+fn resource_arn(request: &Value) -> Option<String> {
+    if let Some(arn) = request.get("ResourceARN").and_then(Value::as_str) {
+        return Some(arn.to_string());
+    }
+    request
+        .get("AlarmName")
+        .and_then(Value::as_str)
+        .map(alarms::alarm_arn)
+}
+
+fn alarm_json(a: &Alarm) -> Value {
+    let mut v = wire::to_json(a.to_cbor()).unwrap_or(Value::Null);
+    v["Tags"] = tags_json(&a.tags);
+    v
+}
+
+/// `GET /_emulator/cloudwatch`: alarms with state and tags, metric data,
+/// alarm state transitions, and the CloudWatch calls received.
+fn control_json(cw: &CloudWatch) -> Value {
+    let alarms: Vec<Value> = cw.alarms.values().map(alarm_json).collect();
+    let points: Vec<Value> = cw.data.points().iter().map(data::Point::to_json).collect();
+    json!({
+        "alarms": {"count": alarms.len(), "items": alarms},
+        "metric_data": {"count": points.len(), "items": points},
+        "transitions": cw.transitions,
+        "calls": {"count": cw.calls.calls().len(), "calls": cw.calls.calls()},
+    })
+}
+
+/// Adds the alarms to `GET /_emulator/resources` (and to its `total`).
+pub fn add_resources(cw: &CloudWatch, resources: &mut Value) {
+    let items: Vec<Value> = cw
+        .alarms
+        .values()
+        .map(|a| json!({"id": a.name, "arn": a.arn(), "status": a.state.as_str(), "tags": tags_json(&a.tags)}))
+        .collect();
+    let total = resources["total"].as_u64().unwrap_or(0) + items.len() as u64;
+    resources["total"] = json!(total);
+    resources["cloudwatch_alarms"] = json!({"count": items.len(), "items": items});
+}
