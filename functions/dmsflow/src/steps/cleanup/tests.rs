@@ -436,3 +436,37 @@ async fn the_report_has_the_common_fields_and_the_lists() {
     }
     assert_eq!(value["reason"], "teardown");
 }
+
+#[tokio::test]
+async fn resources_whose_tags_cannot_be_read_are_left_alone() {
+    let (dms, metrics) = seeded("stopped", "available");
+    for id in [
+        "dmsflow-orders-task",
+        "dmsflow-orders-instance",
+        "dmsflow-orders-source",
+        "dmsflow-orders-target",
+    ] {
+        dms.remove(id);
+    }
+    // A function ARN of another account: the ARNs built for the subnet group and
+    // the subscription name nothing, so their ownership cannot be shown.
+    let mut event = testing::event(request("teardown", None));
+    event.context.invoked_function_arn =
+        "arn:aws:lambda:us-east-1:999999999999:function:dmsflow-test".into();
+    let report = handle(&dms, &metrics, event).await.unwrap();
+    assert_eq!(
+        report.detail.skipped_foreign,
+        vec![
+            "replication subnet group dmsflow-orders-subnets",
+            "event subscription dmsflow-orders-events",
+        ]
+    );
+    assert!(dms.exists("dmsflow-orders-subnets") && dms.exists("dmsflow-orders-events"));
+    assert_eq!(
+        changes(&dms, &metrics),
+        vec![
+            "delete_alarms dmsflow-orders-cdc-latency-source,dmsflow-orders-cdc-latency-target,\
+             dmsflow-orders-tables-errored,dmsflow-orders-validation-failed"
+        ]
+    );
+}

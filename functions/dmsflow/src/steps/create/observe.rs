@@ -9,6 +9,13 @@ use crate::error::{ErrorKind, StepError, StepResult};
 use crate::naming::{Names, owned_by};
 use crate::plan::{self, Observed, Resource, Seen};
 
+/// Where a resource's tags are read: at the ARN DMS reported, or at one built
+/// from the function's (subnet groups and event subscriptions have none).
+enum TagsAt {
+    Reported(String),
+    Built(Option<String>),
+}
+
 /// Looks at the resources of one run.
 pub(crate) struct Looker<'a, D, M> {
     pub dms: &'a D,
@@ -27,26 +34,39 @@ fn reading(what: &str, id: &str) -> impl FnOnce(AwsFault) -> StepError {
 
 impl<D: Dms, M: Metrics> Looker<'_, D, M> {
     /// Whose `found` is: the run's when the tags at `arn` say so; foreign when
-    /// they do not, or when there is no ARN to read them from.
+    /// they do not, or cannot be read.
     async fn whose<T>(
         &self,
         found: Option<T>,
-        arn: Option<String>,
+        tags_at: impl FnOnce(&T) -> TagsAt,
         what: &str,
         id: &str,
     ) -> StepResult<Seen<T>> {
         let Some(item) = found else {
             return Ok(Seen::Absent);
         };
-        let Some(arn) = arn else {
-            return Ok(Seen::Foreign(item));
+        let (arn, built) = match tags_at(&item) {
+            TagsAt::Reported(arn) => (arn, false),
+            TagsAt::Built(Some(arn)) => (arn, true),
+            TagsAt::Built(None) => return Ok(Seen::Foreign(item)),
         };
         match self.dms.tags(&arn).await {
             Ok(tags) if owned_by(self.run_id, &tags) => Ok(Seen::Ours(item)),
             Ok(_) => Ok(Seen::Foreign(item)),
-            // Gone between the describe and the tags.
-            Err(AwsFault::NotFound(_)) => Ok(Seen::Absent),
+            // An ARN DMS reported: the resource went away since the describe.
+            Err(AwsFault::NotFound(_)) if !built => Ok(Seen::Absent),
+            // An ARN built from the function's: its account or region is not the
+            // resource's, so ownership cannot be shown.
+            Err(AwsFault::NotFound(_)) => Ok(Seen::Foreign(item)),
             Err(fault) => Err(fault.into_step_error(&format!("reading the tags of {what} {id}"))),
+        }
+    }
+
+    /// Where the tags of a resource DMS describes without an ARN are read.
+    fn built_arn(&self, reported: Option<&String>, kind: &str, name: &str) -> TagsAt {
+        match reported {
+            Some(arn) => TagsAt::Reported(arn.clone()),
+            None => TagsAt::Built(plan::named_arn(self.function_arn, kind, name)),
         }
     }
 
@@ -62,12 +82,8 @@ impl<D: Dms, M: Metrics> Looker<'_, D, M> {
         if given.is_some() {
             return Ok(found.map_or(Seen::Absent, Seen::Given));
         }
-        let arn = found.as_ref().and_then(|g| {
-            g.arn
-                .clone()
-                .or_else(|| plan::named_arn(self.function_arn, "subgrp", &g.id))
-        });
-        self.whose(found, arn, WHAT, id).await
+        let tags_at = |g: &SubnetGroup| self.built_arn(g.arn.as_ref(), "subgrp", &g.id);
+        self.whose(found, tags_at, WHAT, id).await
     }
 
     pub async fn instance(&self) -> StepResult<Seen<Instance>> {
@@ -78,8 +94,13 @@ impl<D: Dms, M: Metrics> Looker<'_, D, M> {
             .describe_instance(id)
             .await
             .map_err(reading(WHAT, id))?;
-        let arn = found.as_ref().map(|i| i.arn.clone());
-        self.whose(found, arn, WHAT, id).await
+        self.whose(
+            found,
+            |i: &Instance| TagsAt::Reported(i.arn.clone()),
+            WHAT,
+            id,
+        )
+        .await
     }
 
     pub async fn endpoint(&self, role: EndpointRole) -> StepResult<Seen<Endpoint>> {
@@ -92,8 +113,13 @@ impl<D: Dms, M: Metrics> Looker<'_, D, M> {
             .describe_endpoint(id)
             .await
             .map_err(reading("endpoint", id))?;
-        let arn = found.as_ref().map(|e| e.arn.clone());
-        self.whose(found, arn, "endpoint", id).await
+        self.whose(
+            found,
+            |e: &Endpoint| TagsAt::Reported(e.arn.clone()),
+            "endpoint",
+            id,
+        )
+        .await
     }
 
     pub async fn task(&self) -> StepResult<Seen<Task>> {
@@ -104,8 +130,8 @@ impl<D: Dms, M: Metrics> Looker<'_, D, M> {
             .describe_task(id)
             .await
             .map_err(reading(WHAT, id))?;
-        let arn = found.as_ref().map(|t| t.arn.clone());
-        self.whose(found, arn, WHAT, id).await
+        self.whose(found, |t: &Task| TagsAt::Reported(t.arn.clone()), WHAT, id)
+            .await
     }
 
     pub async fn subscription(&self) -> StepResult<Seen<EventSubscription>> {
@@ -116,12 +142,8 @@ impl<D: Dms, M: Metrics> Looker<'_, D, M> {
             .describe_event_subscription(name)
             .await
             .map_err(reading(WHAT, name))?;
-        let arn = found.as_ref().and_then(|s| {
-            s.arn
-                .clone()
-                .or_else(|| plan::named_arn(self.function_arn, "es", &s.name))
-        });
-        self.whose(found, arn, WHAT, name).await
+        let tags_at = |s: &EventSubscription| self.built_arn(s.arn.as_ref(), "es", &s.name);
+        self.whose(found, tags_at, WHAT, name).await
     }
 
     /// The run's alarms that exist (all under the run's prefix, or only those in

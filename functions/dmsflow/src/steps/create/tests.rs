@@ -310,21 +310,25 @@ async fn a_subnet_group_whose_tags_cannot_be_read_is_not_adopted() {
             .contains(&"tags dmsflow-orders-subnets".to_string())
     );
 
-    // Without the function's ARN there is no way to read its tags.
-    let (dms, metrics) = (FakeDms::new(), FakeMetrics::new());
-    dms.put_subnet_group(
-        testing::subnet_group("dmsflow-orders-subnets"),
-        owned_tags("orders"),
-    );
-    let event = LambdaEvent::new(
-        reconcile_payload(json!({}), None),
-        lambda_runtime::Context::default(),
-    );
-    let error = handle(&dms, &metrics, event, SystemTime::now())
-        .await
-        .unwrap_err();
-    assert_eq!(error.kind, ErrorKind::ResourceConflict);
-    assert!(creates(&dms, &metrics).is_empty());
+    // Without the function's ARN there is no way to read its tags; with one of
+    // another account, the ARN built from it names nothing.
+    for function_arn in [
+        "",
+        "arn:aws:lambda:us-east-1:999999999999:function:dmsflow-test",
+    ] {
+        let (dms, metrics) = (FakeDms::new(), FakeMetrics::new());
+        dms.put_subnet_group(
+            testing::subnet_group("dmsflow-orders-subnets"),
+            owned_tags("orders"),
+        );
+        let mut event = testing::event(reconcile_payload(json!({}), None));
+        event.context.invoked_function_arn = function_arn.to_string();
+        let error = handle(&dms, &metrics, event, SystemTime::now())
+            .await
+            .unwrap_err();
+        assert_eq!(error.kind, ErrorKind::ResourceConflict, "{function_arn}");
+        assert!(creates(&dms, &metrics).is_empty());
+    }
 }
 
 #[tokio::test]
