@@ -433,17 +433,17 @@ fn check_endpoint(side: &str, endpoint: &EndpointSpec, out: &mut Vec<SpecProblem
     check_endpoint_settings(&path("settings"), &endpoint.settings, out);
     // The settings DMS would refuse (unknown keys, wrong types) are found here, before
     // anything is created, by the same code that later builds the CreateEndpoint call.
-    if supported && out.len() == before {
-        if let Err(message) =
+    if supported
+        && out.len() == before
+        && let Err(message) =
             crate::aws::sdk_dms::check_endpoint_settings(engine, &endpoint.settings)
-        {
-            problem(
-                out,
-                &path("settings"),
-                message,
-                "use the member names and value types of the engine's DMS settings (for example `MySQLSettings`, `PostgreSQLSettings`) from the DMS API reference",
-            );
-        }
+    {
+        problem(
+            out,
+            &path("settings"),
+            message,
+            "use the member names and value types of the engine's DMS settings (for example `MySQLSettings`, `PostgreSQLSettings`) from the DMS API reference",
+        );
     }
 }
 
