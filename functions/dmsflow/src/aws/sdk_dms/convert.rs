@@ -3,9 +3,8 @@
 
 use aws_sdk_databasemigration::types::{
     Connection as SdkConnection, Endpoint as SdkEndpoint,
-    EventSubscription as SdkEventSubscription, Filter, ReplicationEndpointTypeValue,
-    ReplicationInstance, ReplicationSubnetGroup, ReplicationTask, ReplicationTaskStats,
-    TableStatistics, Tag,
+    EventSubscription as SdkEventSubscription, Filter, ReplicationInstance, ReplicationSubnetGroup,
+    ReplicationTask, ReplicationTaskStats, TableStatistics, Tag,
 };
 use aws_smithy_types::DateTime;
 
@@ -87,9 +86,14 @@ pub(super) fn instance(instance: &ReplicationInstance) -> AwsResult<Instance> {
 }
 
 pub(super) fn endpoint(endpoint: &SdkEndpoint) -> AwsResult<Endpoint> {
-    let role = match endpoint.endpoint_type() {
-        Some(ReplicationEndpointTypeValue::Source) => EndpointRole::Source,
-        Some(ReplicationEndpointTypeValue::Target) => EndpointRole::Target,
+    // DMS answers `SOURCE`/`TARGET` in upper case (the SDK's enum spells them in
+    // lower case and keeps upper case as `Unknown`): compare without case.
+    let kind = endpoint
+        .endpoint_type()
+        .map(|t| t.as_str().to_ascii_lowercase());
+    let role = match kind.as_deref() {
+        Some("source") => EndpointRole::Source,
+        Some("target") => EndpointRole::Target,
         other => {
             return Err(AwsFault::Other {
                 code: "IncompleteResponse".into(),
@@ -179,4 +183,27 @@ pub(super) fn subscription(subscription: &SdkEventSubscription) -> AwsResult<Eve
         status: required(subscription.status(), "Status")?,
         topic_arn: required(subscription.sns_topic_arn(), "SnsTopicArn")?,
     })
+}
+
+#[cfg(test)]
+mod endpoint_type_tests {
+    use super::*;
+    use aws_sdk_databasemigration::types::ReplicationEndpointTypeValue;
+
+    #[test]
+    fn the_endpoint_type_is_read_in_either_case() {
+        for (answered, role) in [
+            ("SOURCE", EndpointRole::Source),
+            ("target", EndpointRole::Target),
+        ] {
+            let sdk = SdkEndpoint::builder()
+                .endpoint_identifier("e")
+                .endpoint_arn("arn:aws:dms:us-east-1:123456789012:endpoint:E")
+                .endpoint_type(ReplicationEndpointTypeValue::from(answered))
+                .engine_name("mysql")
+                .status("active")
+                .build();
+            assert_eq!(endpoint(&sdk).map(|e| e.role), Ok(role));
+        }
+    }
 }
