@@ -91,6 +91,19 @@ impl Sample {
     }
 }
 
+/// A statistic of a metric, per period of `period` seconds (aligned to
+/// multiples of it), over `[start, end)` (epoch seconds).
+#[derive(Debug, Clone, Copy)]
+pub struct Selection<'a> {
+    pub metric: &'a MetricId,
+    /// Only data published with this unit.
+    pub unit: Option<&'a str>,
+    pub stat: &'a str,
+    pub period: i64,
+    pub start: f64,
+    pub end: f64,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Point {
     pub metric: MetricId,
@@ -126,24 +139,16 @@ impl Store {
         &self.points
     }
 
-    /// The statistic of each period (aligned to multiples of `period` seconds)
-    /// that has data in `[start, end)`, oldest first: (period start, value).
-    pub fn series(
-        &self,
-        metric: &MetricId,
-        unit: Option<&str>,
-        stat: &str,
-        period: i64,
-        start: f64,
-        end: f64,
-    ) -> Vec<(f64, f64)> {
+    /// The statistic of each period that has data, oldest first:
+    /// (period start, value).
+    pub fn series(&self, s: &Selection) -> Vec<(f64, f64)> {
         let mut buckets: Vec<(f64, Vec<&Sample>)> = Vec::new();
         for p in self.points.iter().filter(|p| {
-            p.metric == *metric
-                && (start..end).contains(&p.time)
-                && unit.is_none_or(|u| p.unit.as_deref() == Some(u))
+            p.metric == *s.metric
+                && (s.start..s.end).contains(&p.time)
+                && s.unit.is_none_or(|u| p.unit.as_deref() == Some(u))
         }) {
-            let b = bucket(p.time, period);
+            let b = bucket(p.time, s.period);
             match buckets.iter_mut().find(|(t, _)| *t == b) {
                 Some((_, samples)) => samples.push(&p.sample),
                 None => buckets.push((b, vec![&p.sample])),
@@ -152,7 +157,7 @@ impl Store {
         buckets.sort_by(|a, b| a.0.total_cmp(&b.0));
         buckets
             .into_iter()
-            .filter_map(|(t, samples)| Some((t, statistic(&samples, stat)?)))
+            .filter_map(|(t, samples)| Some((t, statistic(&samples, s.stat)?)))
             .collect()
     }
 }
@@ -343,14 +348,22 @@ mod tests {
         )
         .unwrap();
         let m = metric();
-        let series = |stat| store.series(&m, None, stat, 60, 9_000.0, 10_000.0);
+        let select = |metric, stat, start, end| Selection {
+            metric,
+            unit: None,
+            stat,
+            period: 60,
+            start,
+            end,
+        };
+        let series = |stat| store.series(&select(&m, stat, 9_000.0, 10_000.0));
         assert_eq!(series("Maximum"), vec![(9_600.0, 5.0), (9_660.0, 2.0)]);
         assert_eq!(series("Sum"), vec![(9_600.0, 6.0), (9_660.0, 2.0)]);
         assert_eq!(series("Average")[0].1, 3.0);
         assert_eq!(series("p50")[0].1, 1.0);
         assert!(
             store
-                .series(&m, None, "Maximum", 60, 9_650.0, 9_700.0)
+                .series(&select(&m, "Maximum", 9_650.0, 9_700.0))
                 .is_empty()
         );
         let other = MetricId {
@@ -359,7 +372,7 @@ mod tests {
         };
         assert!(
             store
-                .series(&other, None, "Maximum", 60, 0.0, 20_000.0)
+                .series(&select(&other, "Maximum", 0.0, 20_000.0))
                 .is_empty()
         );
     }

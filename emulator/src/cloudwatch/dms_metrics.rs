@@ -5,7 +5,7 @@
 //! (the instance's identifier) and `ReplicationTaskIdentifier` (the resource name
 //! at the end of the task's ARN, not the task identifier).
 
-use super::data::{MetricId, bucket};
+use super::data::{MetricId, Selection, bucket};
 use super::wire::epoch_secs;
 use crate::emulator::task_metrics;
 use crate::model::World;
@@ -52,23 +52,16 @@ fn current(w: &World, metric: &MetricId) -> Option<f64> {
 
 /// One data point, for the period that holds the present, when `[start, end)`
 /// reaches the present (give or take a period) and the task is running.
-pub fn series(
-    w: &World,
-    metric: &MetricId,
-    stat: &str,
-    period: i64,
-    start: f64,
-    end: f64,
-) -> Vec<(f64, f64)> {
+pub fn series(w: &World, s: &Selection) -> Vec<(f64, f64)> {
     let now = epoch_secs(w.wall(w.now));
-    if now < start || now >= end + period as f64 {
+    if now < s.start || now >= s.end + s.period as f64 {
         return Vec::new();
     }
-    let Some(value) = current(w, metric) else {
+    let Some(value) = current(w, s.metric) else {
         return Vec::new();
     };
-    let at = bucket(now.min(end - 0.001), period).max(start);
-    let value = if stat == "SampleCount" { 1.0 } else { value };
+    let at = bucket(now.min(s.end - 0.001), s.period).max(s.start);
+    let value = if s.stat == "SampleCount" { 1.0 } else { value };
     vec![(at, value)]
 }
 

@@ -7,6 +7,7 @@
 use serde::Serialize;
 
 use super::alarms::{Alarm, State};
+use super::data::Selection;
 use super::query;
 use super::wire::epoch_secs;
 use crate::model::World;
@@ -69,12 +70,14 @@ fn newest(w: &World, a: &Alarm, now: f64) -> Option<f64> {
     let range = (a.period * a.evaluation_periods) as f64;
     query::series(
         w,
-        &a.metric,
-        a.unit.as_deref(),
-        a.stat(),
-        a.period,
-        now - range,
-        now + a.period as f64,
+        &Selection {
+            metric: &a.metric,
+            unit: a.unit.as_deref(),
+            stat: a.stat(),
+            period: a.period,
+            start: now - range,
+            end: now + a.period as f64,
+        },
     )
     .last()
     .map(|(_, v)| *v)

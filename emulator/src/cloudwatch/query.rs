@@ -3,7 +3,7 @@
 
 use ciborium::Value as Cbor;
 
-use super::data::{MetricId, check_stat};
+use super::data::{MetricId, Selection, check_stat};
 use super::dms_metrics;
 use super::input::{In, combination, invalid, missing};
 use super::wire::{float, list, map, text, time};
@@ -13,22 +13,12 @@ use crate::model::World;
 const MAX_QUERIES: usize = 500;
 const DEFAULT_MAX_DATAPOINTS: i64 = 100_800;
 
-/// The statistic of each period with data in `[start, end)`, oldest first.
-pub fn series(
-    w: &World,
-    metric: &MetricId,
-    unit: Option<&str>,
-    stat: &str,
-    period: i64,
-    start: f64,
-    end: f64,
-) -> Vec<(f64, f64)> {
-    if metric.namespace == dms_metrics::NAMESPACE {
-        dms_metrics::series(w, metric, stat, period, start, end)
+/// The statistic of each period with data, oldest first.
+pub fn series(w: &World, s: &Selection) -> Vec<(f64, f64)> {
+    if s.metric.namespace == dms_metrics::NAMESPACE {
+        dms_metrics::series(w, s)
     } else {
-        w.cloudwatch
-            .data
-            .series(metric, unit, stat, period, start, end)
+        w.cloudwatch.data.series(s)
     }
 }
 
@@ -133,7 +123,17 @@ pub fn get_metric_data(w: &World, req: &In) -> Result<Cbor, Fault> {
     }
     let mut results = Vec::new();
     for q in queries.iter().filter(|q| q.return_data) {
-        let mut points = series(w, &q.metric, q.unit, q.stat, q.period, start, end);
+        let mut points = series(
+            w,
+            &Selection {
+                metric: &q.metric,
+                unit: q.unit,
+                stat: q.stat,
+                period: q.period,
+                start,
+                end,
+            },
+        );
         if !ascending {
             points.reverse();
         }
