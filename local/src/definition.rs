@@ -1,0 +1,214 @@
+//! The real state machine definition with local values for the substitutions
+//! `template.yaml` declares (`DefinitionSubstitutions`), read from the template so
+//! the two cannot drift apart.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde_norway::Value as Yaml;
+
+use crate::Error;
+use crate::sfn::{ACCOUNT, REGION};
+
+pub const TEMPLATE: &str = "template.yaml";
+pub const DEFINITION: &str = "statemachine/migration.asl.json";
+/// The stack name the local function names are derived with (`${AWS::StackName}-create`).
+pub const STACK_NAME: &str = "dmsflow";
+
+/// A Lambda function of the template, as the local stack runs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Function {
+    /// The deployed function name (`dmsflow-create`).
+    pub name: String,
+    /// The cargo binary it is built from (`dmsflow-create`).
+    pub binary: String,
+}
+
+/// What the template says about the state machine.
+#[derive(Debug, Clone)]
+pub struct Wiring {
+    /// Substitution name -> the logical id or pseudo parameter it refers to.
+    pub substitutions: BTreeMap<String, String>,
+    /// Functions by logical id.
+    pub functions: BTreeMap<String, Function>,
+}
+
+impl Wiring {
+    pub fn load(root: &Path) -> Result<Wiring, Error> {
+        let path = root.join(TEMPLATE);
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| Error::new(format!("cannot read {}: {e}", path.display())))?;
+        Wiring::parse(&text)
+    }
+
+    pub fn parse(text: &str) -> Result<Wiring, Error> {
+        let doc: Yaml = serde_norway::from_str(text)
+            .map_err(|e| Error::new(format!("{TEMPLATE} is not YAML: {e}")))?;
+        let resources = doc["Resources"]
+            .as_mapping()
+            .ok_or_else(|| Error::new(format!("{TEMPLATE} has no Resources")))?;
+        let mut functions = BTreeMap::new();
+        let mut substitutions = BTreeMap::new();
+        for (id, resource) in resources {
+            let id = id.as_str().unwrap_or_default().to_string();
+            match resource["Type"].as_str() {
+                Some("AWS::Serverless::Function") => {
+                    let binary = resource["Metadata"]["BuildProperties"]["Binary"]
+                        .as_str()
+                        .ok_or_else(|| Error::new(format!("{id} names no binary")))?
+                        .to_string();
+                    let name = function_name(&resource["Properties"]["FunctionName"])
+                        .unwrap_or_else(|| binary.clone());
+                    functions.insert(id, Function { name, binary });
+                }
+                Some("AWS::Serverless::StateMachine") => {
+                    let subs = resource["Properties"]["DefinitionSubstitutions"]
+                        .as_mapping()
+                        .ok_or_else(|| {
+                            Error::new(format!("{id} has no DefinitionSubstitutions"))
+                        })?;
+                    for (key, value) in subs {
+                        let key = key.as_str().unwrap_or_default().to_string();
+                        let target = referenced(value).ok_or_else(|| {
+                            Error::new(format!("substitution {key} is not a !Ref or !GetAtt"))
+                        })?;
+                        substitutions.insert(key, target);
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(Wiring {
+            substitutions,
+            functions,
+        })
+    }
+
+    /// The local value of every substitution: function ARNs in us-east-1 of
+    /// account 123456789012, the local alert topic, the region. A substitution
+    /// the local stack cannot give a value is an error, not a silent gap.
+    pub fn local_values(&self, alert_topic_arn: &str) -> Result<BTreeMap<String, String>, Error> {
+        self.substitutions
+            .iter()
+            .map(|(key, target)| {
+                let value = if let Some(function) = self.functions.get(target) {
+                    function_arn(&function.name)
+                } else if target == "AWS::Region" {
+                    REGION.to_string()
+                } else if target == "AWS::AccountId" {
+                    ACCOUNT.to_string()
+                } else if key == "AlertTopicArn" {
+                    alert_topic_arn.to_string()
+                } else {
+                    return Err(Error::new(format!(
+                        "{TEMPLATE} substitutes {key} with {target}, which the local stack has no value for"
+                    )));
+                };
+                Ok((key.clone(), value))
+            })
+            .collect()
+    }
+}
+
+/// `arn:aws:lambda:us-east-1:123456789012:function:<name>`.
+pub fn function_arn(name: &str) -> String {
+    format!("arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name}")
+}
+
+/// Replaces every `${Key}` of `definition`; fails if any placeholder is left.
+pub fn substitute(definition: &str, values: &BTreeMap<String, String>) -> Result<String, Error> {
+    let mut out = definition.to_string();
+    for (key, value) in values {
+        out = out.replace(&format!("${{{key}}}"), value);
+    }
+    if let Some(at) = out.find("${") {
+        let rest: String = out[at..].chars().take(40).collect();
+        return Err(Error::new(format!(
+            "{DEFINITION} has a placeholder the template does not substitute: {rest}"
+        )));
+    }
+    Ok(out)
+}
+
+fn function_name(value: &Yaml) -> Option<String> {
+    let text = match value {
+        Yaml::String(s) => s.clone(),
+        Yaml::Tagged(tagged) if tagged.tag == "!Sub" => {
+            tagged.value.as_str()?.to_string()
+        }
+        _ => return None,
+    };
+    Some(text.replace("${AWS::StackName}", STACK_NAME))
+}
+
+fn referenced(value: &Yaml) -> Option<String> {
+    let Yaml::Tagged(tagged) = value else {
+        return None;
+    };
+    let target = tagged.value.as_str()?;
+    match tagged.tag.to_string().as_str() {
+        "!GetAtt" => target.split('.').next().map(str::to_string),
+        "!Ref" => Some(target.to_string()),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEMPLATE_TEXT: &str = r#"
+Resources:
+  CreateFunction:
+    Type: AWS::Serverless::Function
+    Metadata:
+      BuildProperties:
+        Binary: dmsflow-create
+    Properties:
+      FunctionName: !Sub ${AWS::StackName}-create
+  Topic:
+    Type: AWS::SNS::Topic
+  Machine:
+    Type: AWS::Serverless::StateMachine
+    Properties:
+      DefinitionSubstitutions:
+        CreateFunctionArn: !GetAtt CreateFunction.Arn
+        AlertTopicArn: !Ref Topic
+        Region: !Ref AWS::Region
+"#;
+
+    #[test]
+    fn substitutions_get_local_values_from_the_template() {
+        let wiring = Wiring::parse(TEMPLATE_TEXT).unwrap();
+        assert_eq!(
+            wiring.functions["CreateFunction"],
+            Function {
+                name: "dmsflow-create".into(),
+                binary: "dmsflow-create".into()
+            }
+        );
+        let values = wiring
+            .local_values("arn:aws:sns:us-east-1:123456789012:t")
+            .unwrap();
+        assert_eq!(
+            values["CreateFunctionArn"],
+            "arn:aws:lambda:us-east-1:123456789012:function:dmsflow-create"
+        );
+        assert_eq!(values["Region"], "us-east-1");
+        let out = substitute(
+            r#"{"a":"${CreateFunctionArn}","b":"${AlertTopicArn}"}"#,
+            &values,
+        )
+        .unwrap();
+        assert!(out.contains("function:dmsflow-create") && out.contains(":t\""));
+        let left = substitute(r#"{"a":"${Unknown}"}"#, &values).unwrap_err();
+        assert!(left.to_string().contains("${Unknown}"));
+    }
+
+    #[test]
+    fn an_unknown_substitution_is_an_error() {
+        let text = TEMPLATE_TEXT.replace("Region: !Ref AWS::Region", "Bucket: !Ref Elsewhere");
+        let wiring = Wiring::parse(&text).unwrap();
+        assert!(wiring.local_values("t").is_err());
+    }
+}

@@ -1,0 +1,204 @@
+//! Failure drills: what a user can rehearse going wrong, through the DMS
+//! emulator's drill tags (added to the spec's `tags`, which every resource of the
+//! run carries) or its throttling.
+
+use dms_emulator::ThrottleSpec;
+use serde_json::{Value, json};
+
+use crate::Error;
+
+/// A drill, and what a user should see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Drill {
+    FailConnection,
+    FailTask,
+    TableError,
+    ValidationMismatch,
+    Throttle,
+    SlowInstance,
+}
+
+/// How a drill's run should end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Expected {
+    /// The execution's error (an `ErrorKind` name), `None` for success.
+    pub error: Option<&'static str>,
+    /// The state whose failure is alerted.
+    pub failed_state: Option<&'static str>,
+}
+
+/// The table the table drills hit (one of the emulator's default tables).
+pub const DRILL_TABLE: &str = "orders";
+/// Mismatched records the validation drill makes DMS report.
+pub const DRILL_MISMATCHES: u64 = 3;
+/// Throttled DMS calls at the start of the throttle drill: more than the SDK's
+/// three attempts, so one invocation fails `Throttled` and the state machine retries.
+pub const THROTTLED_CALLS: u64 = 4;
+/// Real seconds the slow-instance drill adds to the instance's creation.
+pub const SLOW_INSTANCE_REAL_SECONDS: f64 = 8.0;
+
+impl Drill {
+    pub const ALL: [Drill; 6] = [
+        Drill::FailConnection,
+        Drill::FailTask,
+        Drill::TableError,
+        Drill::ValidationMismatch,
+        Drill::Throttle,
+        Drill::SlowInstance,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Drill::FailConnection => "fail-connection",
+            Drill::FailTask => "fail-task",
+            Drill::TableError => "table-error",
+            Drill::ValidationMismatch => "validation-mismatch",
+            Drill::Throttle => "throttle",
+            Drill::SlowInstance => "slow-instance",
+        }
+    }
+
+    pub fn parse(name: &str) -> Result<Drill, Error> {
+        Drill::ALL
+            .into_iter()
+            .find(|d| d.name() == name)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Drill::ALL.iter().map(|d| d.name()).collect();
+                Error::new(format!(
+                    "unknown drill {name}; drills: {}",
+                    names.join(", ")
+                ))
+            })
+    }
+
+    /// One line: what the drill does.
+    pub fn describe(self) -> String {
+        match self {
+            Drill::FailConnection => {
+                "the source endpoint's connection test fails (DMS's LastFailureMessage)".into()
+            }
+            Drill::FailTask => "the replication task fails at 40% of its full load".into(),
+            Drill::TableError => format!("table {DRILL_TABLE} ends in Table error"),
+            Drill::ValidationMismatch => format!(
+                "validation finds {DRILL_MISMATCHES} mismatched records in {DRILL_TABLE} (turns validation on)"
+            ),
+            Drill::Throttle => {
+                format!("DMS throttles the first {THROTTLED_CALLS} calls (a transient fault)")
+            }
+            Drill::SlowInstance => format!(
+                "the replication instance takes about {SLOW_INSTANCE_REAL_SECONDS} s longer to create"
+            ),
+        }
+    }
+
+    pub fn expected(self) -> Expected {
+        let fails = |error, state| Expected {
+            error: Some(error),
+            failed_state: Some(state),
+        };
+        match self {
+            Drill::FailConnection => fails("ConnectionTestFailed", "TestConnections"),
+            Drill::FailTask => fails("TaskFailed", "CheckProgress"),
+            Drill::TableError => fails("TablesErrored", "CheckProgress"),
+            Drill::ValidationMismatch => fails("ValidationFailed", "CheckProgress"),
+            Drill::Throttle | Drill::SlowInstance => Expected {
+                error: None,
+                failed_state: None,
+            },
+        }
+    }
+
+    /// One line: what a user should see at the end.
+    pub fn expectation(self) -> String {
+        match self.expected() {
+            Expected {
+                error: Some(error),
+                failed_state: Some(state),
+            } => format!(
+                "one alert naming {state} and DMS's message, cleanup per cleanup.on_failure, execution FAILED with {error}"
+            ),
+            _ => match self {
+                Drill::Throttle => "the throttled step is retried; execution SUCCEEDED".into(),
+                _ => "more create checks; execution SUCCEEDED".into(),
+            },
+        }
+    }
+
+    /// The emulator drill tags (`dms-emulator:<key>`) this drill adds to the spec.
+    pub fn tags(self, speed: f64) -> Vec<(String, String)> {
+        let tag = |key: &str, value: String| vec![(format!("dms-emulator:{key}"), value)];
+        match self {
+            Drill::FailConnection => tag("fail-connection", "source".into()),
+            Drill::FailTask => tag("fail-task-at-percent", "40".into()),
+            Drill::TableError => tag("table-error", DRILL_TABLE.into()),
+            Drill::ValidationMismatch => tag(
+                "validation-mismatches",
+                format!("{DRILL_TABLE}={DRILL_MISMATCHES}"),
+            ),
+            Drill::SlowInstance => tag(
+                "slow-instance-seconds",
+                format!("{}", (SLOW_INSTANCE_REAL_SECONDS * speed).round()),
+            ),
+            Drill::Throttle => Vec::new(),
+        }
+    }
+
+    /// The emulator throttling this drill sets before the run starts.
+    pub fn throttle(self) -> Option<ThrottleSpec> {
+        (self == Drill::Throttle).then(|| ThrottleSpec {
+            first_calls: Some(THROTTLED_CALLS),
+            ..ThrottleSpec::default()
+        })
+    }
+
+    /// Changes the spec: the drill's tags, and validation on for the
+    /// validation drill.
+    pub fn apply(self, spec: &mut Value, speed: f64) {
+        let Some(object) = spec.as_object_mut() else {
+            return;
+        };
+        let tags = object.entry("tags").or_insert_with(|| json!({}));
+        if let Some(tags) = tags.as_object_mut() {
+            for (key, value) in self.tags(speed) {
+                tags.insert(key, Value::String(value));
+            }
+        }
+        if self == Drill::ValidationMismatch {
+            let validation = object.entry("validation").or_insert_with(|| json!({}));
+            if let Some(validation) = validation.as_object_mut() {
+                validation.insert("enabled".into(), Value::Bool(true));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn drills_parse_by_name_and_add_their_tags() {
+        assert_eq!(Drill::parse("table-error"), Ok(Drill::TableError));
+        assert!(
+            Drill::parse("nope")
+                .unwrap_err()
+                .to_string()
+                .contains("fail-connection")
+        );
+        let mut spec = json!({"run_id": "r", "tags": {"team": "x"}});
+        Drill::FailConnection.apply(&mut spec, 5.0);
+        Drill::ValidationMismatch.apply(&mut spec, 5.0);
+        assert_eq!(spec["tags"]["team"], "x");
+        assert_eq!(spec["tags"]["dms-emulator:fail-connection"], "source");
+        assert_eq!(
+            spec["tags"]["dms-emulator:validation-mismatches"],
+            "orders=3"
+        );
+        assert_eq!(spec["validation"]["enabled"], true);
+        let mut bare = json!({"run_id": "r"});
+        Drill::SlowInstance.apply(&mut bare, 5.0);
+        assert_eq!(bare["tags"]["dms-emulator:slow-instance-seconds"], "40");
+        assert_eq!(Drill::Throttle.throttle().unwrap().first_calls, Some(4));
+        assert!(Drill::Throttle.expected().error.is_none());
+    }
+}

@@ -1,0 +1,303 @@
+//! Progress lines from an execution's history: each state entered, and what each
+//! step reported (actions, DMS statuses, full-load percent and tables,
+//! validation), or why it failed.
+
+use serde_json::Value;
+
+use crate::sfn::Event;
+
+/// Turns history events into lines for a person, one event at a time.
+#[derive(Debug, Default)]
+pub struct Progress {
+    started: Option<f64>,
+    last_wait: Option<u64>,
+    /// States entered so far.
+    pub states_entered: usize,
+    /// Task invocations that failed (retried or caught).
+    pub task_failures: usize,
+}
+
+impl Progress {
+    pub fn lines(&mut self, event: &Event) -> Vec<String> {
+        let started = *self.started.get_or_insert(event.timestamp);
+        let at = format!("[{:>6.1}s]", (event.timestamp - started).max(0.0));
+        let mut out = Vec::new();
+        if let Some(state) = event.entered_state() {
+            self.states_entered += 1;
+            let mut line = format!("{at} {state}");
+            if event.kind == "WaitStateEntered"
+                && let Some(seconds) = self.last_wait
+            {
+                line.push_str(&format!(" ({seconds} s)"));
+            }
+            out.push(line);
+            return out;
+        }
+        match event.kind.as_str() {
+            "ExecutionStarted" => out.push(format!("{at} execution started")),
+            "TaskSucceeded" | "LambdaFunctionSucceeded" => {
+                if let Some(output) = event.task_output() {
+                    let payload = output.get("Payload").unwrap_or(&output);
+                    self.last_wait = payload.get("wait_seconds").and_then(Value::as_u64);
+                    out.extend(
+                        report_lines(payload)
+                            .into_iter()
+                            .map(|l| format!("           {l}")),
+                    );
+                }
+            }
+            "TaskFailed" | "LambdaFunctionFailed" => {
+                self.task_failures += 1;
+                let error = text(&event.details, "error");
+                let cause = cause_message(&text(&event.details, "cause"));
+                out.push(format!("           ✗ {error}: {}", shorten(&cause, 300)));
+            }
+            "ExecutionSucceeded" => out.push(format!("{at} execution SUCCEEDED")),
+            "ExecutionFailed" => out.push(format!(
+                "{at} execution FAILED: {}",
+                text(&event.details, "error")
+            )),
+            _ => {}
+        }
+        out
+    }
+}
+
+fn text(value: &Value, key: &str) -> String {
+    value
+        .get(key)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// The `errorMessage` of a Lambda error cause, or the cause itself.
+pub fn cause_message(cause: &str) -> String {
+    serde_json::from_str::<Value>(cause)
+        .ok()
+        .and_then(|v| {
+            v.get("errorMessage")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        })
+        .unwrap_or_else(|| cause.to_string())
+}
+
+fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(max).collect();
+    format!("{cut}…")
+}
+
+/// What one step's result says, whatever the step.
+pub fn report_lines(payload: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(id) = payload.get("MessageId").and_then(Value::as_str) {
+        out.push(format!("published to SNS (message {id})"));
+        return out;
+    }
+    if let Some(plan) = payload.get("plan").and_then(Value::as_array) {
+        out.push("spec valid; the plan:".into());
+        out.extend(
+            plan.iter()
+                .filter_map(Value::as_str)
+                .map(|l| format!("  - {l}")),
+        );
+        return out;
+    }
+    for action in payload
+        .get("actions")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+    {
+        out.push(format!("+ {action}"));
+    }
+    if let Some(statuses) = resource_statuses(payload) {
+        out.push(format!("DMS: {statuses}"));
+    }
+    if let Some(connections) = payload.get("connections").and_then(Value::as_array) {
+        let list: Vec<String> = connections
+            .iter()
+            .map(|c| format!("{} {}", text(c, "role"), text(c, "status")))
+            .collect();
+        out.push(format!("connections: {}", list.join(", ")));
+    }
+    if let Some(summary) = payload.get("summary") {
+        out.push(progress_line(summary));
+        if let Some(validation) = validation_line(summary) {
+            out.push(validation);
+        }
+    }
+    if let Some(remaining) = payload.get("remaining").filter(|r| !is_empty(r)) {
+        out.push(format!("remaining: {}", compact(remaining)));
+    }
+    if let Some(waiting) = payload.get("waiting_for").and_then(Value::as_str) {
+        out.push(format!("… waiting for {waiting}"));
+    } else if payload.get("done").and_then(Value::as_bool) == Some(true) {
+        out.push("✓ done".into());
+    }
+    out
+}
+
+fn is_empty(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::Array(a) => a.is_empty(),
+        Value::Object(o) => o.is_empty(),
+        _ => false,
+    }
+}
+
+fn compact(v: &Value) -> String {
+    shorten(&v.to_string(), 200)
+}
+
+/// `instance available, source active, target active, task ready` from a create report.
+fn resource_statuses(payload: &Value) -> Option<String> {
+    let parts: Vec<String> = [
+        ("subnet_group", "subnet group"),
+        ("instance", "instance"),
+        ("source_endpoint", "source"),
+        ("target_endpoint", "target"),
+        ("task", "task"),
+        ("event_subscription", "events"),
+    ]
+    .iter()
+    .filter_map(|(key, label)| {
+        let status = payload.get(*key)?.get("status")?.as_str()?;
+        Some(format!("{label} {status}"))
+    })
+    .collect();
+    (!parts.is_empty()).then(|| parts.join(", "))
+}
+
+fn number(v: &Value, key: &str) -> i64 {
+    v.get(key).and_then(Value::as_i64).unwrap_or(0)
+}
+
+/// `task running (full-load), full load 67%: 4/6 tables loaded, 0 errored, 5000 rows`.
+fn progress_line(summary: &Value) -> String {
+    let mut line = format!(
+        "task {} ({}), full load {}%: {}/{} tables loaded, {} errored, {} rows",
+        text(summary, "status"),
+        text(summary, "phase"),
+        number(summary, "full_load_percent"),
+        number(summary, "tables_loaded"),
+        number(summary, "tables"),
+        number(summary, "tables_errored"),
+        number(summary, "rows_loaded"),
+    );
+    if let Some(reason) = summary.get("stop_reason").and_then(Value::as_str) {
+        line.push_str(&format!(", stopped: {reason}"));
+    }
+    let latency: Vec<f64> = ["cdc_latency_source_seconds", "cdc_latency_target_seconds"]
+        .iter()
+        .filter_map(|k| summary.get(*k).and_then(Value::as_f64))
+        .collect();
+    if let Some(max) = latency.into_iter().reduce(f64::max) {
+        line.push_str(&format!(", CDC latency {max:.0} s"));
+    }
+    if let Some(message) = summary.get("last_failure_message").and_then(Value::as_str) {
+        line.push_str(&format!(", DMS says: {message}"));
+    }
+    line
+}
+
+/// `validation: Validated 4, Pending records 2 (failed records 0)`.
+fn validation_line(summary: &Value) -> Option<String> {
+    let states = summary.get("tables_by_validation_state")?.as_object()?;
+    if states.is_empty() {
+        return None;
+    }
+    let list: Vec<String> = states
+        .iter()
+        .map(|(state, n)| format!("{state} {}", n.as_u64().unwrap_or(0)))
+        .collect();
+    Some(format!(
+        "validation: {} (failed records {})",
+        list.join(", "),
+        number(summary, "validation_failed_records")
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn event(id: u64, kind: &str, t: f64, details: Value) -> Event {
+        Event {
+            id,
+            kind: kind.into(),
+            timestamp: t,
+            details,
+        }
+    }
+
+    #[test]
+    fn states_reports_and_failures_become_lines() {
+        let mut p = Progress::default();
+        assert_eq!(
+            p.lines(&event(1, "ExecutionStarted", 100.0, Value::Null)),
+            vec!["[   0.0s] execution started"]
+        );
+        let lines = p.lines(&event(
+            2,
+            "TaskStateEntered",
+            101.5,
+            json!({"name": "CheckProgress"}),
+        ));
+        assert_eq!(lines, vec!["[   1.5s] CheckProgress"]);
+        let output = json!({"Payload": {"done": false, "actions": [], "waiting_for": "the full load", "wait_seconds": 2,
+            "summary": {"status": "running", "phase": "full-load", "full_load_percent": 50, "tables": 6, "tables_loaded": 3,
+                        "tables_errored": 0, "rows_loaded": 3000, "tables_by_validation_state": {"Validated": 3}}}});
+        let lines = p.lines(&event(
+            3,
+            "TaskSucceeded",
+            102.0,
+            json!({"output": output.to_string()}),
+        ));
+        assert!(
+            lines[0].contains("full load 50%: 3/6 tables loaded"),
+            "{lines:?}"
+        );
+        assert!(lines[1].contains("validation: Validated 3"), "{lines:?}");
+        assert!(lines[2].contains("waiting for the full load"), "{lines:?}");
+        let lines = p.lines(&event(
+            4,
+            "WaitStateEntered",
+            102.5,
+            json!({"name": "WaitForProgress"}),
+        ));
+        assert_eq!(lines, vec!["[   2.5s] WaitForProgress (2 s)"]);
+        let cause = json!({"errorType": "Throttled", "errorMessage": "slow down"}).to_string();
+        let lines = p.lines(&event(
+            5,
+            "TaskFailed",
+            103.0,
+            json!({"error": "Throttled", "cause": cause}),
+        ));
+        assert!(lines[0].ends_with("✗ Throttled: slow down"), "{lines:?}");
+        assert_eq!((p.states_entered, p.task_failures), (2, 1));
+    }
+
+    #[test]
+    fn create_reports_show_dms_statuses_and_actions() {
+        let lines = report_lines(
+            &json!({"done": true, "actions": ["created replication task t"],
+            "instance": {"id": "i", "status": "available"}, "task": {"id": "t", "status": "ready"}}),
+        );
+        assert_eq!(
+            lines,
+            vec![
+                "+ created replication task t",
+                "DMS: instance available, task ready",
+                "✓ done"
+            ]
+        );
+    }
+}

@@ -1,0 +1,283 @@
+//! One rehearsal: an events file (a migration spec or a cleanup request) through
+//! the real state machine on the local stack, with progress and a summary.
+
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::Error;
+use crate::drills::Drill;
+use crate::moto::Published;
+use crate::progress::{Progress, cause_message};
+use crate::resources::{Call, RunResources, calls_of};
+use crate::sfn::Execution;
+use crate::stack::Stack;
+
+/// An execution input ready to start.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prepared {
+    pub input: Value,
+    pub run_id: String,
+    /// Deterministic: the run id, `-drill-<names>` for drills, `-teardown` for a
+    /// cleanup request.
+    pub execution_name: String,
+    pub drills: Vec<Drill>,
+}
+
+/// Makes an events file's input local: a spec's `notifications.sns_topic_arn`
+/// becomes the local run topic, and each drill adds its tags.
+pub fn prepare(
+    mut input: Value,
+    run_topic_arn: &str,
+    drills: &[Drill],
+    speed: f64,
+) -> Result<Prepared, Error> {
+    let run_id = input
+        .get("run_id")
+        .and_then(Value::as_str)
+        .unwrap_or("unnamed")
+        .to_string();
+    let cleanup = input.get("action").is_some();
+    if cleanup && !drills.is_empty() {
+        return Err(Error::new(
+            "drills apply to a migration spec, not to a cleanup request",
+        ));
+    }
+    if let Some(topic) = input.pointer_mut("/notifications/sns_topic_arn") {
+        *topic = Value::String(run_topic_arn.to_string());
+    }
+    for drill in drills {
+        drill.apply(&mut input, speed);
+    }
+    let mut execution_name = run_id.clone();
+    if cleanup {
+        execution_name.push_str("-teardown");
+    } else if !drills.is_empty() {
+        execution_name.push_str("-drill");
+        for drill in drills {
+            execution_name.push('-');
+            execution_name.push_str(drill.name());
+        }
+    }
+    let execution_name: String = execution_name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .take(80)
+        .collect();
+    Ok(Prepared {
+        input,
+        run_id,
+        execution_name,
+        drills: drills.to_vec(),
+    })
+}
+
+/// How a rehearsal ended.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub execution: Execution,
+    pub duration: Duration,
+    pub states_entered: usize,
+    pub task_failures: usize,
+    /// Successful DMS create and delete calls of this run during the execution.
+    pub created: Vec<Call>,
+    pub deleted: Vec<Call>,
+    /// What the run has in DMS afterwards.
+    pub left: RunResources,
+    /// Messages published during the execution.
+    pub alerts: Vec<Published>,
+}
+
+impl Outcome {
+    pub fn succeeded(&self) -> bool {
+        self.execution.status == "SUCCEEDED"
+    }
+}
+
+/// Runs a prepared input to its end, printing progress with `print`.
+pub async fn rehearse(
+    stack: &mut Stack,
+    prepared: &Prepared,
+    timeout: Duration,
+    mut print: impl FnMut(&str),
+) -> Result<Outcome, Error> {
+    for drill in &prepared.drills {
+        if let Some(throttle) = drill.throttle() {
+            stack.emulator().set_throttle(throttle);
+        }
+    }
+    let calls_before = stack.calls().len();
+    let published_before = stack.published().await?;
+    let started = Instant::now();
+    let mut progress = Progress::default();
+    let execution = stack
+        .run(
+            &prepared.execution_name,
+            &prepared.input,
+            timeout,
+            |event| {
+                for line in progress.lines(event) {
+                    print(&line);
+                }
+            },
+        )
+        .await?;
+    let duration = started.elapsed();
+    let calls = stack.calls();
+    let mine = calls_of(&calls[calls_before.min(calls.len())..], &prepared.run_id);
+    let alerts = stack
+        .published()
+        .await?
+        .into_iter()
+        .filter(|p| {
+            !published_before
+                .iter()
+                .any(|b| b.message_id == p.message_id)
+        })
+        .collect();
+    Ok(Outcome {
+        execution,
+        duration,
+        states_entered: progress.states_entered,
+        task_failures: progress.task_failures,
+        created: mine
+            .iter()
+            .filter(|c| c.ok() && c.is_create())
+            .cloned()
+            .collect(),
+        deleted: mine
+            .iter()
+            .filter(|c| c.ok() && c.is_delete())
+            .cloned()
+            .collect(),
+        left: stack.resources_of(&prepared.run_id),
+        alerts,
+    })
+}
+
+/// The summary printed at the end of a rehearsal.
+pub fn summary(prepared: &Prepared, outcome: &Outcome) -> Vec<String> {
+    let execution = &outcome.execution;
+    let mut out = vec![
+        String::new(),
+        "== rehearsal summary ==".into(),
+        format!(
+            "execution  {}: {} in {:.1} s ({} states entered, {} failed invocations)",
+            prepared.execution_name,
+            execution.status,
+            outcome.duration.as_secs_f64(),
+            outcome.states_entered,
+            outcome.task_failures
+        ),
+    ];
+    if let Some(error) = &execution.error {
+        out.push(format!("error      {error}"));
+        if let Some(cause) = &execution.cause {
+            out.push(format!("cause      {}", cause_message(cause)));
+        }
+    }
+    out.push(format!(
+        "created    {}",
+        operations(&outcome.created).unwrap_or_else(|| "nothing".into())
+    ));
+    out.push(format!(
+        "removed    {}",
+        operations(&outcome.deleted).unwrap_or_else(|| "nothing".into())
+    ));
+    out.push(format!("left       {}", outcome.left.describe()));
+    for item in outcome
+        .left
+        .items
+        .iter()
+        .filter(|i| i.kind != "connections")
+    {
+        out.push(format!(
+            "             {} {} ({})",
+            item.kind, item.id, item.status
+        ));
+    }
+    out.push(format!("alerts     {}", outcome.alerts.len()));
+    for alert in &outcome.alerts {
+        out.push(format!(
+            "             {}: {}",
+            alert.topic_arn,
+            alert.subject.as_deref().unwrap_or("(no subject)")
+        ));
+        if let Some(message) = alert.json() {
+            for key in ["failed_state", "error", "cause", "cleanup_on_failure"] {
+                if let Some(value) = message.get(key).and_then(Value::as_str) {
+                    out.push(format!("               {key}: {value}"));
+                }
+            }
+        }
+    }
+    for drill in &prepared.drills {
+        out.push(format!(
+            "drill      {}: {}; expected: {}",
+            drill.name(),
+            drill.describe(),
+            drill.expectation()
+        ));
+    }
+    out
+}
+
+/// `CreateReplicationInstance dmsflow-x-instance, ...`.
+fn operations(calls: &[Call]) -> Option<String> {
+    if calls.is_empty() {
+        return None;
+    }
+    let list: Vec<String> = calls
+        .iter()
+        .map(|c| {
+            let name = identifier(&c.request)
+                .or_else(|| c.resource_arn.clone())
+                .unwrap_or_default();
+            format!("{} {name}", c.operation)
+        })
+        .collect();
+    Some(format!("{}: {}", calls.len(), list.join(", ")))
+}
+
+fn identifier(request: &Value) -> Option<String> {
+    let object = request.as_object()?;
+    object
+        .iter()
+        .find(|(k, v)| {
+            (k.ends_with("Identifier") || k.as_str() == "SubscriptionName") && v.is_string()
+        })
+        .and_then(|(_, v)| v.as_str().map(str::to_string))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_spec_gets_the_local_topic_and_its_drills() {
+        let spec = json!({"run_id": "r1", "notifications": {"sns_topic_arn": "arn:aws:sns:us-east-1:1:real"}});
+        let p = prepare(spec, "arn:local", &[Drill::TableError], 5.0).unwrap();
+        assert_eq!(p.input["notifications"]["sns_topic_arn"], "arn:local");
+        assert_eq!(p.input["tags"]["dms-emulator:table-error"], "orders");
+        assert_eq!(p.execution_name, "r1-drill-table-error");
+        let plain = prepare(json!({"run_id": "r2"}), "arn:local", &[], 5.0).unwrap();
+        assert_eq!(plain.execution_name, "r2");
+        assert!(plain.input.get("notifications").is_none());
+    }
+
+    #[test]
+    fn a_cleanup_request_is_named_for_the_run_and_takes_no_drills() {
+        let request = json!({"action": "cleanup", "run_id": "r1"});
+        let p = prepare(request.clone(), "arn:local", &[], 5.0).unwrap();
+        assert_eq!(p.execution_name, "r1-teardown");
+        assert_eq!(p.input, request);
+        assert!(prepare(request, "arn:local", &[Drill::Throttle], 5.0).is_err());
+    }
+}

@@ -1,0 +1,471 @@
+//! Starting and stopping the whole local stack.
+
+use std::net::{Ipv4Addr, TcpListener as StdListener};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use dms_emulator::{EmulatorHandle, Scenario};
+use serde_json::Value;
+use tokio::net::TcpListener;
+
+use crate::Error;
+use crate::definition::{self, Wiring};
+use crate::http::Http;
+use crate::moto::{Moto, Published};
+use crate::process::Child;
+use crate::resources::{Call, RunResources};
+use crate::router::{self, RouterHandle, Upstreams};
+use crate::sfn::{Event, Execution, Sfn};
+
+/// How to start the stack.
+#[derive(Debug, Clone)]
+pub struct StackOptions {
+    /// The checkout (holds `.venv`, `template.yaml`, `statemachine/`).
+    pub root: PathBuf,
+    /// The functions' suggested waits are divided by this.
+    pub time_scale: f64,
+    /// The DMS emulator's simulated seconds per real second.
+    pub speed: f64,
+    /// The emulator's scenario.
+    pub scenario: Scenario,
+    /// Build the function binaries first (`cargo build`, debug profile).
+    pub build: bool,
+    /// Where logs go (outside the checkout); a new temporary directory if `None`.
+    pub log_dir: Option<PathBuf>,
+}
+
+impl Default for StackOptions {
+    fn default() -> Self {
+        StackOptions {
+            root: default_root(),
+            time_scale: 30.0,
+            speed: 5.0,
+            scenario: Scenario::default(),
+            build: true,
+            log_dir: None,
+        }
+    }
+}
+
+/// The checkout this crate was built from.
+pub fn default_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+}
+
+/// Names of the topics the stack creates.
+pub const STACK_TOPIC: &str = "dmsflow-stack-alerts";
+pub const RUN_TOPIC: &str = "dmsflow-run-alerts";
+const STATE_MACHINE: &str = "dmsflow-migration";
+
+/// The running stack. Dropping it stops every server and child process.
+pub struct Stack {
+    pub options: StackOptions,
+    pub log_dir: PathBuf,
+    pub http: Http,
+    pub sfn: Sfn,
+    /// The stack's alert topic (`AlertTopicArn`).
+    pub stack_topic_arn: String,
+    /// The topic the stack puts into specs (`notifications.sns_topic_arn`).
+    pub run_topic_arn: String,
+    pub state_machine_arn: String,
+    // Drop order: the functions before their runtime API, moto before the router.
+    functions: Vec<Child>,
+    lambda: Child,
+    moto: Moto,
+    router: RouterHandle,
+    emulator: EmulatorHandle,
+}
+
+impl Stack {
+    /// Builds the binaries (if asked) and starts everything; fails with "run
+    /// tools/setup" when the local tools are missing.
+    pub async fn start(options: StackOptions) -> Result<Stack, Error> {
+        let root = options.root.clone();
+        let venv_bin = root.join(".venv/bin");
+        for tool in ["moto_server", "cargo-lambda"] {
+            if !venv_bin.join(tool).exists() {
+                return Err(Error::new(format!(
+                    "{} is missing: run tools/setup first",
+                    venv_bin.join(tool).display()
+                )));
+            }
+        }
+        let wiring = Wiring::load(&root)?;
+        let binaries: Vec<String> = wiring
+            .functions
+            .values()
+            .map(|f| f.binary.clone())
+            .collect();
+        for function in wiring.functions.values() {
+            if function.name != function.binary {
+                return Err(Error::new(format!(
+                    "function {} is built from binary {}: the local stack serves functions by binary name",
+                    function.name, function.binary
+                )));
+            }
+        }
+        if options.build {
+            build(&root, &binaries)?;
+        }
+        let log_dir = match &options.log_dir {
+            Some(dir) => dir.clone(),
+            None => new_log_dir()?,
+        };
+        std::fs::create_dir_all(&log_dir)?;
+        let http = Http::default();
+
+        let emulator = dms_emulator::serve(
+            dms_emulator::Config::default()
+                .with_speed(options.speed)
+                .with_scenario(options.scenario.clone()),
+        )
+        .await?;
+        let moto_port = free_port()?;
+        let lambda_port = free_port()?;
+        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
+        let router_port = listener.local_addr()?.port();
+        let router = router::serve(
+            listener,
+            Upstreams {
+                lambda: format!("http://127.0.0.1:{lambda_port}"),
+                emulator: emulator.url(),
+                moto: format!("http://127.0.0.1:{moto_port}"),
+                time_scale: options.time_scale,
+            },
+            std::fs::File::create(log_dir.join("router.log")).ok(),
+        );
+        let mut lambda = start_lambda_runtime(&root, &venv_bin, lambda_port, &log_dir)?;
+        let moto = Moto::start(
+            &http,
+            &venv_bin,
+            moto_port,
+            router_port,
+            &log_dir.join("moto.log"),
+        )
+        .await?;
+        wait_for_port(&mut lambda, lambda_port).await?;
+        let functions = start_functions(&target_dir(&root), &binaries, &router.url(), &log_dir)?;
+
+        let sfn = Sfn {
+            http: http.clone(),
+            url: moto.url.clone(),
+        };
+        let stack_topic_arn = sfn.create_topic(STACK_TOPIC).await?;
+        let run_topic_arn = sfn.create_topic(RUN_TOPIC).await?;
+        let asl_path = root.join(definition::DEFINITION);
+        let asl = std::fs::read_to_string(&asl_path)
+            .map_err(|e| Error::new(format!("cannot read {}: {e}", asl_path.display())))?;
+        let asl = definition::substitute(&asl, &wiring.local_values(&stack_topic_arn)?)?;
+        let state_machine_arn = sfn.create_state_machine(STATE_MACHINE, &asl).await?;
+        let mut stack = Stack {
+            options,
+            log_dir,
+            http,
+            sfn,
+            stack_topic_arn,
+            run_topic_arn,
+            state_machine_arn,
+            functions,
+            lambda,
+            moto,
+            router,
+            emulator,
+        };
+        stack.check_running()?;
+        Ok(stack)
+    }
+
+    /// The router's URL: the one endpoint of the stack.
+    pub fn endpoint_url(&self) -> String {
+        self.router.url()
+    }
+
+    pub fn moto_url(&self) -> &str {
+        &self.moto.url
+    }
+
+    pub fn emulator(&self) -> &dms_emulator::Emulator {
+        self.emulator.emulator()
+    }
+
+    /// Process ids of every child process (each leads its own process group).
+    pub fn child_pids(&self) -> Vec<u32> {
+        let mut pids: Vec<u32> = self.functions.iter().filter_map(Child::pid).collect();
+        pids.extend(self.lambda.pid());
+        pids.extend(self.moto.child.pid());
+        pids
+    }
+
+    /// Fails when any child process has exited, quoting its log.
+    pub fn check_running(&mut self) -> Result<(), Error> {
+        for child in self
+            .functions
+            .iter_mut()
+            .chain([&mut self.lambda, &mut self.moto.child])
+        {
+            child.check_running()?;
+        }
+        Ok(())
+    }
+
+    /// Starts an execution of the state machine.
+    pub async fn start_execution(&self, name: &str, input: &Value) -> Result<String, Error> {
+        self.sfn
+            .start_execution(&self.state_machine_arn, name, input)
+            .await
+    }
+
+    /// Follows an execution until it ends (or `timeout`), handing every new history
+    /// event to `on_event`. The outcome comes from DescribeExecution, or from the
+    /// history's last event when moto cannot describe it.
+    pub async fn follow(
+        &mut self,
+        execution_arn: &str,
+        timeout: Duration,
+        mut on_event: impl FnMut(&Event),
+    ) -> Result<Execution, Error> {
+        let deadline = Instant::now() + timeout;
+        let mut seen = 0u64;
+        loop {
+            let events = self.sfn.history(execution_arn).await?;
+            let last_seen = seen;
+            for event in events.iter().filter(|e| e.id > last_seen) {
+                on_event(event);
+                seen = event.id;
+            }
+            if let Some(end) = events.iter().rev().find(|e| is_final(e)) {
+                return Ok(match self.sfn.describe_execution(execution_arn).await {
+                    Ok(execution) if execution.finished() => execution,
+                    _ => outcome_from_history(execution_arn, end),
+                });
+            }
+            self.check_running()?;
+            if Instant::now() > deadline {
+                return Err(Error::new(format!(
+                    "the execution did not end within {} s (logs in {})",
+                    timeout.as_secs(),
+                    self.log_dir.display()
+                )));
+            }
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+    }
+
+    /// Starts an execution and follows it to its end.
+    pub async fn run(
+        &mut self,
+        name: &str,
+        input: &Value,
+        timeout: Duration,
+        on_event: impl FnMut(&Event),
+    ) -> Result<Execution, Error> {
+        let arn = self.start_execution(name, input).await?;
+        self.follow(&arn, timeout, on_event).await
+    }
+
+    /// What the emulator holds for one run (by its ownership tag).
+    pub fn resources_of(&self, run_id: &str) -> RunResources {
+        RunResources::of(&self.emulator().resources(), run_id)
+    }
+
+    /// Every DMS call the emulator received, oldest first.
+    pub fn calls(&self) -> Vec<Call> {
+        Call::all(&self.emulator().calls())
+    }
+
+    /// Every message published to the stack's topics.
+    pub async fn published(&self) -> Result<Vec<Published>, Error> {
+        self.moto.published(&self.http).await
+    }
+
+    /// Stops everything (what dropping the stack does, in order).
+    pub async fn shutdown(self) {
+        let Stack {
+            functions,
+            lambda,
+            moto,
+            router,
+            emulator,
+            ..
+        } = self;
+        drop(functions);
+        drop(lambda);
+        drop(moto);
+        router.shutdown().await;
+        emulator.shutdown().await;
+    }
+}
+
+fn is_final(event: &Event) -> bool {
+    matches!(
+        event.kind.as_str(),
+        "ExecutionSucceeded" | "ExecutionFailed" | "ExecutionAborted" | "ExecutionTimedOut"
+    )
+}
+
+fn outcome_from_history(execution_arn: &str, end: &Event) -> Execution {
+    let text = |key: &str| {
+        end.details
+            .get(key)
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    };
+    Execution {
+        execution_arn: execution_arn.to_string(),
+        status: end
+            .kind
+            .trim_start_matches("Execution")
+            .to_ascii_uppercase()
+            .replace("TIMEDOUT", "TIMED_OUT"),
+        output: text("output"),
+        error: text("error"),
+        cause: text("cause"),
+    }
+}
+
+/// `cargo build` of the function binaries (debug profile), quietly; the compiler's
+/// messages come back in the error when it fails.
+fn build(root: &Path, binaries: &[String]) -> Result<(), Error> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut command = Command::new(cargo);
+    command.current_dir(root).args(["build", "--quiet"]);
+    for binary in binaries {
+        command.args(["--bin", binary]);
+    }
+    let output = command
+        .output()
+        .map_err(|e| Error::new(format!("cannot run cargo build: {e}")))?;
+    if !output.status.success() {
+        return Err(Error::new(format!(
+            "cargo build of the functions failed:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        )));
+    }
+    Ok(())
+}
+
+fn target_dir(root: &Path) -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .map(|dir| {
+            if dir.is_absolute() {
+                dir
+            } else {
+                root.join(dir)
+            }
+        })
+        .unwrap_or_else(|| root.join("target"))
+}
+
+fn new_log_dir() -> Result<PathBuf, Error> {
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis());
+    let dir = std::env::temp_dir().join(format!("dmsflow-local-{}-{stamp}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
+
+/// A port free right now on 127.0.0.1 (for servers that cannot report theirs).
+fn free_port() -> Result<u16, Error> {
+    let listener = StdListener::bind((Ipv4Addr::LOCALHOST, 0))?;
+    Ok(listener.local_addr()?.port())
+}
+
+/// `cargo lambda watch --only-lambda-apis` in the checkout (it needs the cargo
+/// project to know the binaries), never reloading, logging outside the tree.
+fn start_lambda_runtime(
+    root: &Path,
+    venv_bin: &Path,
+    port: u16,
+    log_dir: &Path,
+) -> Result<Child, Error> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let mut paths = vec![venv_bin.to_path_buf()];
+    paths.extend(std::env::split_paths(&path));
+    let mut command = Command::new(venv_bin.join("cargo-lambda"));
+    command
+        .current_dir(root)
+        .args(["lambda", "watch", "--only-lambda-apis", "--ignore-changes"])
+        .args(["-A", "127.0.0.1", "-P", &port.to_string()])
+        .env(
+            "PATH",
+            std::env::join_paths(paths).map_err(|e| Error::new(e.to_string()))?,
+        )
+        .env_remove("AWS_ENDPOINT_URL");
+    Ok(Child::spawn(
+        "cargo lambda watch",
+        command,
+        &log_dir.join("cargo-lambda.log"),
+    )?)
+}
+
+async fn wait_for_port(child: &mut Child, port: u16) -> Result<(), Error> {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        child.check_running()?;
+        if tokio::net::TcpStream::connect((Ipv4Addr::LOCALHOST, port))
+            .await
+            .is_ok()
+        {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            return Err(Error::new(format!(
+                "{} did not listen on port {port} within 60 s (log {})",
+                child.name(),
+                child.log().display()
+            )));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Each function binary, polling its own queue of cargo-lambda's runtime API
+/// through the router, with every AWS client pointed at the router and dummy
+/// credentials.
+fn start_functions(
+    target: &Path,
+    binaries: &[String],
+    endpoint_url: &str,
+    log_dir: &Path,
+) -> Result<Vec<Child>, Error> {
+    let mut children = Vec::new();
+    for binary in binaries {
+        let program = target.join("debug").join(binary);
+        if !program.exists() {
+            return Err(Error::new(format!(
+                "{} is not built (cargo build --bin {binary})",
+                program.display()
+            )));
+        }
+        let mut command = Command::new(&program);
+        command
+            .env_clear()
+            .env("PATH", "/usr/bin:/bin")
+            .env("AWS_LAMBDA_FUNCTION_NAME", binary)
+            .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+            .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
+            .env(
+                "AWS_LAMBDA_RUNTIME_API",
+                format!("{endpoint_url}/.rt/{binary}"),
+            )
+            .env("AWS_ENDPOINT_URL", endpoint_url)
+            .env("AWS_ACCESS_KEY_ID", "test")
+            .env("AWS_SECRET_ACCESS_KEY", "test")
+            .env("AWS_REGION", crate::sfn::REGION)
+            .env("AWS_CONFIG_FILE", "/dev/null")
+            .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("RUST_LOG", "info");
+        children.push(Child::spawn(
+            binary,
+            command,
+            &log_dir.join(format!("{binary}.log")),
+        )?);
+    }
+    Ok(children)
+}
