@@ -136,6 +136,7 @@ pub fn check_parts(parts: &SpecParts) -> Vec<SpecProblem> {
     }
     if let Some(table_mappings) = &parts.table_mappings {
         out.extend(mappings::check(table_mappings, "table_mappings"));
+        find_passwords("table_mappings", table_mappings, out);
     }
     if let Some(task_settings) = &parts.task_settings {
         check_task_settings(task_settings, out);
@@ -457,12 +458,7 @@ fn check_endpoint_settings(path: &str, settings: &Map<String, Value>, out: &mut 
     for (key, value) in settings {
         let child = join(path, key);
         if is_password_key(key) {
-            problem(
-                out,
-                &child,
-                "a plaintext password is not accepted in the spec",
-                PASSWORD_FIX,
-            );
+            refuse_password(out, &child);
         } else if let Some((_, field)) = MANAGED_ENDPOINT_SETTINGS
             .iter()
             .find(|(name, _)| name.eq_ignore_ascii_case(key))
@@ -489,6 +485,41 @@ fn check_task_settings(settings: &Map<String, Value>, out: &mut Vec<SpecProblem>
         );
     }
     find_forbidden_settings("task_settings", settings, out);
+    find_passwords_in("task_settings", settings, out);
+}
+
+/// Reports every password-named key in a free-form part of the spec (the table
+/// mappings and the task and validation settings are passed to DMS as they are).
+fn find_passwords(path: &str, value: &Value, out: &mut Vec<SpecProblem>) {
+    match value {
+        Value::Object(map) => find_passwords_in(path, map, out),
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                find_passwords(&index(path, i), item, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn refuse_password(out: &mut Vec<SpecProblem>, path: &str) {
+    problem(
+        out,
+        path,
+        "a plaintext password is not accepted in the spec",
+        PASSWORD_FIX,
+    );
+}
+
+fn find_passwords_in(path: &str, map: &Map<String, Value>, out: &mut Vec<SpecProblem>) {
+    for (key, value) in map {
+        let child = join(path, key);
+        if is_password_key(key) {
+            refuse_password(out, &child);
+        } else {
+            find_passwords(&child, value, out);
+        }
+    }
 }
 
 fn find_forbidden_settings(path: &str, settings: &Map<String, Value>, out: &mut Vec<SpecProblem>) {
@@ -518,6 +549,7 @@ fn find_forbidden_settings(path: &str, settings: &Map<String, Value>, out: &mut 
 }
 
 fn check_validation(validation: &ValidationSpec, out: &mut Vec<SpecProblem>) {
+    find_passwords_in("validation.settings", &validation.settings, out);
     if validation.settings.contains_key("EnableValidation") {
         problem(
             out,
@@ -866,6 +898,36 @@ mod tests {
             "validation.settings.EnableValidation",
             "`validation.enabled`",
         );
+    }
+
+    #[test]
+    fn a_password_in_the_mappings_or_the_task_settings_is_refused_without_its_value() {
+        let secret = "Zq8-not-for-dms";
+        let mut spec = minimal();
+        set(&mut spec, "/table_mappings/rules/0/password", json!(secret));
+        set(
+            &mut spec,
+            "/table_mappings/rules/0/object-locator/Password",
+            json!({"value": secret}),
+        );
+        set(
+            &mut spec,
+            "/task_settings/Logging",
+            json!({"EnableLogging": true, "steps": [{"db_password": secret}]}),
+        );
+        set(&mut spec, "/validation/settings/PASSWORD", json!([secret]));
+        let found = problems(&spec);
+        for path in [
+            "table_mappings.rules[0].password",
+            "table_mappings.rules[0].object-locator.Password",
+            "task_settings.Logging.steps[0].db_password",
+            "validation.settings.PASSWORD",
+        ] {
+            expect(&found, path, "`secret_arn`");
+        }
+        assert_eq!(found.len(), 4, "{found:#?}");
+        let message = crate::spec::parse::parse_value(&spec).unwrap_err().message;
+        assert!(!message.contains(secret), "{message}");
     }
 
     #[test]
