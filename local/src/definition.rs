@@ -133,9 +133,7 @@ pub fn substitute(definition: &str, values: &BTreeMap<String, String>) -> Result
 fn function_name(value: &Yaml) -> Option<String> {
     let text = match value {
         Yaml::String(s) => s.clone(),
-        Yaml::Tagged(tagged) if tagged.tag == "!Sub" => {
-            tagged.value.as_str()?.to_string()
-        }
+        Yaml::Tagged(tagged) if tagged.tag == "!Sub" => tagged.value.as_str()?.to_string(),
         _ => return None,
     };
     Some(text.replace("${AWS::StackName}", STACK_NAME))

@@ -119,9 +119,48 @@ fn signal_group(group: libc::pid_t, signal: libc::c_int) {
     }
 }
 
+/// Whether any process of the process group `group` is still running (zombies
+/// waiting for their reaper do not count), from `/proc`.
+pub fn group_alive(group: u32) -> bool {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return false;
+    };
+    entries.flatten().any(|entry| {
+        let stat = std::fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
+        // pid (comm) state ppid pgrp ...: comm may hold spaces, so split after ')'.
+        let Some((_, rest)) = stat.rsplit_once(')') else {
+            return false;
+        };
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        fields.len() > 2 && fields[0] != "Z" && fields[2] == group.to_string()
+    })
+}
+
 /// The last `lines` lines of a log file (empty when unreadable).
 pub fn log_tail(path: &Path, lines: usize) -> String {
     let text = std::fs::read_to_string(path).unwrap_or_default();
     let all: Vec<&str> = text.lines().collect();
     all[all.len().saturating_sub(lines)..].join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stopping_a_child_ends_its_whole_process_group() {
+        let log =
+            std::env::temp_dir().join(format!("dmsflow-local-process-{}.log", std::process::id()));
+        let mut command = Command::new("sh");
+        // The shell starts a grandchild in the same group, then waits.
+        command.args(["-c", "sleep 30 & wait"]);
+        let mut child = Child::spawn("sh", command, &log).unwrap();
+        let group = child.pid().unwrap();
+        child.check_running().unwrap();
+        assert!(group_alive(group));
+        child.stop();
+        assert!(!group_alive(group));
+        assert!(child.check_running().is_err());
+        let _ = std::fs::remove_file(log);
+    }
 }

@@ -1,6 +1,7 @@
 //! One rehearsal: an events file (a migration spec or a cleanup request) through
 //! the real state machine on the local stack, with progress and a summary.
 
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -92,6 +93,8 @@ pub struct Outcome {
     pub left: RunResources,
     /// Messages published during the execution.
     pub alerts: Vec<Published>,
+    /// Identifiers of the run's resources by ARN (from every create call of the run).
+    pub names: BTreeMap<String, String>,
 }
 
 impl Outcome {
@@ -112,7 +115,7 @@ pub async fn rehearse(
             stack.emulator().set_throttle(throttle);
         }
     }
-    let calls_before = stack.calls().len();
+    let last_before = stack.calls().last().map_or(0, |c| c.seq);
     let published_before = stack.published().await?;
     let started = Instant::now();
     let mut progress = Progress::default();
@@ -130,7 +133,17 @@ pub async fn rehearse(
         .await?;
     let duration = started.elapsed();
     let calls = stack.calls();
-    let mine = calls_of(&calls[calls_before.min(calls.len())..], &prepared.run_id);
+    let all_mine = calls_of(&calls, &prepared.run_id);
+    let mine: Vec<Call> = all_mine
+        .iter()
+        .filter(|c| c.seq > last_before)
+        .cloned()
+        .collect();
+    let names = all_mine
+        .iter()
+        .filter(|c| c.is_create())
+        .filter_map(|c| Some((c.resource_arn.clone()?, identifier(&c.request)?)))
+        .collect();
     let alerts = stack
         .published()
         .await?
@@ -158,6 +171,7 @@ pub async fn rehearse(
             .collect(),
         left: stack.resources_of(&prepared.run_id),
         alerts,
+        names,
     })
 }
 
@@ -184,11 +198,11 @@ pub fn summary(prepared: &Prepared, outcome: &Outcome) -> Vec<String> {
     }
     out.push(format!(
         "created    {}",
-        operations(&outcome.created).unwrap_or_else(|| "nothing".into())
+        operations(&outcome.created, &outcome.names).unwrap_or_else(|| "nothing".into())
     ));
     out.push(format!(
         "removed    {}",
-        operations(&outcome.deleted).unwrap_or_else(|| "nothing".into())
+        operations(&outcome.deleted, &outcome.names).unwrap_or_else(|| "nothing".into())
     ));
     out.push(format!("left       {}", outcome.left.describe()));
     for item in outcome
@@ -212,7 +226,7 @@ pub fn summary(prepared: &Prepared, outcome: &Outcome) -> Vec<String> {
         if let Some(message) = alert.json() {
             for key in ["failed_state", "error", "cause", "cleanup_on_failure"] {
                 if let Some(value) = message.get(key).and_then(Value::as_str) {
-                    out.push(format!("               {key}: {value}"));
+                    out.push(format!("               {key}: {}", cause_message(value)));
                 }
             }
         }
@@ -229,15 +243,17 @@ pub fn summary(prepared: &Prepared, outcome: &Outcome) -> Vec<String> {
 }
 
 /// `CreateReplicationInstance dmsflow-x-instance, ...`.
-fn operations(calls: &[Call]) -> Option<String> {
+fn operations(calls: &[Call], names: &BTreeMap<String, String>) -> Option<String> {
     if calls.is_empty() {
         return None;
     }
     let list: Vec<String> = calls
         .iter()
         .map(|c| {
+            let arn = c.resource_arn.as_ref();
             let name = identifier(&c.request)
-                .or_else(|| c.resource_arn.clone())
+                .or_else(|| arn.and_then(|a| names.get(a)).cloned())
+                .or_else(|| arn.cloned())
                 .unwrap_or_default();
             format!("{} {name}", c.operation)
         })

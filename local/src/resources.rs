@@ -114,6 +114,8 @@ fn resource(kind: &str, item: &Value) -> Resource {
 /// One DMS call the emulator received.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Call {
+    /// Position in the emulator's log (1 for the first call).
+    pub seq: u64,
     pub operation: String,
     /// `ok` or the fault code.
     pub outcome: String,
@@ -129,6 +131,7 @@ impl Call {
             .into_iter()
             .flatten()
             .map(|c| Call {
+                seq: c["seq"].as_u64().unwrap_or(0),
                 operation: c["operation"].as_str().unwrap_or_default().to_string(),
                 outcome: c["outcome"].as_str().unwrap_or_default().to_string(),
                 request: c["request"].clone(),

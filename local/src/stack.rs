@@ -108,7 +108,7 @@ impl Stack {
             }
         }
         if options.build {
-            build(&root, &binaries)?;
+            build_functions(&root)?;
         }
         let log_dir = match &options.log_dir {
             Some(dir) => dir.clone(),
@@ -326,9 +326,11 @@ fn outcome_from_history(execution_arn: &str, end: &Event) -> Execution {
     }
 }
 
-/// `cargo build` of the function binaries (debug profile), quietly; the compiler's
-/// messages come back in the error when it fails.
-fn build(root: &Path, binaries: &[String]) -> Result<(), Error> {
+/// `cargo build` of the template's function binaries (debug profile), quietly;
+/// the compiler's messages come back in the error when it fails.
+pub fn build_functions(root: &Path) -> Result<(), Error> {
+    let wiring = Wiring::load(root)?;
+    let binaries: Vec<&String> = wiring.functions.values().map(|f| &f.binary).collect();
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut command = Command::new(cargo);
     command.current_dir(root).args(["build", "--quiet"]);

@@ -1,0 +1,130 @@
+//! End to end, the failure drills: a transient fault is retried and the run
+//! succeeds; each permanent fault publishes exactly one alert naming the failed
+//! step and DMS's message, cleans up as the spec's policy says, and fails the
+//! execution with the error type.
+
+#[path = "support/e2e.rs"]
+mod e2e;
+
+use dmsflow_local::drills::Drill;
+use serde_json::json;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_connection_test_alerts_once_and_deletes_the_run_when_the_policy_says_delete() {
+    let mut stack = e2e::stack().await;
+    let run_id = "e2e-fail-connection";
+    let mut spec = e2e::events("mysql-full-load-and-cdc.json");
+    spec["cleanup"] = json!({"on_failure": "delete"});
+    let prepared = e2e::prepare(&stack, spec, run_id, &[Drill::FailConnection]);
+
+    let outcome = e2e::run(&mut stack, &prepared).await;
+
+    e2e::assert_failed_with_one_alert(
+        &outcome,
+        "TestConnections",
+        "ConnectionTestFailed",
+        "Test Endpoint failed",
+    );
+    let (_, alert) = &e2e::failure_alerts(&outcome)[0];
+    assert_eq!(alert["cleanup_on_failure"], "delete");
+    assert!(!outcome.deleted.is_empty());
+    e2e::assert_holds(&stack, run_id, 0);
+    e2e::stop(stack).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_task_alerts_once_and_keeps_the_run_for_inspection() {
+    let mut stack = e2e::stack().await;
+    let run_id = "e2e-fail-task";
+    let prepared = e2e::sample(
+        &stack,
+        "mysql-full-load-and-cdc.json",
+        run_id,
+        &[Drill::FailTask],
+    );
+
+    let outcome = e2e::run(&mut stack, &prepared).await;
+
+    e2e::assert_failed_with_one_alert(
+        &outcome,
+        "CheckProgress",
+        "TaskFailed",
+        "ODBC general error",
+    );
+    let (_, alert) = &e2e::failure_alerts(&outcome)[0];
+    assert_eq!(alert["cleanup_on_failure"], "keep");
+    assert!(outcome.deleted.is_empty(), "{:?}", outcome.deleted);
+    e2e::assert_holds_one_full_set(&stack, run_id, e2e::CDC_ALARMS);
+    let held = stack.resources_of(run_id);
+    assert_eq!(held.of_kind("replication_tasks")[0].status, "failed");
+    e2e::stop(stack).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_table_error_alerts_once_naming_the_table() {
+    let mut stack = e2e::stack().await;
+    let run_id = "e2e-table-error";
+    let prepared = e2e::sample(
+        &stack,
+        "postgres-to-aurora-full-load.json",
+        run_id,
+        &[Drill::TableError],
+    );
+    assert_eq!(prepared.input["cleanup"]["on_failure"], "keep");
+
+    let outcome = e2e::run(&mut stack, &prepared).await;
+
+    e2e::assert_failed_with_one_alert(&outcome, "CheckProgress", "TablesErrored", "billing.orders");
+    assert!(outcome.deleted.is_empty(), "{:?}", outcome.deleted);
+    e2e::assert_holds_one_full_set(&stack, run_id, e2e::FULL_LOAD_ALARMS);
+    e2e::stop(stack).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_validation_mismatch_alerts_once_with_the_failed_record_count() {
+    let mut stack = e2e::stack().await;
+    let run_id = "e2e-validation";
+    let mut spec = e2e::events("postgres-to-aurora-full-load.json");
+    spec["cleanup"] = json!({"on_success": "delete", "on_failure": "delete"});
+    let prepared = e2e::prepare(&stack, spec, run_id, &[Drill::ValidationMismatch]);
+
+    let outcome = e2e::run(&mut stack, &prepared).await;
+
+    e2e::assert_failed_with_one_alert(&outcome, "CheckProgress", "ValidationFailed", "3");
+    e2e::assert_holds(&stack, run_id, 0);
+    e2e::stop(stack).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_throttling_burst_is_retried_and_the_run_succeeds() {
+    let mut stack = e2e::stack().await;
+    let run_id = "e2e-throttle";
+    let prepared = e2e::sample(
+        &stack,
+        "postgres-to-aurora-full-load.json",
+        run_id,
+        &[Drill::Throttle],
+    );
+
+    let outcome = e2e::run(&mut stack, &prepared).await;
+
+    e2e::assert_succeeded(&outcome);
+    assert!(
+        outcome.task_failures >= 1,
+        "the burst should fail one invocation with Throttled"
+    );
+    let throttled = stack
+        .calls()
+        .iter()
+        .filter(|c| c.outcome == "ThrottlingException")
+        .count();
+    assert_eq!(throttled, dmsflow_local::drills::THROTTLED_CALLS as usize);
+    assert!(
+        e2e::failure_alerts(&outcome).is_empty(),
+        "{:?}",
+        outcome.alerts
+    );
+    assert_eq!(outcome.alerts.len(), 1, "the success notice only");
+    e2e::assert_holds(&stack, run_id, 0);
+    e2e::stop(stack).await;
+}
