@@ -102,8 +102,9 @@ const DMS_NEEDS: &[Need] = &[
                 "kms:CreateGrant",
                 "DMS grants itself use of the storage key on the caller's behalf",
             ),
-            // Listed with kms:DescribeKey in the DMS user guide's permissions for
-            // encrypted replication instances (a kms_key_id may be an alias).
+            // The DMS user guide's policy for using DMS lists it beside
+            // kms:DescribeKey (a kms_key_id may be an alias). No dmsflow call
+            // names it: drop it if a real-account run with an alias shows it unused.
             (
                 "kms:ListAliases",
                 "resolving a storage key given as an alias",
