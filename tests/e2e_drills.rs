@@ -90,7 +90,12 @@ async fn a_validation_mismatch_alerts_once_with_the_failed_record_count() {
 
     let outcome = e2e::run(&mut stack, &prepared).await;
 
-    e2e::assert_failed_with_one_alert(&outcome, "CheckProgress", "ValidationFailed", "3");
+    e2e::assert_failed_with_one_alert(
+        &outcome,
+        "CheckProgress",
+        "ValidationFailed",
+        "found 3 failed record",
+    );
     e2e::assert_holds(&stack, run_id, 0);
     e2e::stop(stack).await;
 }

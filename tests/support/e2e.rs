@@ -209,7 +209,10 @@ pub fn creates_of(stack: &Stack, run_id: &str) -> Vec<String> {
 pub async fn stop(stack: Stack) {
     let groups = stack.child_pids();
     assert!(!groups.is_empty());
+    let logs = stack.log_dir.clone();
     stack.shutdown().await;
+    // Kept only when a test fails (its output names the directory).
+    let _ = std::fs::remove_dir_all(logs);
     for group in groups {
         assert!(
             !group_alive(group),
