@@ -61,22 +61,28 @@ async fn a_failed_task_alerts_once_and_keeps_the_run_for_inspection() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_table_error_alerts_once_naming_the_table() {
+async fn a_table_error_alerts_once_naming_the_table_and_stops_replication() {
     let mut stack = e2e::stack().await;
     let run_id = "e2e-table-error";
     let prepared = e2e::sample(
         &stack,
-        "postgres-to-aurora-full-load.json",
+        "mysql-full-load-and-cdc.json",
         run_id,
         &[Drill::TableError],
     );
-    assert_eq!(prepared.input["cleanup"]["on_failure"], "keep");
+    assert!(
+        prepared.input.get("cleanup").is_none(),
+        "the default policy keeps"
+    );
 
     let outcome = e2e::run(&mut stack, &prepared).await;
 
-    e2e::assert_failed_with_one_alert(&outcome, "CheckProgress", "TablesErrored", "billing.orders");
+    e2e::assert_failed_with_one_alert(&outcome, "CheckProgress", "TablesErrored", "orders.orders");
     assert!(outcome.deleted.is_empty(), "{:?}", outcome.deleted);
-    e2e::assert_holds_one_full_set(&stack, run_id, e2e::FULL_LOAD_ALARMS);
+    e2e::assert_holds_one_full_set(&stack, run_id, e2e::CDC_ALARMS);
+    // Kept for inspection, but a failed run never leaves replication running.
+    let held = stack.resources_of(run_id);
+    assert_eq!(held.of_kind("replication_tasks")[0].status, "stopped");
     e2e::stop(stack).await;
 }
 

@@ -40,8 +40,9 @@ pub struct Policy {
 }
 
 /// The policy for `reason`: success follows `cleanup.on_success` (and stops the
-/// task when `completion.then` is stop-and-clean-up), failure `cleanup.on_failure`,
-/// teardown deletes everything. Success and failure need the spec.
+/// task when `completion.then` is stop-and-clean-up), failure `cleanup.on_failure`
+/// and always stops the task, teardown deletes everything. Success and failure
+/// need the spec.
 pub fn policy(reason: Reason, spec: Option<&MigrationSpec>) -> StepResult<Policy> {
     let needs_spec = || {
         StepError::new(
@@ -70,13 +71,12 @@ pub fn policy(reason: Reason, spec: Option<&MigrationSpec>) -> StepResult<Policy
                 stop_task: delete || spec.completion.then == AfterCompletion::StopAndCleanUp,
             }
         }
-        Reason::Failure => {
-            let delete = deleting(spec.ok_or_else(needs_spec)?.cleanup.on_failure);
-            Policy {
-                delete,
-                stop_task: delete,
-            }
-        }
+        // A failed run is no longer watched, so its task is stopped even when the
+        // resources are kept for inspection: replication must not go on unattended.
+        Reason::Failure => Policy {
+            delete: deleting(spec.ok_or_else(needs_spec)?.cleanup.on_failure),
+            stop_task: true,
+        },
     })
 }
 

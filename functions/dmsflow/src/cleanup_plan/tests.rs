@@ -67,7 +67,8 @@ fn policy_follows_the_reason_and_the_spec() {
     );
     assert_eq!(
         policy(Reason::Failure, Some(&spec(json!({})))).unwrap(),
-        KEEP
+        KEEP_BUT_STOP,
+        "a failed run keeps its resources but never leaves replication running unattended"
     );
     let keep_on_success = spec(json!({"cleanup": {"on_success": "keep"}}));
     assert_eq!(
@@ -82,8 +83,11 @@ fn policy_follows_the_reason_and_the_spec() {
         policy(Reason::Success, Some(&keep_but_stop)).unwrap(),
         KEEP_BUT_STOP
     );
-    // The stop applies to success only.
-    assert_eq!(policy(Reason::Failure, Some(&keep_but_stop)).unwrap(), KEEP);
+    // A failure always stops the task, whatever the success policy says.
+    assert_eq!(
+        policy(Reason::Failure, Some(&keep_but_stop)).unwrap(),
+        KEEP_BUT_STOP
+    );
     let delete_on_failure = spec(json!({"cleanup": {"on_failure": "delete"}}));
     assert_eq!(
         policy(Reason::Failure, Some(&delete_on_failure)).unwrap(),

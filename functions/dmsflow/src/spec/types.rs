@@ -271,7 +271,8 @@ pub enum AfterCompletion {
 pub struct CleanupPolicy {
     /// After success with `then: stop-and-clean-up`.
     pub on_success: Keep,
-    /// After a failure: keep the resources for inspection, or delete them.
+    /// After a failure: keep the resources for inspection, or delete them. The
+    /// task is stopped either way.
     pub on_failure: Keep,
 }
 

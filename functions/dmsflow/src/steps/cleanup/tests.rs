@@ -153,17 +153,24 @@ async fn teardown_deletes_in_dms_order_across_calls_and_is_idempotent() {
 }
 
 #[tokio::test]
-async fn failure_with_the_default_policy_keeps_everything_running() {
+async fn failure_with_the_default_policy_stops_the_task_and_keeps_everything() {
     let (dms, metrics) = seeded("running", "available");
+    let first = cleanup(&dms, &metrics, request("failure", Some(json!({}))))
+        .await
+        .unwrap();
+    assert!(!first.done, "waits for the task to stop");
+    assert_eq!(first.detail.policy, "stop-and-keep");
+    assert_eq!(changes(&dms, &metrics), ["stop_task dmsflow-orders-task"]);
+
+    dms.set_status("dmsflow-orders-task", "stopped");
+    testing::clear_calls(&dms, &metrics);
     let report = cleanup(&dms, &metrics, request("failure", Some(json!({}))))
         .await
         .unwrap();
     assert!(report.done);
-    assert_eq!(report.detail.policy, "keep");
     assert!(changes(&dms, &metrics).is_empty(), "{:?}", dms.calls());
     assert_eq!(report.detail.kept.len(), 10, "{:?}", report.detail.kept);
     assert!(report.detail.deleted.is_empty() && report.detail.remaining.is_empty());
-    assert_eq!(dms.task("dmsflow-orders-task").unwrap().status, "running");
 }
 
 #[tokio::test]
