@@ -150,6 +150,15 @@ pub fn assert_failed_with_one_alert(outcome: &Outcome, state: &str, error: &str,
         "the alert's cause should quote {dms_says:?}: {cause}"
     );
     assert!(
+        !cause.starts_with('{')
+            && !execution
+                .cause
+                .as_deref()
+                .unwrap_or_default()
+                .starts_with('{'),
+        "the alert and the execution carry the function's message, not its JSON envelope: {cause}"
+    );
+    assert!(
         execution
             .cause
             .as_deref()
