@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 
 use super::MigrationSpec;
 use super::check::{self, PASSWORD_FIX, SpecParts};
-use super::schema::spec_schema;
+use super::schema::shared_spec_schema;
 use crate::error::{ErrorKind, StepError, StepResult};
 
 /// One problem of a spec: where, what is wrong, and how to fix it.
@@ -82,13 +82,13 @@ pub fn parse_value(value: &Value) -> StepResult<MigrationSpec> {
 
 /// The typed spec, or every problem the value has.
 pub fn validate_value(value: &Value) -> Result<MigrationSpec, Vec<SpecProblem>> {
-    let schema = spec_schema();
+    let schema = shared_spec_schema();
     let mut walker = Walker {
-        root: &schema,
+        root: schema,
         problems: Vec::new(),
         blocked: Vec::new(),
     };
-    let repaired = walker.walk(value, &schema, "");
+    let repaired = walker.walk(value, schema, "");
     let Walker {
         mut problems,
         blocked,
@@ -121,13 +121,13 @@ pub fn validate_value(value: &Value) -> Result<MigrationSpec, Vec<SpecProblem>> 
 /// The problems the structural pass alone finds: `value` checked against the
 /// spec's JSON Schema, as an editor using `schema/migration-spec.schema.json` would.
 pub fn schema_problems(value: &Value) -> Vec<SpecProblem> {
-    let schema = spec_schema();
+    let schema = shared_spec_schema();
     let mut walker = Walker {
-        root: &schema,
+        root: schema,
         problems: Vec::new(),
         blocked: Vec::new(),
     };
-    walker.walk(value, &schema, "");
+    walker.walk(value, schema, "");
     walker.problems
 }
 

@@ -13,6 +13,13 @@ pub fn spec_schema() -> Value {
     schema.to_value()
 }
 
+/// The spec's schema, generated once per process: every parse walks it, and a
+/// Lambda parses the spec on every call.
+pub fn shared_spec_schema() -> &'static Value {
+    static SCHEMA: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
+    SCHEMA.get_or_init(spec_schema)
+}
+
 /// The committed schema's text: the generated schema, pretty-printed, with a final newline.
 pub fn spec_schema_text() -> String {
     let mut text = serde_json::to_string_pretty(&spec_schema()).expect("a schema serializes");
