@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::process::Command;
 
 use support::asl::Asl;
-use support::template::{self, Template};
+use support::template::Template;
 
 #[test]
 fn every_placeholder_has_a_substitution_and_every_substitution_is_used() {
@@ -51,7 +51,7 @@ fn every_function_substitution_points_at_the_function_built_from_its_binary() {
         let Some(expected) = support::binary_for_substitution(&name) else {
             continue;
         };
-        let id = template::referenced_id(value)
+        let id = dmsflow_local::definition::referenced(value)
             .unwrap_or_else(|| panic!("{name} must be !GetAtt <Function>.Arn"));
         assert_eq!(
             binaries.get(&id),

@@ -139,7 +139,8 @@ fn function_name(value: &Yaml) -> Option<String> {
     Some(text.replace("${AWS::StackName}", STACK_NAME))
 }
 
-fn referenced(value: &Yaml) -> Option<String> {
+/// The logical id a `!GetAtt Id.Attr` or `!Ref Id` value of the template points at.
+pub fn referenced(value: &Yaml) -> Option<String> {
     let Yaml::Tagged(tagged) = value else {
         return None;
     };

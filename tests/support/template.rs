@@ -67,16 +67,3 @@ impl Template {
             .collect()
     }
 }
-
-/// The logical id a `!GetAtt Id.Attr` or `!Ref Id` value points at.
-pub fn referenced_id(value: &Value) -> Option<String> {
-    let Value::Tagged(tagged) = value else {
-        return None;
-    };
-    let target = tagged.value.as_str()?;
-    match tagged.tag.to_string().as_str() {
-        "!GetAtt" => target.split('.').next().map(str::to_string),
-        "!Ref" => Some(target.to_string()),
-        _ => None,
-    }
-}
