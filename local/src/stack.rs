@@ -363,10 +363,15 @@ fn target_dir(root: &Path) -> PathBuf {
 }
 
 fn new_log_dir() -> Result<PathBuf, Error> {
+    // Stacks started in one process in the same millisecond (parallel tests) must
+    // not share a directory: a passing test removes its own.
+    static STACKS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = STACKS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let stamp = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis());
-    let dir = std::env::temp_dir().join(format!("dmsflow-local-{}-{stamp}", std::process::id()));
+    let dir =
+        std::env::temp_dir().join(format!("dmsflow-local-{}-{stamp}-{n}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     Ok(dir)
 }
