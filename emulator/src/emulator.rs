@@ -59,7 +59,10 @@ impl Emulator {
                 .record(now, &operation, "ThrottlingException", logged, arn);
             return Fault::throttling().into_response();
         }
-        let result = ops::dispatch(&mut w, &operation, &Req(&body));
+        let result = match w.injected.check(&operation) {
+            Some(fault) => Err(fault),
+            None => ops::dispatch(&mut w, &operation, &Req(&body)),
+        };
         let arn = ops::resource_arn(&body, result.as_ref().ok());
         let outcome = match &result {
             Ok(_) => "ok",

@@ -13,6 +13,30 @@ pub struct Fault {
 
 pub type OpResult = Result<serde_json::Value, Fault>;
 
+/// The fault codes DMS answers with (its API model's faults, plus the
+/// exceptions it returns without modeling them), for injected faults.
+pub const DMS_FAULT_CODES: &[&str] = &[
+    "AccessDeniedFault",
+    "InvalidResourceStateFault",
+    "ResourceAlreadyExistsFault",
+    "ResourceNotFoundFault",
+    "ResourceQuotaExceededFault",
+    "InsufficientResourceCapacityFault",
+    "StorageQuotaExceededFault",
+    "InvalidSubnet",
+    "KMSKeyNotAccessibleFault",
+    "SNSInvalidTopicFault",
+    "SNSNoAuthorizationFault",
+    "UpgradeDependencyFailureFault",
+    "InvalidParameterValueException",
+    "InvalidParameterCombinationException",
+];
+
+/// `code` as one of [`DMS_FAULT_CODES`], if it is one.
+pub fn dms_fault_code(code: &str) -> Option<&'static str> {
+    DMS_FAULT_CODES.iter().copied().find(|c| *c == code)
+}
+
 impl Fault {
     pub fn new(code: &'static str, message: impl Into<String>) -> Self {
         Fault {

@@ -11,7 +11,11 @@
 //!   },
 //!   "drills": {"my-task": {"fail-task-at-percent": 40}, "*": {"cdc-latency-seconds": 9}},
 //!   "dms_vpc_role": false,
-//!   "subnets": {"subnet-1": "us-east-1a"}
+//!   "subnets": {"subnet-1": "us-east-1a"},
+//!   "faults": [{"operation": "StartReplicationTask", "code": "AccessDeniedFault",
+//!               "message": "not allowed"},
+//!              {"operation": "ModifyReplicationTask", "code": "InvalidResourceStateFault",
+//!               "times": 2}]
 //! }
 //! ```
 
@@ -42,6 +46,27 @@ pub struct Scenario {
     /// Availability Zone of a subnet id; others get zones a, b, c... in order.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub subnets: BTreeMap<String, String>,
+    /// DMS operations that answer with a DMS fault instead of doing their work.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub faults: Vec<FaultSpec>,
+}
+
+/// One operation answering with a real DMS fault: for `times` calls (a transient
+/// fault, such as `InvalidResourceStateFault` while a resource is busy), or for
+/// every call when `times` is absent (a permanent fault).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct FaultSpec {
+    /// The DMS operation, e.g. `StartReplicationTask`.
+    pub operation: String,
+    /// The fault's code, one of [`crate::faults::DMS_FAULT_CODES`].
+    pub code: String,
+    /// What DMS says; absent: a sentence naming the operation and the code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// How many calls fail (absent: all of them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub times: Option<u64>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
@@ -53,6 +78,13 @@ pub struct ThrottleSpec {
     /// Then throttle every Nth call...
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub every_nth: Option<u64>,
+    /// ...and/or this percentage of calls, picked by a fixed pseudo-random
+    /// sequence (the same calls every time for the same `seed`)...
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub percent: Option<u64>,
+    /// The sequence's seed (absent: 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
     /// ...among the next M calls (absent: forever).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub for_calls: Option<u64>,
@@ -107,6 +139,34 @@ impl Scenario {
         {
             return Err("invalid scenario: speed must be a positive number".into());
         }
+        if let Some(percent) = s.throttle.as_ref().and_then(|t| t.percent)
+            && percent > 100
+        {
+            return Err("invalid scenario: throttle.percent must be 0 to 100".into());
+        }
+        for fault in &s.faults {
+            fault.check()?;
+        }
         Ok(s)
+    }
+}
+
+impl FaultSpec {
+    /// Refuses an operation the emulator does not serve and a code DMS does not use.
+    pub fn check(&self) -> Result<(), String> {
+        if !crate::ops::OPERATIONS.contains(&self.operation.as_str()) {
+            return Err(format!(
+                "invalid scenario: faults: unknown operation {}",
+                self.operation
+            ));
+        }
+        if crate::faults::dms_fault_code(&self.code).is_none() {
+            return Err(format!(
+                "invalid scenario: faults: {} is not a DMS fault; use one of {}",
+                self.code,
+                crate::faults::DMS_FAULT_CODES.join(", ")
+            ));
+        }
+        Ok(())
     }
 }

@@ -17,6 +17,7 @@ use crate::calls::CallLog;
 use crate::clock::SimClock;
 use crate::cloudwatch::{self, CloudWatch};
 use crate::ids::Rng;
+use crate::injected::InjectedFaults;
 use crate::scenario::Scenario;
 use crate::throttle::Throttle;
 
@@ -58,6 +59,8 @@ pub struct World {
     pub clock: SimClock,
     pub scenario: Scenario,
     pub throttle: Throttle,
+    /// The scenario's injected faults, with what is left of each.
+    pub injected: InjectedFaults,
     pub calls: CallLog,
     pub rng: Rng,
     /// Simulated now, set by `advance` at the start of each request.
@@ -76,6 +79,7 @@ impl World {
         let clock = SimClock::new(scenario.speed.unwrap_or(default_speed));
         World {
             throttle: Throttle::from_spec(scenario.throttle.as_ref()),
+            injected: InjectedFaults::from_specs(&scenario.faults),
             clock,
             scenario,
             calls: CallLog::default(),
@@ -91,12 +95,14 @@ impl World {
         }
     }
 
-    /// Replace the scenario (keeps resources; re-arms throttling; applies speed).
+    /// Replace the scenario (keeps resources; re-arms throttling and injected
+    /// faults; applies speed).
     pub fn set_scenario(&mut self, scenario: Scenario) {
         if let Some(speed) = scenario.speed {
             self.clock.set_speed(speed);
         }
         self.throttle = Throttle::from_spec(scenario.throttle.as_ref());
+        self.injected = InjectedFaults::from_specs(&scenario.faults);
         self.scenario = scenario;
     }
 
