@@ -1,11 +1,14 @@
 //! Progress evaluation, with no I/O: what the task, its table statistics and its
 //! CDC latency say (a [`ProgressSummary`] with its [`Phase`]), and whether that
-//! meets the spec's completion criterion or is an error ([`judge`]).
+//! meets the spec's completion criterion or is an error ([`judge`]); and what the
+//! run did to its target tables, under their target names ([`TargetTables`]).
 
 mod errors;
 mod judge;
 mod stop_reason;
 mod summary;
+mod target_names;
+mod target_tables;
 
 #[cfg(test)]
 pub(crate) mod fixtures;
@@ -14,6 +17,8 @@ pub use errors::first_few;
 pub use judge::{Verdict, criterion_name, judge};
 pub use stop_reason::StopReason;
 pub use summary::{
-    Phase, ProgressSummary, TARGET_TABLES_LISTED, qualified_name, table_state, task_migration_type,
-    validation_state,
+    Phase, ProgressSummary, TARGET_TABLES_LISTED, loaded_tables, qualified_name, table_state,
+    task_migration_type, validation_state,
 };
+pub use target_names::{SchemaOverride, TargetName, TargetNamer, pattern_matches};
+pub use target_tables::{TargetTables, effect_of, prep_mode};

@@ -37,7 +37,7 @@ pub mod validation_state {
     pub const PENDING_REVALIDATION: &str = "Pending revalidation";
 }
 
-/// How many target table names the summary lists (the count is always complete).
+/// How many target table names a report lists (its counts are always complete).
 pub const TARGET_TABLES_LISTED: usize = 200;
 
 /// Where the task is.
@@ -105,11 +105,6 @@ pub struct ProgressSummary {
     pub cdc_latency_source_seconds: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cdc_latency_target_seconds: Option<f64>,
-    /// The tables the run loaded, `schema.table` as the table statistics name them,
-    /// sorted; at most [`TARGET_TABLES_LISTED`].
-    pub target_tables: Vec<String>,
-    /// How many tables the run loaded (also those not listed).
-    pub target_tables_total: u32,
 }
 
 /// The migration type DMS reports for a task.
@@ -119,6 +114,18 @@ pub fn task_migration_type(task: &Task) -> MigrationType {
         "cdc" => MigrationType::Cdc,
         _ => MigrationType::FullLoadAndCdc,
     }
+}
+
+/// The tables the run loaded into the target: those the full load completed, and
+/// for a CDC-only task those it replicates (in the order DMS listed them).
+pub fn loaded_tables<'a>(task: &Task, tables: &'a [TableStats]) -> Vec<&'a TableStats> {
+    let cdc_only = task_migration_type(task) == MigrationType::Cdc;
+    tables
+        .iter()
+        .filter(|t| {
+            t.table_state == table_state::COMPLETED || (cdc_only && counts_as_replicated(t))
+        })
+        .collect()
 }
 
 /// `schema.table`.
@@ -134,17 +141,6 @@ impl ProgressSummary {
         let loaded = full_load_complete(task, tables, migration_type, stop_reason.as_ref());
         let phase = phase(task, migration_type, stop_reason.as_ref(), loaded);
         let stats = task.stats.clone().unwrap_or_default();
-        let mut loaded_tables: Vec<String> = tables
-            .iter()
-            .filter(|t| {
-                t.table_state == table_state::COMPLETED
-                    || (migration_type == MigrationType::Cdc && counts_as_replicated(t))
-            })
-            .map(qualified_name)
-            .collect();
-        loaded_tables.sort();
-        let target_tables_total = count(loaded_tables.len());
-        loaded_tables.truncate(TARGET_TABLES_LISTED);
         let by_state = tally(tables.iter().map(|t| t.table_state.as_str()));
         let in_state = |state: &str| by_state.get(state).copied().unwrap_or(0);
         let at_least =
@@ -173,8 +169,6 @@ impl ProgressSummary {
             validation_suspended_records: sum(|t| t.validation_suspended_records),
             cdc_latency_source_seconds: latency.and_then(|l| l.source_seconds),
             cdc_latency_target_seconds: latency.and_then(|l| l.target_seconds),
-            target_tables: loaded_tables,
-            target_tables_total,
         }
     }
 

@@ -113,6 +113,47 @@ pub fn selection_patterns(mappings: &Value) -> Vec<SelectionPattern> {
         .collect()
 }
 
+/// One rule of a table mapping, with the members that name objects (members a
+/// rule does not have, or that are not strings, are `None`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MappingRule {
+    /// rule-id as written (a number is given as its digits).
+    pub id: String,
+    pub rule_type: String,
+    pub action: Option<String>,
+    /// rule-target of a transformation rule.
+    pub target: Option<String>,
+    /// The object-locator's schema-name and table-name patterns.
+    pub schema_name: Option<String>,
+    pub table_name: Option<String>,
+    pub value: Option<String>,
+    pub old_value: Option<String>,
+}
+
+/// Every rule object of the mapping, in rule order.
+pub fn mapping_rules(mappings: &Value) -> Vec<MappingRule> {
+    let rules = mappings.get("rules").and_then(Value::as_array);
+    let owned = |value: &Value, key: &str| text(value, key).map(str::to_string);
+    rules
+        .into_iter()
+        .flatten()
+        .filter(|rule| rule.is_object())
+        .map(|rule| {
+            let locator = rule.get("object-locator").unwrap_or(&Value::Null);
+            MappingRule {
+                id: rule.get("rule-id").and_then(rule_id).unwrap_or_default(),
+                rule_type: owned(rule, "rule-type").unwrap_or_default(),
+                action: owned(rule, "rule-action"),
+                target: owned(rule, "rule-target"),
+                schema_name: owned(locator, "schema-name"),
+                table_name: owned(locator, "table-name"),
+                value: owned(rule, "value"),
+                old_value: owned(rule, "old-value"),
+            }
+        })
+        .collect()
+}
+
 fn text<'a>(value: &'a Value, key: &str) -> Option<&'a str> {
     value.get(key).and_then(Value::as_str)
 }
@@ -435,6 +476,35 @@ mod tests {
             "columns only",
         );
         assert_eq!(found.len(), 4, "{found:#?}");
+    }
+
+    #[test]
+    fn mapping_rules_give_every_rule_object_with_its_naming_members() {
+        let mappings = json!({"rules": [
+            include(json!(1)),
+            {"rule-type": "transformation", "rule-id": "2", "rule-name": "r", "rule-target": "table",
+             "object-locator": {"schema-name": "app", "table-name": "t%"},
+             "rule-action": "replace-prefix", "value": "new_", "old-value": "t"},
+            "not a rule"
+        ]});
+        let rules = mapping_rules(&mappings);
+        assert_eq!(rules.len(), 2);
+        assert_eq!(rules[0].id, "1");
+        assert_eq!(rules[0].rule_type, "selection");
+        assert_eq!(rules[0].target, None);
+        assert_eq!(
+            rules[1],
+            MappingRule {
+                id: "2".into(),
+                rule_type: "transformation".into(),
+                action: Some("replace-prefix".into()),
+                target: Some("table".into()),
+                schema_name: Some("app".into()),
+                table_name: Some("t%".into()),
+                value: Some("new_".into()),
+                old_value: Some("t".into()),
+            }
+        );
     }
 
     #[test]

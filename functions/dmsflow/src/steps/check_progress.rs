@@ -10,6 +10,10 @@
 //! load and the validation the criterion needs are complete; waiting for CDC
 //! latency alone is not bounded.
 //!
+//! The report's `target_tables` says what the task's target table preparation did
+//! and lists the loaded tables under their target names (the table mapping's
+//! transformation rules applied; see [`TargetTables`]).
+//!
 //! The report carries `poll_count` (the state machine continues in a new execution
 //! after a number of polls, before the history limit), `quiet_polls` (polls in a
 //! row that saw no progress; the suggested wait doubles with each, see
@@ -30,7 +34,7 @@ use crate::aws::{AwsFault, Dms, Metrics};
 use crate::deadline;
 use crate::error::StepResult;
 use crate::naming::Names;
-use crate::progress::{self, Phase, ProgressSummary};
+use crate::progress::{self, Phase, ProgressSummary, TargetTables};
 use crate::spec::{CompletionCriterion, MigrationSpec};
 use crate::wait_policy;
 
@@ -44,6 +48,9 @@ pub struct ProgressDetail {
     pub quiet_polls: u32,
     /// What this check saw.
     pub summary: ProgressSummary,
+    /// What the run did to the target tables it loaded, under their target names
+    /// (the success notice shows it).
+    pub target_tables: TargetTables,
     /// Why the progress metrics (or the CDC latency) could not be read or published.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub metrics_error: Option<String>,
@@ -103,10 +110,12 @@ pub async fn handle<D: Dms, M: Metrics>(
         previous.as_ref().map(|p| p.quiet_polls),
         changed,
     );
+    let target_tables = TargetTables::build(&spec, &task, &progress::loaded_tables(&task, &tables));
     let detail = ProgressDetail {
         poll_count: previous.as_ref().map_or(0, |p| p.poll_count) + 1,
         quiet_polls: wait.quiet_polls,
         summary,
+        target_tables,
         metrics_error: (!metrics_errors.is_empty()).then(|| metrics_errors.join("; ")),
     };
     Ok(StepReport::new(

@@ -144,9 +144,13 @@ async fn a_fast_full_load_that_skipped_running_between_polls_is_done() {
     assert!(report.done, "{report:?}");
     assert_eq!(report.wait_seconds, 0);
     assert_eq!(report.detail.poll_count, 2);
-    assert_eq!(
-        report.detail.summary.target_tables,
-        vec!["sales.items", "sales.orders"]
+    let target = &report.detail.target_tables;
+    assert_eq!(target.tables, ["sales.items", "sales.orders"]);
+    assert_eq!(target.total, 2);
+    assert_eq!(target.prep_mode, "DO_NOTHING");
+    assert!(
+        target.effect.starts_with("loaded into existing tables"),
+        "{target:?}"
     );
 }
 
