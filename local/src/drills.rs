@@ -172,9 +172,65 @@ impl Drill {
     }
 }
 
+/// The router's control path of the lost-response drill: `POST` a
+/// [`LostResponses`] to arm it, `GET` what it has lost so far.
+pub const LOST_RESPONSES_PATH: &str = "/_local/lost-responses";
+
+/// The lost-response drill: the router lets `function` run to its end, then
+/// answers Step Functions for its next `count` successful invocations as if the
+/// Invoke call itself had failed (`Lambda.ServiceException`, HTTP 500), so the
+/// state machine retries a step whose work was already done.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct LostResponses {
+    /// The function's name (`dmsflow-start`).
+    pub function: String,
+    /// How many successful responses to lose.
+    pub count: u64,
+}
+
+/// The drill's state in the router: responses still to lose, by function, and
+/// those lost so far.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct LostResponsesState {
+    pub armed: std::collections::BTreeMap<String, u64>,
+    pub lost: Vec<String>,
+}
+
+impl LostResponsesState {
+    pub fn arm(&mut self, drill: &LostResponses) {
+        self.armed.insert(drill.function.clone(), drill.count);
+    }
+
+    /// Whether this successful response of `function` is to be lost (and counts it).
+    pub fn take(&mut self, function: &str) -> bool {
+        match self.armed.get_mut(function) {
+            Some(n) if *n > 0 => {
+                *n -= 1;
+                self.lost.push(function.to_string());
+                true
+            }
+            _ => false,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lost_responses_are_counted_per_function_and_wear_off() {
+        let mut state = LostResponsesState::default();
+        state.arm(&LostResponses {
+            function: "dmsflow-start".into(),
+            count: 2,
+        });
+        assert!(!state.take("dmsflow-create"));
+        assert!(state.take("dmsflow-start"));
+        assert!(state.take("dmsflow-start"));
+        assert!(!state.take("dmsflow-start"));
+        assert_eq!(state.lost, ["dmsflow-start", "dmsflow-start"]);
+    }
 
     #[test]
     fn drills_parse_by_name_and_add_their_tags() {

@@ -10,7 +10,9 @@
 //!   cargo-lambda, with the invoked function's real ARN in
 //!   `Lambda-Runtime-Invoked-Function-Arn` (cargo-lambda sends the literal
 //!   `function-arn`; the functions derive account and region from it);
-//! - everything else (SNS, Step Functions, `/moto-api/...`) -> moto_server.
+//! - everything else (SNS, Step Functions, `/moto-api/...`) -> moto_server;
+//! - the lost-response drill's control path ([`drills::LOST_RESPONSES_PATH`]) is
+//!   answered by the router itself.
 //!
 //! Every answer carries an `x-amzn-RequestId` (moto's interpreter fails without it).
 
@@ -36,6 +38,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::definition::function_arn;
+use crate::drills::{self, LostResponses, LostResponsesState};
 use crate::lambda;
 
 /// The DMS JSON protocol's target prefix.
@@ -67,6 +70,7 @@ struct Shared {
     client: Client<HttpConnector, Full<Bytes>>,
     requests: AtomicU64,
     log: Option<Mutex<File>>,
+    lost_responses: Mutex<LostResponsesState>,
 }
 
 /// The running router. Dropping it stops it.
@@ -113,6 +117,7 @@ pub fn serve(listener: TcpListener, upstreams: Upstreams, log: Option<File>) -> 
         client: Client::builder(TokioExecutor::new()).build_http(),
         requests: AtomicU64::new(0),
         log: log.map(Mutex::new),
+        lost_responses: Mutex::default(),
     });
     let (stop, mut stopped) = watch::channel(false);
     let task = tokio::spawn(async move {
@@ -165,6 +170,10 @@ async fn handle(
             let response = invoke(&shared, &function, &parts.headers, body).await;
             (format!("lambda {function}"), response)
         }
+        _ if path == drills::LOST_RESPONSES_PATH => (
+            "drill lost-responses".to_string(),
+            lost_responses(&shared, &parts.method, &body),
+        ),
         _ if path.starts_with(RUNTIME_API_PREFIX) => {
             let mut response = forward(&shared, &up.lambda, &parts, body).await;
             let function = path[RUNTIME_API_PREFIX.len()..]
@@ -236,7 +245,14 @@ async fn invoke(
         },
         Err(e) => (500, e.to_string().into_bytes()),
     };
-    let out = lambda::translate(status, &answer, shared.upstreams.time_scale);
+    let lost = (200..300).contains(&status) && lose_response(shared, function);
+    let out = if lost {
+        let note =
+            format!("the response of {function} was lost after it ran (lost-response drill)");
+        lambda::translate(502, note.as_bytes(), shared.upstreams.time_scale)
+    } else {
+        lambda::translate(status, &answer, shared.upstreams.time_scale)
+    };
     let mut response = Response::builder()
         .status(out.status)
         .header("content-type", "application/json")
@@ -250,6 +266,32 @@ async fn invoke(
     response
         .body(Full::new(Bytes::from(out.body)))
         .unwrap_or_else(|_| plain(StatusCode::INTERNAL_SERVER_ERROR, "bad response"))
+}
+
+fn lose_response(shared: &Shared, function: &str) -> bool {
+    shared
+        .lost_responses
+        .lock()
+        .is_ok_and(|mut state| state.take(function))
+}
+
+/// The lost-response drill's control path: `POST` arms it, `GET` reports it.
+fn lost_responses(shared: &Shared, method: &hyper::Method, body: &[u8]) -> Response<Full<Bytes>> {
+    let Ok(mut state) = shared.lost_responses.lock() else {
+        return plain(StatusCode::INTERNAL_SERVER_ERROR, "drill state unavailable");
+    };
+    if method == hyper::Method::POST {
+        match serde_json::from_slice::<LostResponses>(body) {
+            Ok(drill) => state.arm(&drill),
+            Err(e) => return plain(StatusCode::BAD_REQUEST, &format!("invalid drill: {e}")),
+        }
+    }
+    let mut response = plain(StatusCode::OK, &serde_json::json!(*state).to_string());
+    response.headers_mut().insert(
+        hyper::header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
 }
 
 /// Forwards a call unchanged (method, path, query, headers, body) to `base`.
