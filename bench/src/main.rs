@@ -1,8 +1,117 @@
 //! `dmsflow-bench`: prints one table of dmsflow's performance figures.
+//!
+//! ```text
+//! dmsflow-bench [--root DIR] [--lambda-dir DIR] [--zip-dir DIR] [--runs N] [--tables N]
+//! ```
+//!
+//! Build the release functions first (`tools/bench` does both).
 
-mod table;
+use std::path::PathBuf;
 
-fn main() {
-    let rows: Vec<table::Row> = Vec::new();
+use dmsflow_bench::invocations::{self, Paths};
+// `crate::table` for the modules of this binary.
+use dmsflow_bench::table;
+use dmsflow_bench::{coldstart, machine, report, sizes};
+
+/// The deployed functions, in the state machine's order.
+const FUNCTIONS: [&str; 6] = [
+    "dmsflow-create",
+    "dmsflow-test-connection",
+    "dmsflow-enable-validation",
+    "dmsflow-start",
+    "dmsflow-check-progress",
+    "dmsflow-cleanup",
+];
+/// The baseline of the init figures.
+const HELLO: &str = "hello-world";
+
+struct Options {
+    root: PathBuf,
+    lambda_dir: Option<PathBuf>,
+    zip_dir: Option<PathBuf>,
+    runs: usize,
+    tables: u32,
+}
+
+fn options() -> Result<Options, String> {
+    let mut options = Options {
+        root: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".."),
+        lambda_dir: None,
+        zip_dir: None,
+        runs: 20,
+        tables: 500,
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let mut value = || args.next().ok_or_else(|| format!("{arg} needs a value"));
+        match arg.as_str() {
+            "--root" => options.root = value()?.into(),
+            "--lambda-dir" => options.lambda_dir = Some(value()?.into()),
+            "--zip-dir" => options.zip_dir = Some(value()?.into()),
+            "--runs" => options.runs = number(&value()?)?,
+            "--tables" => options.tables = number(&value()?)?,
+            "-h" | "--help" => {
+                println!(
+                    "dmsflow-bench [--root DIR] [--lambda-dir DIR] [--zip-dir DIR] [--runs N] [--tables N]"
+                );
+                std::process::exit(0);
+            }
+            other => return Err(format!("unknown argument {other}")),
+        }
+    }
+    Ok(options)
+}
+
+fn number<T: std::str::FromStr>(text: &str) -> Result<T, String> {
+    text.parse()
+        .map_err(|_| format!("{text} is not a positive number"))
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    if let Err(e) = run().await {
+        eprintln!("dmsflow-bench: {e}");
+        std::process::exit(1);
+    }
+}
+
+async fn run() -> Result<(), String> {
+    let options = options()?;
+    let root = options.root;
+    let paths = Paths {
+        lambda_dir: options
+            .lambda_dir
+            .unwrap_or_else(|| root.join("target/lambda")),
+        events_dir: root.join("events/functions"),
+        log_dir: invocations::default_log_dir(&root),
+    };
+    let zip_dir = options
+        .zip_dir
+        .unwrap_or_else(|| root.join("target/lambda-zip"));
+
+    let emulator = invocations::emulator(options.tables).await?;
+    let mut names = vec![HELLO];
+    names.extend(FUNCTIONS);
+    eprintln!("init: {} runs of {} functions", options.runs, names.len());
+    let times = coldstart::init_times(&paths, &names, &emulator.url(), options.runs).await?;
+    eprintln!(
+        "first invocations: a migration of {} tables",
+        options.tables
+    );
+    let mut runs = vec![coldstart::hello_run(&paths, HELLO, &emulator.url()).await?];
+    runs.extend(invocations::run(&paths, &emulator).await?);
+    emulator.shutdown().await;
+
+    let mut rows: Vec<table::Row> = report::init_rows(&times, HELLO);
+    rows.extend(report::first_invocation_rows(&runs));
+    rows.extend(report::memory_rows(&runs, options.tables));
+    for name in FUNCTIONS {
+        rows.extend(sizes::rows(name, &paths.lambda_dir, &zip_dir));
+    }
+    // The cost-of-waiting rows (bench/src/waiting.rs) are appended here.
+
+    println!("Machine: {}", machine::describe());
+    println!();
     print!("{}", table::render(&rows));
+    Ok(())
 }

@@ -1,0 +1,249 @@
+//! A whole migration run through the release functions, one fresh process per
+//! function, against the in-process DMS emulator: the latency of each function's
+//! first invocation and each process's peak memory.
+//!
+//! The steps run in the state machine's order (validate, create, test-connection,
+//! enable-validation, start, check-progress, cleanup). Each is called, with its
+//! previous report, until it reports done, as the state machine's loops do, so
+//! every first invocation meets the state the real run would give it. The source
+//! catalog has `tables` tables, so check-progress reads (and pages) that many
+//! table statistics on every call.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use dms_emulator::{CatalogSpec, Config, EmulatorHandle, GenerateSpec, Scenario};
+use serde_json::{Value, json};
+
+use crate::function::{Function, Invocation};
+
+/// Simulated seconds per real second: a DMS instance is "available" in about a second.
+const EMULATOR_SPEED: f64 = 300.0;
+/// Real time between two calls of a looping step.
+const POLL_INTERVAL: Duration = Duration::from_millis(25);
+/// Calls of one step before the bench gives up on it reaching done.
+const MAX_CALLS: usize = 400;
+/// The schema the sample spec's table mappings select.
+const SCHEMA: &str = "orders";
+
+/// What one function did in the run.
+#[derive(Debug, Clone)]
+pub struct FunctionRun {
+    pub name: String,
+    pub first_latency: Duration,
+    /// Invocations made, the first included.
+    pub calls: usize,
+    /// Whether the last one reported done.
+    pub done: bool,
+    /// Peak resident set of the process after its last invocation, in bytes.
+    pub peak_memory: u64,
+    /// DescribeTableStatistics calls the emulator received during this function's turn.
+    pub table_statistics_pages: usize,
+}
+
+/// Where the binaries, events and logs are.
+pub struct Paths {
+    /// `target/lambda`: `<name>/bootstrap` for each function.
+    pub lambda_dir: PathBuf,
+    /// `events/functions`.
+    pub events_dir: PathBuf,
+    /// One log file per function process.
+    pub log_dir: PathBuf,
+}
+
+impl Paths {
+    pub fn bootstrap(&self, name: &str) -> PathBuf {
+        self.lambda_dir.join(name).join("bootstrap")
+    }
+
+    fn event(&self, file: &str) -> Result<Value, String> {
+        let path = self.events_dir.join(format!("{file}.json"));
+        let text =
+            std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+    }
+
+    fn log(&self, name: &str) -> PathBuf {
+        self.log_dir.join(format!("{name}.log"))
+    }
+}
+
+/// The emulator's scenario: a source catalog of `tables` tables in the sample's schema.
+pub fn scenario(tables: u32) -> Scenario {
+    Scenario {
+        catalog: Some(CatalogSpec {
+            tables: Vec::new(),
+            generate: vec![GenerateSpec {
+                schema: SCHEMA.into(),
+                prefix: "t_".into(),
+                count: tables,
+                rows: 100,
+            }],
+        }),
+        ..Scenario::default()
+    }
+}
+
+/// Starts the emulator the functions talk to.
+pub async fn emulator(tables: u32) -> Result<EmulatorHandle, String> {
+    dms_emulator::serve(
+        Config::default()
+            .with_speed(EMULATOR_SPEED)
+            .with_scenario(scenario(tables)),
+    )
+    .await
+    .map_err(|e| format!("the DMS emulator does not start: {e}"))
+}
+
+/// Runs the migration; answers one [`FunctionRun`] per function, in order.
+pub async fn run(paths: &Paths, emulator: &EmulatorHandle) -> Result<Vec<FunctionRun>, String> {
+    std::fs::create_dir_all(&paths.log_dir)
+        .map_err(|e| format!("{}: {e}", paths.log_dir.display()))?;
+    let endpoint = emulator.url();
+    let mut runs = Vec::new();
+
+    let validate = paths.event("create-validate")?;
+    let (validated, run) = run_step(paths, emulator, "dmsflow-create", &endpoint, |_| {
+        validate.clone()
+    })
+    .await?;
+    let spec = validated["spec"].clone();
+    if !spec.is_object() {
+        return Err(format!("validation answered no spec: {validated}"));
+    }
+    runs.push(FunctionRun {
+        name: "dmsflow-create (validate)".into(),
+        ..run
+    });
+
+    let steps = [
+        ("dmsflow-create", "create"),
+        ("dmsflow-test-connection", "test-connection"),
+        ("dmsflow-enable-validation", "enable-validation"),
+        ("dmsflow-start", "start"),
+        ("dmsflow-check-progress", "check-progress"),
+    ];
+    for (name, event) in steps {
+        let mut event = paths.event(event)?;
+        event["spec"] = spec.clone();
+        let (_, run) = run_step(paths, emulator, name, &endpoint, |previous| {
+            let mut payload = event.clone();
+            if let Some(previous) = previous {
+                payload["previous"] = previous.clone();
+            }
+            payload
+        })
+        .await?;
+        runs.push(run);
+    }
+
+    let cleanup = paths.event("cleanup")?;
+    let (_, run) = run_step(paths, emulator, "dmsflow-cleanup", &endpoint, |_| {
+        cleanup.clone()
+    })
+    .await?;
+    runs.push(run);
+    Ok(runs)
+}
+
+/// Starts `name` fresh and calls it until it reports done (or answers something
+/// other than a report, as validation does); answers its last answer.
+async fn run_step(
+    paths: &Paths,
+    emulator: &EmulatorHandle,
+    name: &str,
+    endpoint: &str,
+    payload: impl Fn(Option<&Value>) -> Value,
+) -> Result<(Value, FunctionRun), String> {
+    let pages_before = table_statistics_calls(emulator);
+    let log = paths.log(name);
+    let mut function = Function::spawn(&paths.bootstrap(name), name, endpoint, Some(&log)).await?;
+    let outcome = async {
+        function.init().await?;
+        let first = answer(name, function.invoke(&payload(None)).await?)?;
+        let mut last = first.0;
+        let mut calls = 1;
+        while last.get("done") == Some(&Value::Bool(false)) && calls < MAX_CALLS {
+            tokio::time::sleep(POLL_INTERVAL).await;
+            last = answer(name, function.invoke(&payload(Some(&last))).await?)?.0;
+            calls += 1;
+        }
+        let run = FunctionRun {
+            name: name.to_string(),
+            first_latency: first.1,
+            calls,
+            done: last.get("done") != Some(&Value::Bool(false)),
+            peak_memory: function.peak_memory()?,
+            table_statistics_pages: table_statistics_calls(emulator) - pages_before,
+        };
+        Ok::<_, String>((last, run))
+    }
+    .await;
+    function.stop().await;
+    outcome.map_err(|e| format!("{e} (its log: {})", log.display()))
+}
+
+fn answer(name: &str, invocation: Invocation) -> Result<(Value, Duration), String> {
+    match invocation.result {
+        Ok(value) => Ok((value, invocation.latency)),
+        Err(error) => Err(format!("{name} failed: {error}")),
+    }
+}
+
+fn table_statistics_calls(emulator: &EmulatorHandle) -> usize {
+    count_operation(&emulator.emulator().calls(), "DescribeTableStatistics")
+}
+
+/// How many calls of `operation` an emulator call log holds.
+pub fn count_operation(calls: &Value, operation: &str) -> usize {
+    calls["calls"].as_array().map_or(0, |calls| {
+        calls.iter().filter(|c| c["operation"] == operation).count()
+    })
+}
+
+/// A hello-world invocation, for comparison.
+pub fn hello_event() -> Value {
+    json!({"name": "bench"})
+}
+
+/// Where the log of the function runs go by default.
+pub fn default_log_dir(root: &Path) -> PathBuf {
+    root.join("target/bench-logs")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_scenario_puts_every_table_in_the_schema_the_sample_selects() {
+        let scenario = scenario(500);
+        let catalog = scenario.catalog.expect("a catalog");
+        assert_eq!(catalog.generate.len(), 1);
+        assert_eq!(catalog.generate[0].count, 500);
+        assert_eq!(catalog.generate[0].schema, SCHEMA);
+        let sample: Value = serde_json::from_str(
+            &std::fs::read_to_string(
+                Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("../events/functions/check-progress.json"),
+            )
+            .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(
+            sample["spec"]["table_mappings"]["rules"][0]["object-locator"]["schema-name"],
+            SCHEMA
+        );
+    }
+
+    #[test]
+    fn operations_are_counted_in_the_call_log() {
+        let log = json!({"count": 3, "calls": [
+            {"operation": "DescribeTableStatistics"},
+            {"operation": "DescribeReplicationTasks"},
+            {"operation": "DescribeTableStatistics"},
+        ]});
+        assert_eq!(count_operation(&log, "DescribeTableStatistics"), 2);
+        assert_eq!(count_operation(&json!({}), "DescribeTableStatistics"), 0);
+    }
+}
