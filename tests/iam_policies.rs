@@ -4,9 +4,9 @@
 //!
 //! What the code can call is derived from the source: each binary's `main.rs`
 //! names one step handler; the handler and the step functions it reaches call
-//! methods of the `Dms` and `Metrics` traits; [`NEEDS`] says which SDK operations
-//! each trait method's SDK implementation calls (checked against `sdk_dms.rs` and
-//! `sdk_cloudwatch.rs` here) and which IAM actions those need.
+//! methods of the `Dms`, `Metrics` and `Executions` traits; the tables below say which SDK operations
+//! each trait method's SDK implementation calls (checked against `sdk_dms.rs`,
+//! `sdk_cloudwatch.rs` and `sdk_sfn.rs` here) and which IAM actions those need.
 
 mod support;
 
@@ -23,6 +23,7 @@ use rust_source::{calls, code_only, functions, imported_modules, method_calls, w
 
 const DMS_SDK: &str = "functions/dmsflow/src/aws/sdk_dms.rs";
 const CLOUDWATCH_SDK: &str = "functions/dmsflow/src/aws/sdk_cloudwatch.rs";
+const SFN_SDK: &str = "functions/dmsflow/src/aws/sdk_sfn.rs";
 const STEPS: &str = "functions/dmsflow/src/steps";
 
 /// What one trait method needs: the SDK operations its implementation calls,
@@ -253,6 +254,27 @@ const METRICS_NEEDS: &[Need] = &[
     ),
 ];
 
+/// Every method of the `Executions` trait (implemented in `sdk_sfn.rs`).
+const EXECUTIONS_NEEDS: &[Need] = &[
+    need(
+        "running",
+        &[("list_executions", "states:ListExecutions")],
+        &[],
+    ),
+    need(
+        "describe",
+        &[("describe_execution", "states:DescribeExecution")],
+        &[],
+    ),
+];
+
+/// The receivers the step handlers call the traits through, each with its table.
+const RECEIVERS: [(&str, &[Need]); 3] = [
+    ("dms", DMS_NEEDS),
+    ("metrics", METRICS_NEEDS),
+    ("executions", EXECUTIONS_NEEDS),
+];
+
 /// Actions a function's role may hold that no code of its own calls: the
 /// runtime's, not the handler's. Allowed, never required.
 const RUNTIME_ACTIONS: &[(&str, &str)] = &[
@@ -356,6 +378,13 @@ fn the_table_covers_every_trait_method_and_matches_the_sdk_implementations() {
             CLOUDWATCH_SDK,
             "cloudwatch:",
         ),
+        (
+            EXECUTIONS_NEEDS,
+            "functions/dmsflow/src/aws/executions.rs",
+            "Executions",
+            SFN_SDK,
+            "states:",
+        ),
     ] {
         let declared = trait_methods(trait_file, trait_name);
         let tabled: BTreeSet<String> = needs.iter().map(|n| n.method.to_string()).collect();
@@ -416,7 +445,7 @@ fn step_modules() -> BTreeMap<Vec<String>, String> {
     modules
 }
 
-/// The trait methods (`dms.x` / `metrics.x`) reachable from `handle` of the step
+/// The trait methods (`dms.x`, `metrics.x`, `executions.x`) reachable from `handle` of the step
 /// module `start`: through the functions it calls, in its own module and the step
 /// modules it imports.
 fn reachable_trait_calls(
@@ -442,7 +471,8 @@ fn reachable_trait_calls(
         }
         let in_scope = scope(&module);
         for body in bodies[&module].get(&name).into_iter().flatten() {
-            found.extend(method_calls(body, &["dms", "metrics"]));
+            let receivers = RECEIVERS.map(|(receiver, _)| receiver);
+            found.extend(method_calls(body, &receivers));
             for (path, callee) in calls(body) {
                 let by_path: Vec<&Vec<String>> = in_scope
                     .iter()
@@ -499,11 +529,11 @@ fn needed_actions(
     );
     let mut needed = BTreeMap::new();
     for (receiver, method) in reachable_trait_calls(modules, &module) {
-        let needs = if receiver == "dms" {
-            DMS_NEEDS
-        } else {
-            METRICS_NEEDS
-        };
+        let needs = RECEIVERS
+            .iter()
+            .find(|(r, _)| *r == receiver)
+            .map(|(_, needs)| *needs)
+            .unwrap_or_else(|| panic!("{binary}: no table for receiver {receiver}"));
         let need = needs
             .iter()
             .find(|n| n.method == method)
@@ -590,7 +620,7 @@ fn each_function_role_allows_exactly_the_actions_its_code_calls() {
 
 #[test]
 fn every_trait_method_is_reached_by_some_function() {
-    // A call the scan misses (a receiver other than `dms` or `metrics`, say) shows
+    // A call the scan misses (a receiver not in `RECEIVERS`, say) shows
     // up here as a method no function reaches.
     let template = Template::load();
     let modules = step_modules();
@@ -602,9 +632,9 @@ fn every_trait_method_is_reached_by_some_function() {
                 .map(|(_, m)| m),
         );
     }
-    let all: BTreeSet<String> = DMS_NEEDS
+    let all: BTreeSet<String> = RECEIVERS
         .iter()
-        .chain(METRICS_NEEDS)
+        .flat_map(|(_, needs)| needs.iter())
         .map(|n| n.method.to_string())
         .collect();
     let unreached: Vec<_> = all.difference(&reached).collect();

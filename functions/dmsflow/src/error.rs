@@ -39,11 +39,13 @@ pub enum ErrorKind {
     AwsUnavailable,
     /// Any other error AWS returned.
     AwsError,
+    /// Another execution is driving the same run id; this one touched nothing.
+    RunInProgress,
 }
 
 impl ErrorKind {
     /// Every error kind, for documentation and tests.
-    pub const ALL: [ErrorKind; 15] = [
+    pub const ALL: [ErrorKind; 16] = [
         ErrorKind::InvalidSpec,
         ErrorKind::ResourceConflict,
         ErrorKind::ResourceMissing,
@@ -59,6 +61,7 @@ impl ErrorKind {
         ErrorKind::ResourceBusy,
         ErrorKind::AwsUnavailable,
         ErrorKind::AwsError,
+        ErrorKind::RunInProgress,
     ];
 
     /// The `errorType` string the state machine matches.
@@ -79,6 +82,7 @@ impl ErrorKind {
             ErrorKind::ResourceBusy => "ResourceBusy",
             ErrorKind::AwsUnavailable => "AwsUnavailable",
             ErrorKind::AwsError => "AwsError",
+            ErrorKind::RunInProgress => "RunInProgress",
         }
     }
 

@@ -7,6 +7,7 @@
 pub mod aws;
 pub mod cleanup_plan;
 pub mod deadline;
+pub mod election;
 pub mod error;
 pub mod naming;
 pub mod plan;

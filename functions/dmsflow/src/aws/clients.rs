@@ -32,14 +32,7 @@ impl Clients {
     ///   `AWS_ENDPOINT_URL_DATABASE_MIGRATION_SERVICE`; `AWS_ENDPOINT_URL_DMS` is
     ///   honoured as a shorter name for the latter.
     pub async fn from_env() -> Clients {
-        let https = aws_smithy_http_client::Builder::new()
-            .tls_provider(tls::Provider::Rustls(CryptoMode::Ring))
-            .build_https();
-        let config = aws_config::defaults(BehaviorVersion::latest())
-            .http_client(https)
-            .retry_config(RetryConfig::standard().with_max_attempts(3))
-            .load()
-            .await;
+        let config = sdk_config().await;
         let mut dms = aws_sdk_databasemigration::config::Builder::from(&config);
         if let Some(url) = dms_endpoint_alias(|name| std::env::var(name).ok()) {
             dms = dms.endpoint_url(url);
@@ -49,6 +42,24 @@ impl Clients {
             cloudwatch: aws_sdk_cloudwatch::Client::new(&config),
         }
     }
+}
+
+/// The shared configuration of every client (see [`Clients::from_env`]).
+async fn sdk_config() -> aws_config::SdkConfig {
+    let https = aws_smithy_http_client::Builder::new()
+        .tls_provider(tls::Provider::Rustls(CryptoMode::Ring))
+        .build_https();
+    aws_config::defaults(BehaviorVersion::latest())
+        .http_client(https)
+        .retry_config(RetryConfig::standard().with_max_attempts(3))
+        .load()
+        .await
+}
+
+/// The Step Functions client of the run election (claim-run only), configured
+/// as [`Clients::from_env`] configures the others.
+pub async fn sfn_from_env() -> aws_sdk_sfn::Client {
+    aws_sdk_sfn::Client::new(&sdk_config().await)
 }
 
 /// The DMS endpoint named by [`DMS_ENDPOINT_ALIAS`], unless the variable

@@ -2,11 +2,14 @@
 
 pub mod clients;
 pub mod dms;
+pub mod executions;
 pub mod fault;
 pub mod metrics;
 pub mod sdk_cloudwatch;
 pub mod sdk_dms;
+pub mod sdk_sfn;
 
 pub use dms::Dms;
+pub use executions::Executions;
 pub use fault::{AwsFault, AwsResult};
 pub use metrics::Metrics;

@@ -4,6 +4,7 @@
 //! step twice with the same input is always safe.
 
 pub mod check_progress;
+pub mod claim_run;
 pub mod cleanup;
 pub mod create;
 pub mod enable_validation;
