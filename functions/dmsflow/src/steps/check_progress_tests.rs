@@ -152,6 +152,10 @@ async fn a_fast_full_load_that_skipped_running_between_polls_is_done() {
         target.effect.starts_with("loaded into existing tables"),
         "{target:?}"
     );
+    // The success notice reads `target_tables` at the top of the report.
+    let sent = serde_json::to_value(&report).unwrap();
+    assert_eq!(sent["target_tables"]["total"], 2, "{sent}");
+    assert_eq!(sent["target_tables"]["prep_mode"], "DO_NOTHING", "{sent}");
 }
 
 #[tokio::test]
