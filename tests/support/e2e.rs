@@ -229,3 +229,100 @@ pub async fn stop(stack: Stack) {
         );
     }
 }
+
+/// The run ends as expected: succeeded with the success notice only, or failed
+/// with `error` at `state` after exactly one alert quoting `dms_says`.
+pub fn assert_ends(
+    outcome: &Outcome,
+    failure: Option<(&str, &str)>,
+    dms_says: &str,
+) -> Option<Value> {
+    match failure {
+        Some((state, error)) => {
+            assert_failed_with_one_alert(outcome, state, error, dms_says);
+            None
+        }
+        None => {
+            let output = assert_succeeded(outcome);
+            assert!(failure_alerts(outcome).is_empty(), "{:?}", outcome.alerts);
+            assert_eq!(outcome.alerts.len(), 1, "the success notice only");
+            Some(output)
+        }
+    }
+}
+
+/// Makes DMS answer with faults (and/or throttling) from now on, by a scenario
+/// written as JSON.
+pub fn set_scenario(stack: &Stack, scenario: Value) {
+    let scenario =
+        dms_emulator::Scenario::from_json(&scenario.to_string()).unwrap_or_else(|e| panic!("{e}"));
+    stack.emulator().set_scenario(scenario);
+}
+
+/// Arms the router's lost-response drill for `function` (`dmsflow-start`).
+pub async fn lose_responses(stack: &Stack, function: &str, count: u64) {
+    let url = format!(
+        "{}{}",
+        stack.endpoint_url(),
+        dmsflow_local::drills::LOST_RESPONSES_PATH
+    );
+    let body = serde_json::json!({"function": function, "count": count});
+    stack
+        .http
+        .post_json(&url, &body)
+        .await
+        .and_then(|answer| answer.ok("arming the lost-response drill"))
+        .unwrap_or_else(|e| panic!("{e}"));
+}
+
+/// The functions whose responses the router lost so far, in order.
+pub async fn lost_responses(stack: &Stack) -> Vec<String> {
+    let url = format!(
+        "{}{}",
+        stack.endpoint_url(),
+        dmsflow_local::drills::LOST_RESPONSES_PATH
+    );
+    let state = stack
+        .http
+        .get(&url)
+        .await
+        .and_then(|answer| answer.json())
+        .unwrap_or_else(|e| panic!("{e}"));
+    serde_json::from_value(state["lost"].clone()).expect("a list of function names")
+}
+
+/// Successful DMS calls of a run to `operation`.
+pub fn ok_calls_of(stack: &Stack, run_id: &str, operation: &str) -> usize {
+    calls_of(&stack.calls(), run_id)
+        .iter()
+        .filter(|c| c.ok() && c.operation == operation)
+        .count()
+}
+
+/// Stops a running execution (StopExecution) and waits until it is aborted.
+pub async fn stop_execution(stack: &Stack, execution_arn: &str) {
+    let body = serde_json::json!({"executionArn": execution_arn, "cause": "stopped by a test"});
+    stack
+        .http
+        .aws_json(
+            stack.moto_url(),
+            "states",
+            "AWSStepFunctions.StopExecution",
+            &body,
+        )
+        .await
+        .and_then(|answer| answer.ok("StopExecution"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    for _ in 0..100 {
+        let execution = stack
+            .sfn
+            .describe_execution(execution_arn)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        if execution.status == "ABORTED" {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    panic!("{execution_arn} was not aborted");
+}
