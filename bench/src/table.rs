@@ -33,7 +33,8 @@ impl Row {
 
 /// The rows as one Markdown table.
 pub fn render(rows: &[Row]) -> String {
-    let mut out = String::from("| group | measure | value | target | met |\n|---|---|---|---|---|\n");
+    let mut out =
+        String::from("| group | measure | value | target | met |\n|---|---|---|---|---|\n");
     for row in rows {
         let met = match row.met {
             Some(true) => "yes",
