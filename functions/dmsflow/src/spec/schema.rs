@@ -1,30 +1,25 @@
-//! The JSON Schema of the migration spec, generated from the types with schemars.
+//! The JSON Schema of the migration spec.
 //!
 //! The schema is committed at `schema/migration-spec.schema.json` so editors can
-//! validate a spec as it is written; a test keeps the file equal to the generated one.
+//! validate a spec as it is written. The functions carry that file's text and parse
+//! it; a test keeps it equal to the schema schemars generates from the types, so the
+//! generator itself stays out of the function binaries.
 
 use serde_json::Value;
 
-use super::MigrationSpec;
+/// The committed schema's text.
+const SPEC_SCHEMA_TEXT: &str = include_str!("../../../../schema/migration-spec.schema.json");
 
-/// The JSON Schema (draft 2020-12) of [`MigrationSpec`].
+/// The JSON Schema (draft 2020-12) of [`super::MigrationSpec`].
 pub fn spec_schema() -> Value {
-    let schema = schemars::schema_for!(MigrationSpec);
-    schema.to_value()
+    serde_json::from_str(SPEC_SCHEMA_TEXT).expect("the committed schema is JSON")
 }
 
-/// The spec's schema, generated once per process: every parse walks it, and a
+/// The spec's schema, parsed once per process: every parse walks it, and a
 /// Lambda parses the spec on every call.
 pub fn shared_spec_schema() -> &'static Value {
     static SCHEMA: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
     SCHEMA.get_or_init(spec_schema)
-}
-
-/// The committed schema's text: the generated schema, pretty-printed, with a final newline.
-pub fn spec_schema_text() -> String {
-    let mut text = serde_json::to_string_pretty(&spec_schema()).expect("a schema serializes");
-    text.push('\n');
-    text
 }
 
 #[cfg(test)]
@@ -32,7 +27,16 @@ mod tests {
     use std::path::PathBuf;
 
     use super::*;
+    use crate::spec::MigrationSpec;
     use crate::spec::parse::schema_problems;
+
+    /// The schema generated from the types, pretty-printed, with a final newline.
+    fn generated_schema_text() -> String {
+        let schema = schemars::schema_for!(MigrationSpec).to_value();
+        let mut text = serde_json::to_string_pretty(&schema).expect("a schema serializes");
+        text.push('\n');
+        text
+    }
 
     fn committed_path() -> PathBuf {
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../schema/migration-spec.schema.json")
@@ -40,7 +44,7 @@ mod tests {
 
     #[test]
     fn committed_schema_matches_the_types() {
-        let generated = spec_schema_text();
+        let generated = generated_schema_text();
         let path = committed_path();
         if std::env::var_os("DMSFLOW_WRITE_SCHEMA").is_some() {
             std::fs::write(&path, &generated).expect("write the schema file");
