@@ -6,6 +6,8 @@
 
 #[path = "support/e2e.rs"]
 mod e2e;
+#[path = "support/fault_matrix.rs"]
+mod fault_matrix;
 
 use std::collections::BTreeSet;
 
@@ -102,6 +104,7 @@ fn ok_calls(stack: &Stack, run_id: &str, operation: &str) -> usize {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_executions_of_one_run_at_once_one_drives_and_the_other_stops_with_run_in_progress() {
+    let row = fault_matrix::row("concurrent-executions");
     let mut stack = e2e::stack().await;
     let run_id = "e2e-twins";
     let prepared = e2e::sample(&stack, "mysql-full-load-and-cdc.json", run_id, &[]);
@@ -136,12 +139,14 @@ async fn two_executions_of_one_run_at_once_one_drives_and_the_other_stops_with_r
     );
     assert_eq!(ok_calls(&stack, run_id, "CreateReplicationTask"), 1);
     assert_eq!(ok_calls(&stack, run_id, "StartReplicationTask"), 1);
+    e2e::assert_holds(&stack, run_id, row.resources_left());
 
     let published = stack.published().await.expect("published messages");
     let alerts = run_in_progress_alerts(&published);
     assert_eq!(alerts.len(), 1, "one RunInProgress alert: {published:?}");
     let alert = &alerts[0];
-    assert_eq!(alert["failed_state"], "ClaimRun", "{alert}");
+    assert_eq!(alert["failed_state"], row.state(), "{alert}");
+    assert_eq!(alert["error"], row.error(), "{alert}");
     assert!(
         alert["cause"]
             .as_str()

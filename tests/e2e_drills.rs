@@ -5,12 +5,15 @@
 
 #[path = "support/e2e.rs"]
 mod e2e;
+#[path = "support/fault_matrix.rs"]
+mod fault_matrix;
 
 use dmsflow_local::drills::Drill;
 use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failed_connection_test_alerts_once_and_deletes_the_run_when_the_policy_says_delete() {
+    let row = fault_matrix::row("fail-connection");
     let mut stack = e2e::stack().await;
     let run_id = "e2e-fail-connection";
     let mut spec = e2e::events("mysql-full-load-and-cdc.json");
@@ -19,21 +22,17 @@ async fn a_failed_connection_test_alerts_once_and_deletes_the_run_when_the_polic
 
     let outcome = e2e::run(&mut stack, &prepared).await;
 
-    e2e::assert_failed_with_one_alert(
-        &outcome,
-        "TestConnections",
-        "ConnectionTestFailed",
-        "Test Endpoint failed",
-    );
+    e2e::assert_failed_with_one_alert(&outcome, row.state(), row.error(), "Test Endpoint failed");
     let (_, alert) = &e2e::failure_alerts(&outcome)[0];
     assert_eq!(alert["cleanup_on_failure"], "delete");
     assert!(!outcome.deleted.is_empty());
-    e2e::assert_holds(&stack, run_id, 0);
+    e2e::assert_holds(&stack, run_id, row.resources_left());
     e2e::stop(stack).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failed_task_alerts_once_and_keeps_the_run_for_inspection() {
+    let row = fault_matrix::row("fail-task");
     let mut stack = e2e::stack().await;
     let run_id = "e2e-fail-task";
     let prepared = e2e::sample(
@@ -45,16 +44,12 @@ async fn a_failed_task_alerts_once_and_keeps_the_run_for_inspection() {
 
     let outcome = e2e::run(&mut stack, &prepared).await;
 
-    e2e::assert_failed_with_one_alert(
-        &outcome,
-        "CheckProgress",
-        "TaskFailed",
-        "ODBC general error",
-    );
+    e2e::assert_failed_with_one_alert(&outcome, row.state(), row.error(), "ODBC general error");
     let (_, alert) = &e2e::failure_alerts(&outcome)[0];
     assert_eq!(alert["cleanup_on_failure"], "keep");
     assert!(outcome.deleted.is_empty(), "{:?}", outcome.deleted);
     e2e::assert_holds_one_full_set(&stack, run_id, e2e::CDC_ALARMS);
+    e2e::assert_holds(&stack, run_id, row.resources_left());
     let held = stack.resources_of(run_id);
     assert_eq!(held.of_kind("replication_tasks")[0].status, "failed");
     e2e::stop(stack).await;
@@ -62,6 +57,7 @@ async fn a_failed_task_alerts_once_and_keeps_the_run_for_inspection() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_table_error_alerts_once_naming_the_table_and_stops_replication() {
+    let row = fault_matrix::row("table-error");
     let mut stack = e2e::stack().await;
     let run_id = "e2e-table-error";
     let prepared = e2e::sample(
@@ -77,9 +73,10 @@ async fn a_table_error_alerts_once_naming_the_table_and_stops_replication() {
 
     let outcome = e2e::run(&mut stack, &prepared).await;
 
-    e2e::assert_failed_with_one_alert(&outcome, "CheckProgress", "TablesErrored", "orders.orders");
+    e2e::assert_failed_with_one_alert(&outcome, row.state(), row.error(), "orders.orders");
     assert!(outcome.deleted.is_empty(), "{:?}", outcome.deleted);
     e2e::assert_holds_one_full_set(&stack, run_id, e2e::CDC_ALARMS);
+    e2e::assert_holds(&stack, run_id, row.resources_left());
     // Kept for inspection, but a failed run never leaves replication running.
     let held = stack.resources_of(run_id);
     assert_eq!(held.of_kind("replication_tasks")[0].status, "stopped");
@@ -88,6 +85,7 @@ async fn a_table_error_alerts_once_naming_the_table_and_stops_replication() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_validation_mismatch_alerts_once_with_the_failed_record_count() {
+    let row = fault_matrix::row("validation-mismatch");
     let mut stack = e2e::stack().await;
     let run_id = "e2e-validation";
     let mut spec = e2e::events("postgres-to-aurora-full-load.json");
@@ -96,18 +94,14 @@ async fn a_validation_mismatch_alerts_once_with_the_failed_record_count() {
 
     let outcome = e2e::run(&mut stack, &prepared).await;
 
-    e2e::assert_failed_with_one_alert(
-        &outcome,
-        "CheckProgress",
-        "ValidationFailed",
-        "found 3 failed record",
-    );
-    e2e::assert_holds(&stack, run_id, 0);
+    e2e::assert_failed_with_one_alert(&outcome, row.state(), row.error(), "found 3 failed record");
+    e2e::assert_holds(&stack, run_id, row.resources_left());
     e2e::stop(stack).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_throttling_burst_is_retried_and_the_run_succeeds() {
+    let row = fault_matrix::row("throttle-burst");
     let mut stack = e2e::stack().await;
     let run_id = "e2e-throttle";
     let prepared = e2e::sample(
@@ -136,6 +130,35 @@ async fn a_throttling_burst_is_retried_and_the_run_succeeds() {
         outcome.alerts
     );
     assert_eq!(outcome.alerts.len(), 1, "the success notice only");
-    e2e::assert_holds(&stack, run_id, 0);
+    e2e::assert_holds(&stack, run_id, row.resources_left());
+    e2e::stop(stack).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_instance_is_waited_for_and_the_run_succeeds() {
+    let row = fault_matrix::row("slow-instance");
+    let mut stack = e2e::stack().await;
+    let run_id = "e2e-slow-instance";
+    let prepared = e2e::sample(
+        &stack,
+        "postgres-to-aurora-full-load.json",
+        run_id,
+        &[Drill::SlowInstance],
+    );
+
+    let outcome = e2e::run(&mut stack, &prepared).await;
+
+    e2e::assert_ends(&outcome, None, "");
+    // The instance was seen still creating on several checks before it was ready.
+    let creating = stack
+        .calls()
+        .iter()
+        .filter(|c| c.operation == "DescribeReplicationInstances" && c.ok())
+        .count();
+    assert!(
+        creating >= 3,
+        "the create step should check the instance several times: {creating}"
+    );
+    e2e::assert_holds(&stack, run_id, row.resources_left());
     e2e::stop(stack).await;
 }

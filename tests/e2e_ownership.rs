@@ -6,6 +6,8 @@
 
 #[path = "support/e2e.rs"]
 mod e2e;
+#[path = "support/fault_matrix.rs"]
+mod fault_matrix;
 
 use std::time::{Duration, Instant};
 
@@ -167,6 +169,7 @@ async fn assert_cleanup_skips(stack: &mut Stack, run_id: &str, foreign: &[Value]
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn resources_under_a_runs_names_that_are_not_its_own_are_never_touched() {
+    let row = fault_matrix::row("foreign-resources");
     let mut stack = e2e::stack().await;
     let run_id = "e2e-foreign";
     let prefix = format!("dmsflow-{run_id}");
@@ -193,7 +196,7 @@ async fn resources_under_a_runs_names_that_are_not_its_own_are_never_touched() {
     // (a) A run under those names fails before creating anything.
     let prepared = e2e::prepare(&stack, spec, run_id, &[]);
     let outcome = e2e::run(&mut stack, &prepared).await;
-    e2e::assert_failed_with_one_alert(&outcome, "CreateResources", "ResourceConflict", &prefix);
+    e2e::assert_failed_with_one_alert(&outcome, row.state(), row.error(), &prefix);
     let alert = e2e::failure_alerts(&outcome)[0].1.clone();
     let cause = alert["cause"].as_str().unwrap_or_default();
     assert!(
@@ -210,7 +213,7 @@ async fn resources_under_a_runs_names_that_are_not_its_own_are_never_touched() {
     // (b) A cleanup request for the run leaves them all alone.
     assert_cleanup_skips(&mut stack, run_id, &theirs).await;
     assert_eq!(foreign(&stack, &prefix), theirs);
-    e2e::assert_holds(&stack, run_id, 0);
+    e2e::assert_holds(&stack, run_id, row.resources_left());
     let created: Vec<Call> = stack
         .calls()
         .into_iter()
@@ -222,6 +225,7 @@ async fn resources_under_a_runs_names_that_are_not_its_own_are_never_touched() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cleanup_request_never_stops_someone_elses_running_task_under_the_runs_task_name() {
+    let row = fault_matrix::row("foreign-running-task");
     let mut stack = e2e::stack().await;
     let run_id = "e2e-foreign-task";
     let task = format!("dmsflow-{run_id}-task");
@@ -239,6 +243,6 @@ async fn a_cleanup_request_never_stops_someone_elses_running_task_under_the_runs
         .filter(|c| c.operation == "StopReplicationTask")
         .collect();
     assert!(stops.is_empty(), "{stops:?}");
-    e2e::assert_holds(&stack, run_id, 0);
+    e2e::assert_holds(&stack, run_id, row.resources_left());
     e2e::stop(stack).await;
 }

@@ -4,12 +4,15 @@
 
 #[path = "support/e2e.rs"]
 mod e2e;
+#[path = "support/fault_matrix.rs"]
+mod fault_matrix;
 
 use dms_emulator::Scenario;
 use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_rerun_of_the_same_input_after_a_failure_duplicates_nothing() {
+    let row = fault_matrix::row("rerun-after-failure");
     let mut stack = e2e::stack().await;
     let run_id = "e2e-rerun";
     let prepared = e2e::sample(&stack, "mysql-full-load-and-cdc.json", run_id, &[]);
@@ -35,7 +38,7 @@ async fn a_rerun_of_the_same_input_after_a_failure_duplicates_nothing() {
     stack.emulator().set_scenario(Scenario::default());
     let rerun = e2e::rerun(&mut stack, &prepared, "retry-1").await;
 
-    e2e::assert_succeeded(&rerun);
+    e2e::assert_ends(&rerun, None, "");
     assert!(
         rerun.created.is_empty(),
         "the rerun created {:?}",
@@ -43,6 +46,7 @@ async fn a_rerun_of_the_same_input_after_a_failure_duplicates_nothing() {
     );
     assert_eq!(e2e::creates_of(&stack, run_id), creates_before);
     e2e::assert_holds_one_full_set(&stack, run_id, e2e::CDC_ALARMS);
+    e2e::assert_holds(&stack, run_id, row.resources_left());
     assert_eq!(
         stack.resources_of(run_id).of_kind("replication_tasks")[0].status,
         "running"

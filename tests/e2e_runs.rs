@@ -4,6 +4,8 @@
 
 #[path = "support/e2e.rs"]
 mod e2e;
+#[path = "support/fault_matrix.rs"]
+mod fault_matrix;
 
 use dmsflow_local::rehearsal::Outcome;
 use dmsflow_local::resources::calls_of;
@@ -174,6 +176,7 @@ async fn a_drop_and_create_run_says_its_target_tables_were_dropped_and_re_create
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_invalid_spec_fails_before_any_dms_resource_exists() {
+    let row = fault_matrix::row("invalid-spec");
     let mut stack = e2e::stack().await;
     let run_id = "e2e-invalid";
     let mut spec = e2e::events("mysql-full-load-and-cdc.json");
@@ -185,7 +188,7 @@ async fn an_invalid_spec_fails_before_any_dms_resource_exists() {
 
     let execution = &outcome.execution;
     assert_eq!(execution.status, "FAILED", "{execution:?}");
-    assert_eq!(execution.error.as_deref(), Some("InvalidSpec"));
+    assert_eq!(execution.error.as_deref(), Some(row.error()));
     let cause = execution.cause.as_deref().unwrap_or_default();
     assert!(
         cause.contains("migration_type") && cause.contains("source.port"),
@@ -198,10 +201,10 @@ async fn an_invalid_spec_fails_before_any_dms_resource_exists() {
         alert.topic_arn, stack.stack_topic_arn,
         "no validated spec: the stack's topic"
     );
-    assert_eq!(message["failed_state"], "ValidateSpec");
-    assert_eq!(message["error"], "InvalidSpec");
+    assert_eq!(message["failed_state"], row.state());
+    assert_eq!(message["error"], row.error());
     let calls = stack.calls();
     assert!(calls.is_empty(), "no DMS call at all expected: {calls:?}");
-    e2e::assert_holds(&stack, run_id, 0);
+    e2e::assert_holds(&stack, run_id, row.resources_left());
     e2e::stop(stack).await;
 }

@@ -6,6 +6,8 @@
 
 #[path = "support/e2e.rs"]
 mod e2e;
+#[path = "support/fault_matrix.rs"]
+mod fault_matrix;
 
 use dmsflow_local::Stack;
 use dmsflow_local::drills::Drill;
@@ -146,6 +148,7 @@ fn spec_with_secret(secret_arn: &str) -> Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_secrets_value_appears_nowhere_after_a_run_and_a_failed_run() {
+    let row = fault_matrix::row("canary-secret");
     let mut stack = e2e::stack().await;
     let password = canary("pw");
     let secret_arn = create_secret(
@@ -198,7 +201,7 @@ async fn a_secrets_value_appears_nowhere_after_a_run_and_a_failed_run() {
             // The emulator logs a password field's value as `***`, but keeps the field.
             assert!(password_fields(request).is_empty(), "{request}");
         }
-        e2e::assert_holds(&stack, run_id, 0);
+        e2e::assert_holds(&stack, run_id, row.resources_left());
         outcomes.push(outcome);
     }
     e2e::assert_succeeded(&outcomes[0]);
@@ -220,6 +223,7 @@ async fn a_secrets_value_appears_nowhere_after_a_run_and_a_failed_run() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_spec_with_a_plaintext_password_is_refused_before_any_dms_call() {
+    let row = fault_matrix::row("plaintext-password");
     let mut stack = e2e::stack().await;
     let run_id = "e2e-plaintext";
     let password = canary("hunter2");
@@ -235,7 +239,7 @@ async fn a_spec_with_a_plaintext_password_is_refused_before_any_dms_call() {
     assert_eq!(execution.status, "FAILED", "{execution:?}");
     assert_eq!(
         execution.error.as_deref(),
-        Some("InvalidSpec"),
+        Some(row.error()),
         "{execution:?}"
     );
     let cause = execution.cause.as_deref().unwrap_or_default();
@@ -245,13 +249,9 @@ async fn a_spec_with_a_plaintext_password_is_refused_before_any_dms_call() {
     );
     let alerts = e2e::failure_alerts(&outcome);
     assert_eq!(alerts.len(), 1, "{:?}", outcome.alerts);
-    assert_eq!(
-        alerts[0].1["failed_state"], "ValidateSpec",
-        "{}",
-        alerts[0].1
-    );
+    assert_eq!(alerts[0].1["failed_state"], row.state(), "{}", alerts[0].1);
     assert!(stack.calls().is_empty(), "{:?}", stack.calls());
-    e2e::assert_holds(&stack, run_id, 0);
+    e2e::assert_holds(&stack, run_id, row.resources_left());
 
     // The execution input holds what the user sent, and Step Functions carries it
     // (`$.input`) through the state data and into the validate call's payload:

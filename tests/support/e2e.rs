@@ -117,6 +117,19 @@ pub fn failure_alerts(outcome: &Outcome) -> Vec<(&Published, Value)> {
 /// The execution failed with `error`, after exactly one alert naming `state`, the
 /// error and a message containing `dms_says`; no success notice.
 pub fn assert_failed_with_one_alert(outcome: &Outcome, state: &str, error: &str, dms_says: &str) {
+    assert_failure_alerted_once(outcome, state, error, dms_says);
+    assert_eq!(
+        outcome.alerts.len(),
+        1,
+        "no other message expected: {:?}",
+        outcome.alerts
+    );
+}
+
+/// The execution failed with `error`, after exactly one failure alert naming
+/// `state`, the error and a message containing `dms_says` (other messages, such
+/// as a success notice before a failed cleanup, may have been published).
+pub fn assert_failure_alerted_once(outcome: &Outcome, state: &str, error: &str, dms_says: &str) {
     let execution = &outcome.execution;
     assert_eq!(execution.status, "FAILED", "{execution:?}");
     assert_eq!(execution.error.as_deref(), Some(error), "{execution:?}");
@@ -125,12 +138,6 @@ pub fn assert_failed_with_one_alert(outcome: &Outcome, state: &str, error: &str,
         alerts.len(),
         1,
         "exactly one failure alert expected: {:?}",
-        outcome.alerts
-    );
-    assert_eq!(
-        outcome.alerts.len(),
-        1,
-        "no other message expected: {:?}",
         outcome.alerts
     );
     let (alert, message) = &alerts[0];

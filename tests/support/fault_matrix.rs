@@ -1,0 +1,415 @@
+//! The fault matrix: every fault the end-to-end tests put dmsflow through, what
+//! the user sees and what is left in the account. Each row names the test that
+//! backs it, and that test takes its expectations (the execution's error and
+//! failed state, how many of the run's resources are left) from the row, so the
+//! README's table (rendered from these rows by `tests/fault_matrix.rs`) cannot
+//! say what the tests do not check.
+
+#![allow(dead_code)]
+
+/// How a row's run ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ends {
+    /// The execution succeeds despite the fault.
+    Succeeds,
+    /// The execution fails with this error type after exactly one alert naming
+    /// this state.
+    Fails {
+        state: &'static str,
+        error: &'static str,
+    },
+}
+
+/// Why resources of the run are still in the account afterwards.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Left {
+    /// Nothing of the run is left.
+    Nothing,
+    /// `cleanup.on_failure: keep`: kept for inspection, replication stopped.
+    KeptForInspection(usize),
+    /// `completion.then: leave-running`: replication goes on, as asked.
+    Running(usize),
+    /// Cleanup itself failed; the alert says so.
+    NotDeleted(usize),
+}
+
+impl Left {
+    /// How many of the run's resources (by its ownership tag) the test finds.
+    pub fn count(self) -> usize {
+        match self {
+            Left::Nothing => 0,
+            Left::KeptForInspection(n) | Left::Running(n) | Left::NotDeleted(n) => n,
+        }
+    }
+}
+
+/// One fault and what it does to a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Row {
+    /// A stable name, used by the backing test (`row("...")`).
+    pub id: &'static str,
+    /// The fault, in a few words.
+    pub fault: &'static str,
+    pub ends: Ends,
+    /// What else the user sees, besides the execution's end.
+    pub sees: &'static str,
+    pub left: Left,
+    /// What is left, in words.
+    pub left_detail: &'static str,
+    /// The test binary (`tests/<file>`) and function that back the row.
+    pub file: &'static str,
+    pub test: &'static str,
+    /// The test searches every surface for a canary secret.
+    pub checks_secrets: bool,
+}
+
+impl Row {
+    pub fn error(&self) -> &'static str {
+        match self.ends {
+            Ends::Fails { error, .. } => error,
+            Ends::Succeeds => panic!("row {} succeeds: it has no error", self.id),
+        }
+    }
+
+    pub fn state(&self) -> &'static str {
+        match self.ends {
+            Ends::Fails { state, .. } => state,
+            Ends::Succeeds => panic!("row {} succeeds: it has no failed state", self.id),
+        }
+    }
+
+    pub fn resources_left(&self) -> usize {
+        self.left.count()
+    }
+}
+
+/// The resources of a whole CDC run (subnet group, instance, two endpoints,
+/// task, event subscription, two connections, four alarms) and of a full-load
+/// run (two alarms).
+const CDC_SET: usize = 12;
+const FULL_LOAD_SET: usize = 10;
+
+const fn fails(state: &'static str, error: &'static str) -> Ends {
+    Ends::Fails { state, error }
+}
+
+pub const ROWS: &[Row] = &[
+    Row {
+        id: "throttle-burst",
+        fault: "DMS throttles the first 4 calls (`ThrottlingException`)",
+        ends: Ends::Succeeds,
+        sees: "the success notice only; the throttled step is retried",
+        left: Left::Nothing,
+        left_detail: "nothing (the run deletes everything on success)",
+        file: "e2e_drills.rs",
+        test: "a_throttling_burst_is_retried_and_the_run_succeeds",
+        checks_secrets: false,
+    },
+    Row {
+        id: "throttle-storm",
+        fault: "Throttling storm: 30% of 150 DMS calls in a row throttled",
+        ends: Ends::Succeeds,
+        sees: "the success notice only; the SDK's 3 attempts and the state machine's Retry (at most 5 per step) ride it out",
+        left: Left::Nothing,
+        left_detail: "nothing (the run deletes everything on success)",
+        file: "e2e_faults.rs",
+        test: "a_throttling_storm_is_ridden_out_with_bounded_retries",
+        checks_secrets: false,
+    },
+    Row {
+        id: "slow-instance",
+        fault: "The replication instance takes much longer to become available",
+        ends: Ends::Succeeds,
+        sees: "the success notice only; more create checks",
+        left: Left::Nothing,
+        left_detail: "nothing (the run deletes everything on success)",
+        file: "e2e_drills.rs",
+        test: "a_slow_instance_is_waited_for_and_the_run_succeeds",
+        checks_secrets: false,
+    },
+    Row {
+        id: "resource-busy",
+        fault: "DMS answers `InvalidResourceStateFault` while a resource is busy (testing a connection, starting the task, deleting an endpoint)",
+        ends: Ends::Succeeds,
+        sees: "the success notice only; the busy step is retried",
+        left: Left::Nothing,
+        left_detail: "nothing (the run deletes everything on success)",
+        file: "e2e_faults.rs",
+        test: "a_busy_resource_is_waited_out",
+        checks_secrets: false,
+    },
+    Row {
+        id: "lost-responses",
+        fault: "Every step's result is lost once after it ran (`Lambda.ServiceException`): the step runs twice",
+        ends: Ends::Succeeds,
+        sees: "the success notice only; no resource created twice, the task started once",
+        left: Left::Nothing,
+        left_detail: "nothing (the run deletes everything on success)",
+        file: "e2e_faults.rs",
+        test: "a_step_whose_result_was_lost_runs_again_without_doing_anything_twice",
+        checks_secrets: false,
+    },
+    Row {
+        id: "restarted-execution",
+        fault: "The execution is stopped right after it started the task, then started again with the same input",
+        ends: Ends::Succeeds,
+        sees: "the success notice; the second execution adopts the run's resources and its running task",
+        left: Left::Running(CDC_SET),
+        left_detail: "one set of the run's resources, replication running (`leave-running`)",
+        file: "e2e_faults.rs",
+        test: "a_restarted_execution_adopts_the_run_and_starts_nothing_twice",
+        checks_secrets: false,
+    },
+    Row {
+        id: "rerun-after-failure",
+        fault: "A run fails (source unreachable); after the fix the same input is run again",
+        ends: Ends::Succeeds,
+        sees: "one alert for the failure, then the success notice; the rerun creates nothing",
+        left: Left::Running(CDC_SET),
+        left_detail: "one set of the run's resources, replication running (`leave-running`)",
+        file: "e2e_recovery.rs",
+        test: "a_rerun_of_the_same_input_after_a_failure_duplicates_nothing",
+        checks_secrets: false,
+    },
+    Row {
+        id: "concurrent-executions",
+        fault: "Two executions of the same run id started at once",
+        ends: fails("ClaimRun", "RunInProgress"),
+        sees: "the other execution drives the run to success; this one stops before any DMS call, with one alert naming the driver",
+        left: Left::Running(CDC_SET),
+        left_detail: "one set of the run's resources, created and started once, replication running (`leave-running`)",
+        file: "e2e_concurrency.rs",
+        test: "two_executions_of_one_run_at_once_one_drives_and_the_other_stops_with_run_in_progress",
+        checks_secrets: false,
+    },
+    Row {
+        id: "create-fails",
+        fault: "Creating the instance fails for good (`InsufficientResourceCapacityFault`)",
+        ends: fails("CreateResources", "QuotaExceeded"),
+        sees: "one alert with DMS's message and what to do",
+        left: Left::Nothing,
+        left_detail: "nothing (`on_failure: delete`)",
+        file: "e2e_faults.rs",
+        test: "a_permanent_create_failure_alerts_once_and_cleans_up",
+        checks_secrets: false,
+    },
+    Row {
+        id: "test-connection-fails",
+        fault: "Testing a connection fails for good (`KMSKeyNotAccessibleFault`)",
+        ends: fails("TestConnections", "AccessDenied"),
+        sees: "one alert with DMS's message and what to do",
+        left: Left::KeptForInspection(CDC_SET - 2),
+        left_detail: "the run's resources, no connection tested (`on_failure: keep`)",
+        file: "e2e_faults.rs",
+        test: "a_permanent_connection_test_failure_alerts_once_and_keeps_the_run",
+        checks_secrets: false,
+    },
+    Row {
+        id: "fail-connection",
+        fault: "The source endpoint cannot be reached (connection test `failed`)",
+        ends: fails("TestConnections", "ConnectionTestFailed"),
+        sees: "one alert quoting DMS's `LastFailureMessage`",
+        left: Left::Nothing,
+        left_detail: "nothing (`on_failure: delete`)",
+        file: "e2e_drills.rs",
+        test: "a_failed_connection_test_alerts_once_and_deletes_the_run_when_the_policy_says_delete",
+        checks_secrets: false,
+    },
+    Row {
+        id: "enable-validation-fails",
+        fault: "Modifying the task to enable validation fails for good (`InvalidParameterValueException`; a rerun turns validation on for a task created without it)",
+        ends: fails("EnableValidation", "InvalidRequest"),
+        sees: "one alert with DMS's message",
+        left: Left::Nothing,
+        left_detail: "nothing (`on_failure: delete`)",
+        file: "e2e_faults.rs",
+        test: "a_permanent_enable_validation_failure_alerts_once_and_cleans_up",
+        checks_secrets: false,
+    },
+    Row {
+        id: "start-fails",
+        fault: "Starting the task fails for good (`AccessDeniedFault`)",
+        ends: fails("StartReplication", "AccessDenied"),
+        sees: "one alert with DMS's message and what to do",
+        left: Left::KeptForInspection(CDC_SET),
+        left_detail: "the run's resources, task never started (`on_failure: keep`)",
+        file: "e2e_faults.rs",
+        test: "a_permanent_start_failure_alerts_once_and_keeps_the_run",
+        checks_secrets: false,
+    },
+    Row {
+        id: "check-progress-fails",
+        fault: "Reading the table statistics fails for good (`AccessDeniedFault`)",
+        ends: fails("CheckProgress", "AccessDenied"),
+        sees: "one alert with DMS's message and what to do",
+        left: Left::Nothing,
+        left_detail: "nothing (`on_failure: delete`; the task is stopped first)",
+        file: "e2e_faults.rs",
+        test: "a_permanent_check_progress_failure_alerts_once_and_cleans_up",
+        checks_secrets: false,
+    },
+    Row {
+        id: "fail-task",
+        fault: "The replication task fails at 40% of its full load",
+        ends: fails("CheckProgress", "TaskFailed"),
+        sees: "one alert quoting DMS's `LastFailureMessage`",
+        left: Left::KeptForInspection(CDC_SET),
+        left_detail: "the run's resources, task `failed` (`on_failure: keep`)",
+        file: "e2e_drills.rs",
+        test: "a_failed_task_alerts_once_and_keeps_the_run_for_inspection",
+        checks_secrets: false,
+    },
+    Row {
+        id: "table-error",
+        fault: "A table ends in `Table error`",
+        ends: fails("CheckProgress", "TablesErrored"),
+        sees: "one alert naming the table",
+        left: Left::KeptForInspection(CDC_SET),
+        left_detail: "the run's resources, task `stopped` (`on_failure: keep`)",
+        file: "e2e_drills.rs",
+        test: "a_table_error_alerts_once_naming_the_table_and_stops_replication",
+        checks_secrets: false,
+    },
+    Row {
+        id: "validation-mismatch",
+        fault: "Validation finds mismatched records",
+        ends: fails("CheckProgress", "ValidationFailed"),
+        sees: "one alert with the failed record count",
+        left: Left::Nothing,
+        left_detail: "nothing (`on_failure: delete`)",
+        file: "e2e_drills.rs",
+        test: "a_validation_mismatch_alerts_once_with_the_failed_record_count",
+        checks_secrets: false,
+    },
+    Row {
+        id: "cleanup-fails",
+        fault: "Deleting the instance fails for good (`AccessDeniedFault`) after a successful migration",
+        ends: fails("Cleanup", "AccessDenied"),
+        sees: "the success notice, then one alert with DMS's message",
+        left: Left::NotDeleted(5),
+        left_detail: "the instance (named in the alert), its subnet group, the event subscription and the 2 alarms; task and endpoints deleted",
+        file: "e2e_faults.rs",
+        test: "a_permanent_cleanup_failure_alerts_once_and_names_what_is_left",
+        checks_secrets: false,
+    },
+    Row {
+        id: "invalid-spec",
+        fault: "The spec is invalid (unknown migration type, port 0)",
+        ends: fails("ValidateSpec", "InvalidSpec"),
+        sees: "one alert naming every bad field; no DMS call",
+        left: Left::Nothing,
+        left_detail: "nothing",
+        file: "e2e_runs.rs",
+        test: "an_invalid_spec_fails_before_any_dms_resource_exists",
+        checks_secrets: false,
+    },
+    Row {
+        id: "plaintext-password",
+        fault: "The spec holds a plaintext password",
+        ends: fails("ValidateSpec", "InvalidSpec"),
+        sees: "one alert naming the fields, never the value; no DMS call",
+        left: Left::Nothing,
+        left_detail: "nothing",
+        file: "e2e_secrets.rs",
+        test: "a_spec_with_a_plaintext_password_is_refused_before_any_dms_call",
+        checks_secrets: true,
+    },
+    Row {
+        id: "canary-secret",
+        fault: "A canary secret referenced by the spec, in a run and in a failed run",
+        ends: Ends::Succeeds,
+        sees: "the secret's ARN only: its value in no history, output, alert, DMS call, metric or log",
+        left: Left::Nothing,
+        left_detail: "nothing (`on_success` and `on_failure: delete`)",
+        file: "e2e_secrets.rs",
+        test: "a_secrets_value_appears_nowhere_after_a_run_and_a_failed_run",
+        checks_secrets: true,
+    },
+    Row {
+        id: "foreign-resources",
+        fault: "Another owner's resources hold the run's names",
+        ends: fails("CreateResources", "ResourceConflict"),
+        sees: "one alert naming the conflicting resource; a cleanup request skips them",
+        left: Left::Nothing,
+        left_detail: "nothing of the run; the other owner's resources untouched",
+        file: "e2e_ownership.rs",
+        test: "resources_under_a_runs_names_that_are_not_its_own_are_never_touched",
+        checks_secrets: false,
+    },
+    Row {
+        id: "foreign-running-task",
+        fault: "A cleanup request meets another owner's running task under the run's task name",
+        ends: Ends::Succeeds,
+        sees: "the cleanup report lists the task as skipped",
+        left: Left::Nothing,
+        left_detail: "nothing of the run; the other owner's task still running",
+        file: "e2e_ownership.rs",
+        test: "a_cleanup_request_never_stops_someone_elses_running_task_under_the_runs_task_name",
+        checks_secrets: false,
+    },
+];
+
+/// The row named `id`.
+pub fn row(id: &str) -> &'static Row {
+    ROWS.iter()
+        .find(|r| r.id == id)
+        .unwrap_or_else(|| panic!("no fault matrix row {id}"))
+}
+
+pub const BEGIN: &str = "<!-- fault-matrix:begin (generated from tests/support/fault_matrix.rs: DMSFLOW_WRITE_FAULT_MATRIX=1 cargo test -p dmsflow-tests --test fault_matrix) -->";
+pub const END: &str = "<!-- fault-matrix:end -->";
+
+fn sees(row: &Row) -> String {
+    match row.ends {
+        Ends::Succeeds => format!("Execution succeeds; {}", row.sees),
+        Ends::Fails { state, error } => {
+            format!("Execution fails at `{state}` with `{error}`; {}", row.sees)
+        }
+    }
+}
+
+fn left(row: &Row) -> String {
+    match row.left.count() {
+        0 => row.left_detail.to_string(),
+        n => format!("{n} resources: {}", row.left_detail),
+    }
+}
+
+/// The matrix as Markdown: the table, then the counts.
+pub fn render(rows: &[Row]) -> String {
+    let mut out = String::from(
+        "| Fault | What the user sees | What is left in the account | Test |\n|---|---|---|---|\n",
+    );
+    for row in rows {
+        out.push_str(&format!(
+            "| {} | {} | {} | `{}` `{}` |\n",
+            row.fault,
+            sees(row),
+            left(row),
+            row.file,
+            row.test
+        ));
+    }
+    let survived = rows.iter().filter(|r| r.ends == Ends::Succeeds).count();
+    let failed = rows.len() - survived;
+    let kept: usize = rows
+        .iter()
+        .filter(|r| !matches!(r.left, Left::NotDeleted(_)))
+        .map(|r| r.left.count())
+        .sum();
+    let not_deleted: usize = rows
+        .iter()
+        .filter(|r| matches!(r.left, Left::NotDeleted(_)))
+        .map(|r| r.left.count())
+        .sum();
+    let secret_tests = rows.iter().filter(|r| r.checks_secrets).count();
+    out.push_str(&format!(
+        "\nFaults tried: {}. Runs survived: {survived} (the run succeeds despite the fault). \
+         Runs failed cleanly: {failed} (one alert naming the step and DMS's message, cleanup as the spec says). \
+         Resources leaked: 0 (each test asserts exactly what its run leaves: {kept} resources kept as the spec asks, \
+         {not_deleted} that DMS refused to delete, named in the alert). \
+         Secrets leaked: 0 ({secret_tests} tests search every surface for a canary value).\n",
+        rows.len()
+    ));
+    out
+}
