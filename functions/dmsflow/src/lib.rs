@@ -9,6 +9,7 @@ pub mod cleanup_plan;
 pub mod deadline;
 pub mod election;
 pub mod error;
+pub mod logging;
 pub mod naming;
 pub mod plan;
 pub mod progress;

@@ -9,7 +9,7 @@ use lambda_runtime::{Error, LambdaEvent, service_fn};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
-    lambda_runtime::tracing::init_default_subscriber();
+    dmsflow::logging::init();
     let clients = Clients::from_env().await;
     let clients = &clients;
     lambda_runtime::run(service_fn(
