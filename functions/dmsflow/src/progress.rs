@@ -4,6 +4,7 @@
 //! run did to its target tables, under their target names ([`TargetTables`]).
 
 mod errors;
+mod eta;
 mod judge;
 mod stop_reason;
 mod summary;
@@ -14,6 +15,7 @@ mod target_tables;
 pub(crate) mod fixtures;
 
 pub use errors::first_few;
+pub use eta::full_load_due_in;
 pub use judge::{Verdict, criterion_name, judge};
 pub use stop_reason::StopReason;
 pub use summary::{

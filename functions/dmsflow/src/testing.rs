@@ -707,20 +707,7 @@ impl Dms for FakeDms {
                 return Err(AwsFault::NotFound(format!("no endpoint {arn}")));
             }
         }
-        let created = Task {
-            id: request.id.clone(),
-            arn: arn("task", &request.id),
-            status: "creating".into(),
-            migration_type: request.migration_type.clone(),
-            stop_reason: None,
-            last_failure_message: None,
-            settings: Some(request.settings.clone()),
-            start_date: None,
-            stats: None,
-            instance_arn: request.instance_arn.clone(),
-            source_endpoint_arn: request.source_endpoint_arn.clone(),
-            target_endpoint_arn: request.target_endpoint_arn.clone(),
-        };
+        let created = Task::created(request, arn("task", &request.id), "creating");
         s.register(&created.id, Some(&created.arn), request.tags.clone());
         s.tasks.insert(created.id.clone(), created.clone());
         s.task_requests.insert(request.id.clone(), request.clone());

@@ -3,10 +3,14 @@
 //! Every wait costs state transitions and history events (an execution fails at
 //! 25,000 events), and a long wait delays noticing a failure or the moment the
 //! completion criterion holds. So the wait adapts: it starts at
-//! `polling.min_wait_seconds`, doubles with every poll that saw no change, drops
-//! back to the minimum as soon as something changes, and never exceeds
-//! `polling.max_wait_seconds`. During steady CDC nothing that counts as a change
-//! moves (see `ProgressSummary::changed_since`), so the wait reaches the maximum.
+//! `polling.min_wait_seconds`, doubles with every poll that saw no change of state,
+//! drops back to the minimum as soon as the state changes (see
+//! `ProgressSummary::changed_since`: counters moving is not a change), and never
+//! exceeds `polling.max_wait_seconds`, which bounds how late a failure is noticed.
+//! When the full load's end can be estimated, the wait is cut to that moment (but
+//! not below the minimum), so completion is noticed without polling the whole load
+//! at the minimum. During a long full load and steady CDC the wait reaches the
+//! maximum.
 
 use serde::{Deserialize, Serialize};
 
@@ -21,14 +25,29 @@ pub struct Wait {
 }
 
 /// The wait after a poll. `previous_quiet_polls` is `None` on the loop's first
-/// poll; `changed` says whether this poll saw progress since the previous one.
-pub fn next(polling: &Polling, previous_quiet_polls: Option<u32>, changed: bool) -> Wait {
+/// poll; `changed` says whether this poll saw the state change since the previous
+/// one; `due_in_seconds` is when the awaited moment (the full load's end) is
+/// expected, if it can be estimated.
+pub fn next(
+    polling: &Polling,
+    previous_quiet_polls: Option<u32>,
+    changed: bool,
+    due_in_seconds: Option<u64>,
+) -> Wait {
     let quiet_polls = match previous_quiet_polls {
         Some(quiet) if !changed => quiet.saturating_add(1),
         _ => 0,
     };
+    let grown = after_quiet_polls(polling, quiet_polls);
+    let seconds = match due_in_seconds {
+        Some(due) => {
+            let due = u32::try_from(due).unwrap_or(u32::MAX);
+            grown.min(due.max(polling.min_wait_seconds))
+        }
+        None => grown,
+    };
     Wait {
-        seconds: after_quiet_polls(polling, quiet_polls),
+        seconds,
         quiet_polls,
     }
 }
@@ -57,7 +76,7 @@ mod tests {
 
     #[test]
     fn the_first_poll_waits_the_minimum_even_without_change() {
-        let wait = next(&polling(30, 540), None, false);
+        let wait = next(&polling(30, 540), None, false, None);
         assert_eq!(
             wait,
             Wait {
@@ -73,7 +92,7 @@ mod tests {
         let mut quiet = Some(0);
         let mut seen = Vec::new();
         for _ in 0..6 {
-            let wait = next(&p, quiet, false);
+            let wait = next(&p, quiet, false, None);
             seen.push(wait.seconds);
             quiet = Some(wait.quiet_polls);
         }
@@ -83,7 +102,7 @@ mod tests {
     #[test]
     fn a_change_drops_back_to_the_minimum() {
         let p = polling(30, 540);
-        let wait = next(&p, Some(4), true);
+        let wait = next(&p, Some(4), true, None);
         assert_eq!(
             wait,
             Wait {
@@ -96,15 +115,28 @@ mod tests {
     #[test]
     fn very_long_quiet_stretches_stay_at_the_maximum_without_overflow() {
         let p = polling(5, 3600);
-        assert_eq!(next(&p, Some(31), false).seconds, 3600);
-        assert_eq!(next(&p, Some(200), false).seconds, 3600);
-        assert_eq!(next(&p, Some(u32::MAX), false).quiet_polls, u32::MAX);
+        assert_eq!(next(&p, Some(31), false, None).seconds, 3600);
+        assert_eq!(next(&p, Some(200), false, None).seconds, 3600);
+        assert_eq!(next(&p, Some(u32::MAX), false, None).quiet_polls, u32::MAX);
     }
 
     #[test]
     fn a_maximum_below_the_minimum_never_shortens_the_minimum() {
         let p = polling(60, 30);
-        assert_eq!(next(&p, None, false).seconds, 60);
-        assert_eq!(next(&p, Some(3), false).seconds, 60);
+        assert_eq!(next(&p, None, false, None).seconds, 60);
+        assert_eq!(next(&p, Some(3), false, None).seconds, 60);
+    }
+
+    #[test]
+    fn an_expected_end_cuts_the_wait_but_never_below_the_minimum() {
+        let p = polling(30, 540);
+        // Quiet for long: 540 s, unless the end is due sooner.
+        assert_eq!(next(&p, Some(10), false, None).seconds, 540);
+        assert_eq!(next(&p, Some(10), false, Some(200)).seconds, 200);
+        assert_eq!(next(&p, Some(10), false, Some(3)).seconds, 30);
+        assert_eq!(next(&p, Some(10), false, Some(0)).seconds, 30);
+        // A due time further off than the grown wait changes nothing.
+        assert_eq!(next(&p, Some(1), false, Some(10_000)).seconds, 120);
+        assert_eq!(next(&p, Some(1), false, Some(u64::MAX)).seconds, 120);
     }
 }

@@ -104,6 +104,27 @@ pub struct Task {
     pub target_endpoint_arn: String,
 }
 
+impl Task {
+    /// A task as DMS describes it right after `CreateReplicationTask`: never run,
+    /// no statistics yet.
+    pub fn created(request: &TaskRequest, arn: String, status: &str) -> Task {
+        Task {
+            id: request.id.clone(),
+            arn,
+            status: status.into(),
+            migration_type: request.migration_type.clone(),
+            stop_reason: None,
+            last_failure_message: None,
+            settings: Some(request.settings.clone()),
+            start_date: None,
+            stats: None,
+            instance_arn: request.instance_arn.clone(),
+            source_endpoint_arn: request.source_endpoint_arn.clone(),
+            target_endpoint_arn: request.target_endpoint_arn.clone(),
+        }
+    }
+}
+
 /// One row of `DescribeTableStatistics`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct TableStats {

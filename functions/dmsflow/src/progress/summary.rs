@@ -172,28 +172,35 @@ impl ProgressSummary {
         }
     }
 
-    /// Whether anything that counts as progress moved since `previous`: status,
-    /// phase, percent, rows loaded, tables per state, validation counts. Changes
-    /// applied during CDC, CDC latency and (in CDC) the pending validation records
-    /// fluctuate all the time and do not count, so steady CDC reads as quiet.
+    /// Whether the state changed since `previous`: status, phase, stop reason, how
+    /// many tables are in error, which table and validation states occur, failed
+    /// records. Counters
+    /// moving (percent, rows, tables finishing their load one by one, changes
+    /// applied, pending validation records, latency) is expected progress, not a
+    /// change: a long full load and steady CDC both read as quiet, so the wait can
+    /// grow (see [`crate::wait_policy`]).
     pub fn changed_since(&self, previous: &ProgressSummary) -> bool {
-        let in_cdc = self.phase == Phase::Cdc && previous.phase == Phase::Cdc;
         self.status != previous.status
             || self.phase != previous.phase
-            || self.full_load_percent != previous.full_load_percent
-            || self.rows_loaded != previous.rows_loaded
-            || self.tables_by_state != previous.tables_by_state
-            || self.tables_by_validation_state != previous.tables_by_validation_state
+            || self.stop_reason != previous.stop_reason
+            || self.tables_errored != previous.tables_errored
+            || appeared(&self.tables_by_state, &previous.tables_by_state)
+            || appeared(
+                &self.tables_by_validation_state,
+                &previous.tables_by_validation_state,
+            )
             || self.validation_failed_records != previous.validation_failed_records
-            || (!in_cdc
-                && (self.validation_pending_records != previous.validation_pending_records
-                    || self.validation_suspended_records != previous.validation_suspended_records))
     }
 
     /// Tables in `state`.
     pub fn tables_in(&self, state: &str) -> u32 {
         self.tables_by_state.get(state).copied().unwrap_or(0)
     }
+}
+
+/// Whether `now` has a state (key) that `before` had not.
+fn appeared(now: &BTreeMap<String, u32>, before: &BTreeMap<String, u32>) -> bool {
+    now.keys().any(|state| !before.contains_key(state))
 }
 
 fn counts_as_replicated(table: &TableStats) -> bool {

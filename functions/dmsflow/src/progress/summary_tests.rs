@@ -210,15 +210,29 @@ fn steady_cdc_is_quiet_but_progress_is_a_change() {
     state.validation_state = MISMATCHED_RECORDS.into();
     assert!(build(&t, &[state]).changed_since(&before));
 
-    // During the full load, every counter that moves is progress.
-    let loading = with_stats(task("full-load-and-cdc", "running"), 40, [0, 1, 0, 0]);
-    let mut loading_row = table("s.a", FULL_LOAD, PENDING_RECORDS);
-    let first = build(&loading, std::slice::from_ref(&loading_row));
-    loading_row.validation_pending_records = 10;
-    assert!(build(&loading, std::slice::from_ref(&loading_row)).changed_since(&first));
-    loading_row.full_load_rows += 1;
-    let more = with_stats(task("full-load-and-cdc", "running"), 41, [0, 1, 0, 0]);
-    assert!(build(&more, &[loading_row]).changed_since(&first));
+    // During the full load, counters moving and tables finishing one by one are
+    // expected progress, not a change of state...
+    let loading = with_stats(task("full-load-and-cdc", "running"), 40, [1, 1, 1, 0]);
+    let rows = |a: &str, b: &str, c: &str| {
+        vec![
+            table("s.a", a, PENDING_RECORDS),
+            table("s.b", b, PENDING_RECORDS),
+            table("s.c", c, PENDING_RECORDS),
+        ]
+    };
+    let first = build(&loading, &rows(COMPLETED, FULL_LOAD, BEFORE_LOAD));
+    let mut moved = rows(COMPLETED, FULL_LOAD, BEFORE_LOAD);
+    moved[1].full_load_rows += 1;
+    moved[1].validation_pending_records = 10;
+    let more = with_stats(task("full-load-and-cdc", "running"), 41, [1, 1, 1, 0]);
+    assert!(!build(&more, &moved).changed_since(&first));
+    let next_table = with_stats(task("full-load-and-cdc", "running"), 70, [2, 1, 0, 0]);
+    assert!(!build(&next_table, &rows(COMPLETED, COMPLETED, FULL_LOAD)).changed_since(&first));
+    // ...while a state no table was in before, an error, or a status change is one.
+    assert!(build(&loading, &rows(COMPLETED, RELOADING, BEFORE_LOAD)).changed_since(&first));
+    assert!(build(&loading, &rows(COMPLETED, ERROR, BEFORE_LOAD)).changed_since(&first));
+    let stopping = with_stats(task("full-load-and-cdc", "stopping"), 40, [1, 1, 1, 0]);
+    assert!(build(&stopping, &rows(COMPLETED, FULL_LOAD, BEFORE_LOAD)).changed_since(&first));
 }
 
 #[test]

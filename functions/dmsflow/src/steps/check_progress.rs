@@ -105,10 +105,14 @@ pub async fn handle<D: Dms, M: Metrics>(
         )?;
     }
     let changed = previous_summary.is_none_or(|p| summary.changed_since(p));
+    let due_in = (summary.phase == Phase::FullLoad)
+        .then(|| progress::full_load_due_in(&task))
+        .flatten();
     let wait = wait_policy::next(
         &spec.polling,
         previous.as_ref().map(|p| p.quiet_polls),
         changed,
+        due_in,
     );
     let target_tables = TargetTables::build(&spec, &task, &progress::loaded_tables(&task, &tables));
     let detail = ProgressDetail {

@@ -4,7 +4,7 @@ use super::*;
 use crate::aws::metrics::CdcLatency;
 use crate::error::ErrorKind;
 use crate::progress::fixtures::{input, seeded_dms, table};
-use crate::progress::table_state::{COMPLETED, ERROR, FULL_LOAD};
+use crate::progress::table_state::{COMPLETED, ERROR, FULL_LOAD, RELOADING};
 use crate::progress::validation_state::{PENDING_RECORDS, VALIDATED};
 use crate::testing::{FakeDms, FakeMetrics};
 
@@ -195,13 +195,14 @@ async fn ready_for_cutover_reads_the_latency_of_the_task_resource() {
 }
 
 #[tokio::test]
-async fn the_wait_grows_while_nothing_changes_and_resets_on_progress() {
+async fn the_wait_grows_while_the_load_moves_and_resets_when_the_state_changes() {
     let run = Run::criterion("running", "full-load-complete");
-    run.stats("running", 10, [0, 1, 0, 0], None);
     run.tables(vec![table("sales.orders", FULL_LOAD, "")]);
     let mut previous = Value::Null;
     let mut waits = Vec::new();
-    for _ in 0..4 {
+    for percent in [1, 2, 3, 4] {
+        // Rows keep moving: progress, not a change of state.
+        run.stats("running", percent, [0, 1, 0, 0], None);
         let report = run.ok(&previous).await;
         waits.push(report.wait_seconds);
         previous = as_previous(&report);
@@ -209,10 +210,39 @@ async fn the_wait_grows_while_nothing_changes_and_resets_on_progress() {
     assert_eq!(waits, vec![30, 60, 120, 240]);
     assert_eq!(previous["quiet_polls"], 3);
     assert_eq!(previous["poll_count"], 4);
-    run.stats("running", 20, [0, 1, 0, 0], None);
+    // A table is being reloaded: a state no table was in before.
+    run.tables(vec![table("sales.orders", RELOADING, "")]);
     let report = run.ok(&previous).await;
     assert_eq!((report.wait_seconds, report.detail.quiet_polls), (30, 0));
     assert_eq!(report.detail.poll_count, 5);
+}
+
+#[tokio::test]
+async fn the_wait_is_cut_to_when_the_full_load_should_end() {
+    let run = Run::criterion("running", "full-load-complete");
+    run.tables(vec![table("sales.orders", FULL_LOAD, "")]);
+    let mut previous = Value::Null;
+    for _ in 0..6 {
+        run.stats("running", 50, [0, 1, 0, 0], None);
+        previous = as_previous(&run.ok(&previous).await);
+    }
+    assert_eq!(previous["wait_seconds"], 540);
+    // 95 percent after 1,900 s: the end is due in about 100 s.
+    run.stats("running", 95, [0, 1, 0, 0], None);
+    run.dms.update_task(TASK, |t| {
+        if let Some(stats) = t.stats.as_mut() {
+            stats.elapsed_time_millis = 1_900_000;
+        }
+    });
+    assert_eq!(run.ok(&previous).await.wait_seconds, 100);
+    // Further off than the grown wait: the wait stays as it is.
+    run.stats("running", 5, [0, 1, 0, 0], None);
+    run.dms.update_task(TASK, |t| {
+        if let Some(stats) = t.stats.as_mut() {
+            stats.elapsed_time_millis = 1_900_000;
+        }
+    });
+    assert_eq!(run.ok(&previous).await.wait_seconds, 540);
 }
 
 #[tokio::test]
