@@ -13,6 +13,8 @@ use dmsflow_bench::invocations::{self, Paths};
 use dmsflow_bench::table;
 use dmsflow_bench::{coldstart, machine, report, sizes};
 
+mod waiting;
+
 /// The deployed functions, in the state machine's order.
 const FUNCTIONS: [&str; 6] = [
     "dmsflow-create",
@@ -67,16 +69,34 @@ fn number<T: std::str::FromStr>(text: &str) -> Result<T, String> {
         .map_err(|_| format!("{text} is not a positive number"))
 }
 
-#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
-async fn main() {
-    if let Err(e) = run().await {
+fn main() {
+    if let Err(e) = run() {
         eprintln!("dmsflow-bench: {e}");
         std::process::exit(1);
     }
 }
 
-async fn run() -> Result<(), String> {
+fn run() -> Result<(), String> {
     let options = options()?;
+    let root = options.root.clone();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| format!("no Tokio runtime: {e}"))?;
+    let mut rows = runtime.block_on(measure(options))?;
+    // The cost-of-waiting simulation runs its own runtime: outside this one.
+    drop(runtime);
+    rows.extend(waiting::rows(&root)?);
+
+    println!("Machine: {}", machine::describe());
+    println!();
+    print!("{}", table::render(&rows));
+    Ok(())
+}
+
+/// Cold start, first invocations, memory and sizes of the release functions.
+async fn measure(options: Options) -> Result<Vec<table::Row>, String> {
     let root = options.root;
     let paths = Paths {
         lambda_dir: options
@@ -108,10 +128,5 @@ async fn run() -> Result<(), String> {
     for name in FUNCTIONS {
         rows.extend(sizes::rows(name, &paths.lambda_dir, &zip_dir));
     }
-    // The cost-of-waiting rows (bench/src/waiting.rs) are appended here.
-
-    println!("Machine: {}", machine::describe());
-    println!();
-    print!("{}", table::render(&rows));
-    Ok(())
+    Ok(rows)
 }
