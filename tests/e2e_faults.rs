@@ -349,6 +349,11 @@ async fn a_permanent_cleanup_failure_alerts_once_and_names_what_is_left() {
         .collect();
     assert_eq!(notices.len(), 1, "{:?}", outcome.alerts);
     assert_eq!(outcome.alerts.len(), 2, "{:?}", outcome.alerts);
+    // The Fail state quotes the cleanup's message, not its error JSON.
+    let cause = outcome.execution.cause.as_deref().unwrap_or_default();
+    assert!(cause.contains("Cleanup after this failure also failed"), "{cause}");
+    assert!(cause.matches(message).count() >= 2, "{cause}");
+    assert!(!cause.contains("errorType"), "{cause}");
     let held = stack.resources_of(run_id);
     assert_eq!(held.of_kind("replication_instances").len(), 1);
     assert!(held.of_kind("replication_tasks").is_empty());
