@@ -143,16 +143,30 @@ pub async fn handle<D: Dms, M: Metrics>(
                 break;
             }
             Err(fault) => {
+                // The plan's actions of one call do not depend on each other: the
+                // others still go ahead, so a refused delete leaves only what it must.
                 let verb = match action {
                     Action::StopTask { .. } => "stopping",
                     _ => "deleting",
                 };
-                return Err(fault.into_step_error(&format!("{verb} {label}")));
+                done.not_taken.extend(labels);
+                done.failed
+                    .get_or_insert(fault.into_step_error(&format!("{verb} {label}")));
             }
         }
     }
     for action in &done.actions {
         tracing::info!(action = %action, run_id = %input.run_id, "cleanup");
+    }
+    if let Some(mut error) = done.failed {
+        if !done.actions.is_empty() {
+            error.message = format!(
+                "{} (this call still did: {})",
+                error.message,
+                done.actions.join("; ")
+            );
+        }
+        return Err(error);
     }
     let mut remaining: Vec<String> = plan
         .remaining
@@ -197,6 +211,8 @@ struct Done {
     /// Resources of the action DMS refused.
     not_taken: Vec<String>,
     refused: Option<String>,
+    /// The first permanent failure of this call.
+    failed: Option<StepError>,
 }
 
 /// What cleanup may consider: the run's names, never the user's subnet group, and

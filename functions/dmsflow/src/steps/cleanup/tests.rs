@@ -381,6 +381,56 @@ async fn gone_is_done_and_refused_is_waited_for() {
 }
 
 #[tokio::test]
+async fn a_refused_delete_does_not_hold_back_the_others_of_the_same_call() {
+    let (dms, metrics) = seeded("stopped", "available");
+    cleanup(&dms, &metrics, request("teardown", None))
+        .await
+        .unwrap();
+    dms.finish_deleting();
+    testing::clear_calls(&dms, &metrics);
+    dms.fail_next(
+        "delete_endpoint",
+        AwsFault::AccessDenied("not authorized to perform dms:DeleteEndpoint".into()),
+    );
+    let error = cleanup(&dms, &metrics, request("teardown", None))
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind, ErrorKind::AccessDenied);
+    assert!(
+        error
+            .message
+            .contains("deleting endpoint dmsflow-orders-source"),
+        "{}",
+        error.message
+    );
+    assert!(
+        error.message.contains("not authorized"),
+        "{}",
+        error.message
+    );
+    // The target endpoint and the instance were still deleted, and the error says so.
+    assert!(
+        error.message.contains("this call still did"),
+        "{}",
+        error.message
+    );
+    assert!(
+        error.message.contains("dmsflow-orders-instance"),
+        "{}",
+        error.message
+    );
+    assert_eq!(
+        changes(&dms, &metrics),
+        [
+            "delete_endpoint dmsflow-orders-source",
+            "delete_endpoint dmsflow-orders-target",
+            "delete_instance dmsflow-orders-instance",
+        ]
+    );
+    assert!(dms.exists("dmsflow-orders-source"));
+}
+
+#[tokio::test]
 async fn other_faults_are_errors_naming_the_resource() {
     let (dms, metrics) = seeded("running", "available");
     dms.fail_next("stop_task", AwsFault::Throttled("Rate exceeded".into()));
