@@ -43,7 +43,7 @@ pub struct FunctionRun {
 
 /// Where the binaries, events and logs are.
 pub struct Paths {
-    /// `target/lambda`: `<name>/bootstrap` for each function.
+    /// `target/bench/lambda`: `<name>/bootstrap` for each function.
     pub lambda_dir: PathBuf,
     /// `events/functions`.
     pub events_dir: PathBuf,
@@ -208,7 +208,7 @@ pub fn hello_event() -> Value {
 
 /// Where the log of the function runs go by default.
 pub fn default_log_dir(root: &Path) -> PathBuf {
-    root.join("target/bench-logs")
+    root.join("target/bench/logs")
 }
 
 #[cfg(test)]

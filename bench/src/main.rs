@@ -103,17 +103,27 @@ async fn measure(options: Options) -> Result<Vec<table::Row>, String> {
     let paths = Paths {
         lambda_dir: options
             .lambda_dir
-            .unwrap_or_else(|| root.join("target/lambda")),
+            .unwrap_or_else(|| root.join("target/bench/lambda")),
         events_dir: root.join("events/functions"),
         log_dir: invocations::default_log_dir(&root),
     };
     let zip_dir = options
         .zip_dir
-        .unwrap_or_else(|| root.join("target/lambda-zip"));
+        .unwrap_or_else(|| root.join("target/bench/zip"));
 
     let emulator = invocations::emulator(options.tables).await?;
-    let mut names = vec![HELLO];
-    names.extend(FUNCTIONS);
+    // A function not built is named in the size rows; the others are measured.
+    let names: Vec<&str> = std::iter::once(HELLO)
+        .chain(FUNCTIONS)
+        .filter(|name| paths.bootstrap(name).is_file())
+        .collect();
+    if !names.contains(&HELLO) {
+        return Err(format!(
+            "no {} under {}: build it first (tools/bench)",
+            HELLO,
+            paths.lambda_dir.display()
+        ));
+    }
     eprintln!("init: {} runs of {} functions", options.runs, names.len());
     let times = coldstart::init_times(&paths, &names, &emulator.url(), options.runs).await?;
     eprintln!(
