@@ -107,9 +107,9 @@ pub const ROWS: &[Row] = &[
     },
     Row {
         id: "throttle-storm",
-        fault: "Throttling storm: 30% of 150 DMS calls in a row throttled",
+        fault: "Throttling storm: 50% of 150 DMS calls in a row throttled",
         ends: Ends::Succeeds,
-        sees: "the success notice only; the SDK's 3 attempts and the state machine's Retry (at most 5 per step) ride it out",
+        sees: "the success notice only; the SDK's 5 attempts and the state machine's Retry (at most 5 per step) ride it out",
         left: Left::Nothing,
         left_detail: "nothing (the run deletes everything on success)",
         file: "e2e_faults.rs",
