@@ -10,6 +10,10 @@
 //!   no target.
 //! - `AWS_LAMBDA_LOG_FORMAT=JSON` writes one JSON object a line; otherwise plain text.
 //!   Lines carry no time stamp (Lambda adds one) and no target.
+//! - The deployed functions are built with tracing's `release_max_level_info`: debug
+//!   and trace events (the AWS SDK's included) are compiled out of release builds, so
+//!   levels below INFO show nothing there (that keeps each bootstrap under 6 MB). A
+//!   debug build (`cargo lambda build` without `--release`) logs at every level.
 
 use tracing::Subscriber;
 use tracing_subscriber::filter::{LevelFilter, Targets};
