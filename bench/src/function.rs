@@ -101,7 +101,10 @@ impl Function {
             }
             None => (Stdio::null(), Stdio::null()),
         };
-        let mut command = Command::new(bootstrap);
+        // Absolute: the process starts in the bootstrap's directory, as on Lambda.
+        let bootstrap =
+            std::path::absolute(bootstrap).map_err(|e| format!("{}: {e}", bootstrap.display()))?;
+        let mut command = Command::new(&bootstrap);
         command
             .env_clear()
             .envs(lambda_env(name, &api.address(), endpoint))
