@@ -56,9 +56,21 @@ pub const SDK_MAX_BACKOFF: std::time::Duration = std::time::Duration::from_secs(
 
 /// The shared configuration of every client (see [`Clients::from_env`]).
 async fn sdk_config() -> aws_config::SdkConfig {
-    let https = aws_smithy_http_client::Builder::new()
-        .tls_provider(tls::Provider::Rustls(CryptoMode::Ring))
-        .build_https();
+    let mut https = aws_smithy_http_client::Builder::new()
+        .tls_provider(tls::Provider::Rustls(CryptoMode::Ring));
+    let bundle = ca_bundle(
+        |name| std::env::var_os(name).is_some(),
+        |path| std::fs::read(path).ok(),
+    );
+    if let Some(pem) = bundle {
+        let roots = tls::TrustStore::empty()
+            .with_native_roots(false)
+            .with_pem_certificate(pem);
+        if let Ok(context) = tls::TlsContext::builder().with_trust_store(roots).build() {
+            https = https.tls_context(context);
+        }
+    }
+    let https = https.build_https();
     aws_config::defaults(BehaviorVersion::latest())
         .http_client(https)
         .retry_config(
@@ -69,6 +81,30 @@ async fn sdk_config() -> aws_config::SdkConfig {
         )
         .load()
         .await
+}
+
+/// The system's CA bundles, one file each: Amazon Linux (Lambda's runtimes), then
+/// Debian and Ubuntu.
+const CA_BUNDLES: [&str; 2] = [
+    "/etc/pki/tls/certs/ca-bundle.crt",
+    "/etc/ssl/certs/ca-certificates.crt",
+];
+
+/// The trusted roots, read from the system's one CA bundle file. The native
+/// roots loader would read the bundle and then every file of the certificates
+/// directory (hundreds), which was most of a function's init time. `None` (the
+/// native loader decides) when `SSL_CERT_FILE` or `SSL_CERT_DIR` is set, or no
+/// known bundle exists.
+fn ca_bundle(
+    is_set: impl Fn(&str) -> bool,
+    read: impl Fn(&str) -> Option<Vec<u8>>,
+) -> Option<Vec<u8>> {
+    if is_set("SSL_CERT_FILE") || is_set("SSL_CERT_DIR") {
+        return None;
+    }
+    CA_BUNDLES
+        .iter()
+        .find_map(|path| read(path).filter(|pem| !pem.is_empty()))
 }
 
 /// The Step Functions client of the run election (claim-run only), configured
@@ -89,6 +125,31 @@ fn dms_endpoint_alias(var: impl Fn(&str) -> Option<String>) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_roots_come_from_the_first_bundle_found_unless_the_user_chose() {
+        let files = |present: &'static [&'static str]| {
+            move |path: &str| present.contains(&path).then(|| path.as_bytes().to_vec())
+        };
+        let none_set = |_: &str| false;
+        assert_eq!(
+            ca_bundle(none_set, files(&["/etc/ssl/certs/ca-certificates.crt"])),
+            Some(b"/etc/ssl/certs/ca-certificates.crt".to_vec())
+        );
+        assert_eq!(
+            ca_bundle(none_set, files(&CA_BUNDLES)),
+            Some(CA_BUNDLES[0].as_bytes().to_vec())
+        );
+        assert_eq!(ca_bundle(none_set, files(&[])), None);
+        assert_eq!(
+            ca_bundle(|name| name == "SSL_CERT_FILE", files(&CA_BUNDLES)),
+            None
+        );
+        assert_eq!(
+            ca_bundle(|name| name == "SSL_CERT_DIR", files(&CA_BUNDLES)),
+            None
+        );
+    }
 
     fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
         let pairs: Vec<(String, String)> = pairs
