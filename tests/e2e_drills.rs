@@ -115,6 +115,10 @@ async fn a_throttling_burst_is_retried_and_the_run_succeeds() {
 
     e2e::assert_succeeded(&outcome);
     assert!(
+        dmsflow_local::drills::THROTTLED_CALLS > u64::from(dmsflow::aws::clients::SDK_ATTEMPTS),
+        "the burst must outlast the SDK's own attempts to reach the state machine's Retry"
+    );
+    assert!(
         outcome.task_failures >= 1,
         "the burst should fail one invocation with Throttled"
     );

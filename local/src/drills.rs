@@ -32,8 +32,9 @@ pub const DRILL_TABLE: &str = "orders";
 /// Mismatched records the validation drill makes DMS report.
 pub const DRILL_MISMATCHES: u64 = 3;
 /// Throttled DMS calls at the start of the throttle drill: more than the SDK's
-/// three attempts, so one invocation fails `Throttled` and the state machine retries.
-pub const THROTTLED_CALLS: u64 = 4;
+/// attempts per call inside a function (`dmsflow::aws::clients::SDK_ATTEMPTS`, 5),
+/// so one invocation fails `Throttled` and the state machine's Retry takes over.
+pub const THROTTLED_CALLS: u64 = 8;
 /// Real seconds the slow-instance drill adds to the instance's creation.
 pub const SLOW_INSTANCE_REAL_SECONDS: f64 = 8.0;
 
@@ -254,7 +255,10 @@ mod tests {
         let mut bare = json!({"run_id": "r"});
         Drill::SlowInstance.apply(&mut bare, 5.0);
         assert_eq!(bare["tags"]["dms-emulator:slow-instance-seconds"], "40");
-        assert_eq!(Drill::Throttle.throttle().unwrap().first_calls, Some(4));
+        assert_eq!(
+            Drill::Throttle.throttle().unwrap().first_calls,
+            Some(THROTTLED_CALLS)
+        );
         assert!(Drill::Throttle.expected().error.is_none());
     }
 }
