@@ -27,6 +27,7 @@ pub mod lambda;
 pub mod moto;
 pub mod process;
 pub mod progress;
+pub mod refused_calls;
 pub mod rehearsal;
 pub mod resources;
 pub mod router;

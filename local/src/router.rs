@@ -11,8 +11,9 @@
 //!   `Lambda-Runtime-Invoked-Function-Arn` (cargo-lambda sends the literal
 //!   `function-arn`; the functions derive account and region from it);
 //! - everything else (SNS, Step Functions, `/moto-api/...`) -> moto_server;
-//! - the lost-response drill's control path ([`drills::LOST_RESPONSES_PATH`]) is
-//!   answered by the router itself.
+//! - the control paths of the lost-response drill ([`drills::LOST_RESPONSES_PATH`])
+//!   and the refused-call drill ([`REFUSED_CALLS_PATH`]) are answered by the
+//!   router itself, and so is a call the refused-call drill refuses.
 //!
 //! Every answer carries an `x-amzn-RequestId` (moto's interpreter fails without it).
 
@@ -38,8 +39,9 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::definition::function_arn;
-use crate::drills::{self, LostResponses, LostResponsesState};
+use crate::drills::{self, LostResponsesState};
 use crate::lambda;
+use crate::refused_calls::{REFUSED_CALLS_PATH, RefusedCallsState};
 
 /// The DMS JSON protocol's target prefix.
 const DMS_TARGET_PREFIX: &str = "AmazonDMSv20160101.";
@@ -71,6 +73,7 @@ struct Shared {
     requests: AtomicU64,
     log: Option<Mutex<File>>,
     lost_responses: Mutex<LostResponsesState>,
+    refused_calls: Mutex<RefusedCallsState>,
 }
 
 /// The running router. Dropping it stops it.
@@ -118,6 +121,7 @@ pub fn serve(listener: TcpListener, upstreams: Upstreams, log: Option<File>) -> 
         requests: AtomicU64::new(0),
         log: log.map(Mutex::new),
         lost_responses: Mutex::default(),
+        refused_calls: Mutex::default(),
     });
     let (stop, mut stopped) = watch::channel(false);
     let task = tokio::spawn(async move {
@@ -172,8 +176,17 @@ async fn handle(
         }
         _ if path == drills::LOST_RESPONSES_PATH => (
             "drill lost-responses".to_string(),
-            lost_responses(&shared, &parts.method, &body),
+            control(&shared.lost_responses, &parts.method, &body, |s, d| {
+                s.arm(&d)
+            }),
         ),
+        _ if path == REFUSED_CALLS_PATH => (
+            "drill refused-calls".to_string(),
+            control(&shared.refused_calls, &parts.method, &body, |s, d| s.arm(d)),
+        ),
+        _ if let Some((code, message)) = refuse(&shared, &target) => {
+            (format!("refused {target}"), aws_error(&code, &message))
+        }
         _ if path.starts_with(RUNTIME_API_PREFIX) => {
             let mut response = forward(&shared, &up.lambda, &parts, body).await;
             let function = path[RUNTIME_API_PREFIX.len()..]
@@ -275,22 +288,58 @@ fn lose_response(shared: &Shared, function: &str) -> bool {
         .is_ok_and(|mut state| state.take(function))
 }
 
-/// The lost-response drill's control path: `POST` arms it, `GET` reports it.
-fn lost_responses(shared: &Shared, method: &hyper::Method, body: &[u8]) -> Response<Full<Bytes>> {
-    let Ok(mut state) = shared.lost_responses.lock() else {
+/// A drill's control path: `POST` arms it with the drill in the body, `GET`
+/// reports its state.
+fn control<S, D>(
+    state: &Mutex<S>,
+    method: &hyper::Method,
+    body: &[u8],
+    arm: impl FnOnce(&mut S, D),
+) -> Response<Full<Bytes>>
+where
+    S: serde::Serialize,
+    D: serde::de::DeserializeOwned,
+{
+    let Ok(mut state) = state.lock() else {
         return plain(StatusCode::INTERNAL_SERVER_ERROR, "drill state unavailable");
     };
     if method == hyper::Method::POST {
-        match serde_json::from_slice::<LostResponses>(body) {
-            Ok(drill) => state.arm(&drill),
+        match serde_json::from_slice::<D>(body) {
+            Ok(drill) => arm(&mut state, drill),
             Err(e) => return plain(StatusCode::BAD_REQUEST, &format!("invalid drill: {e}")),
         }
     }
-    let mut response = plain(StatusCode::OK, &serde_json::json!(*state).to_string());
+    let text = serde_json::to_string(&*state).unwrap_or_default();
+    let mut response = plain(StatusCode::OK, &text);
     response.headers_mut().insert(
         hyper::header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
     );
+    response
+}
+
+/// The error the refused-call drill answers this call of `target` with, if any.
+fn refuse(shared: &Shared, target: &str) -> Option<(String, String)> {
+    if target.is_empty() {
+        return None;
+    }
+    shared.refused_calls.lock().ok()?.take(target)
+}
+
+/// An AWS JSON-protocol error answer.
+fn aws_error(code: &str, message: &str) -> Response<Full<Bytes>> {
+    let mut response = plain(
+        StatusCode::BAD_REQUEST,
+        &RefusedCallsState::error_body(code, message),
+    );
+    let headers = response.headers_mut();
+    headers.insert(
+        hyper::header::CONTENT_TYPE,
+        HeaderValue::from_static("application/x-amz-json-1.0"),
+    );
+    if let Ok(value) = HeaderValue::from_str(code) {
+        headers.insert(HeaderName::from_static("x-amzn-errortype"), value);
+    }
     response
 }
 

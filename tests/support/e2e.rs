@@ -104,6 +104,14 @@ pub async fn rerun(stack: &mut Stack, prepared: &Prepared, suffix: &str) -> Outc
     run(stack, &again).await
 }
 
+/// The execution failed with `error`; answers its cause.
+pub fn failed_with<'a>(outcome: &'a Outcome, error: &str) -> &'a str {
+    let execution = &outcome.execution;
+    assert_eq!(execution.status, "FAILED", "{execution:?}");
+    assert_eq!(execution.error.as_deref(), Some(error), "{execution:?}");
+    execution.cause.as_deref().unwrap_or_default()
+}
+
 /// The alerts of an outcome that report a failure, as JSON messages.
 pub fn failure_alerts(outcome: &Outcome) -> Vec<(&Published, Value)> {
     outcome
@@ -130,9 +138,7 @@ pub fn assert_failed_with_one_alert(outcome: &Outcome, state: &str, error: &str,
 /// `state`, the error and a message containing `dms_says` (other messages, such
 /// as a success notice before a failed cleanup, may have been published).
 pub fn assert_failure_alerted_once(outcome: &Outcome, state: &str, error: &str, dms_says: &str) {
-    let execution = &outcome.execution;
-    assert_eq!(execution.status, "FAILED", "{execution:?}");
-    assert_eq!(execution.error.as_deref(), Some(error), "{execution:?}");
+    let execution_cause = failed_with(outcome, error);
     let alerts = failure_alerts(outcome);
     assert_eq!(
         alerts.len(),
@@ -157,21 +163,12 @@ pub fn assert_failure_alerted_once(outcome: &Outcome, state: &str, error: &str, 
         "the alert's cause should quote {dms_says:?}: {cause}"
     );
     assert!(
-        !cause.starts_with('{')
-            && !execution
-                .cause
-                .as_deref()
-                .unwrap_or_default()
-                .starts_with('{'),
+        !cause.starts_with('{') && !execution_cause.starts_with('{'),
         "the alert and the execution carry the function's message, not its JSON envelope: {cause}"
     );
     assert!(
-        execution
-            .cause
-            .as_deref()
-            .unwrap_or_default()
-            .contains(dms_says),
-        "the execution's cause should quote {dms_says:?}: {execution:?}"
+        execution_cause.contains(dms_says),
+        "the execution's cause should quote {dms_says:?}: {execution_cause}"
     );
 }
 
@@ -266,36 +263,56 @@ pub fn set_scenario(stack: &Stack, scenario: Value) {
     stack.emulator().set_scenario(scenario);
 }
 
-/// Arms the router's lost-response drill for `function` (`dmsflow-start`).
-pub async fn lose_responses(stack: &Stack, function: &str, count: u64) {
-    let url = format!(
-        "{}{}",
-        stack.endpoint_url(),
-        dmsflow_local::drills::LOST_RESPONSES_PATH
-    );
-    let body = serde_json::json!({"function": function, "count": count});
+/// Arms one of the router's drills: posts `drill` to its control `path`.
+async fn arm_router_drill(stack: &Stack, path: &str, drill: &Value) {
+    let url = format!("{}{path}", stack.endpoint_url());
     stack
         .http
-        .post_json(&url, &body)
+        .post_json(&url, drill)
         .await
-        .and_then(|answer| answer.ok("arming the lost-response drill"))
+        .and_then(|answer| answer.ok(&format!("arming the drill at {path}")))
         .unwrap_or_else(|e| panic!("{e}"));
 }
 
-/// The functions whose responses the router lost so far, in order.
-pub async fn lost_responses(stack: &Stack) -> Vec<String> {
-    let url = format!(
-        "{}{}",
-        stack.endpoint_url(),
-        dmsflow_local::drills::LOST_RESPONSES_PATH
-    );
-    let state = stack
+/// The state of one of the router's drills (its control `path`).
+async fn router_drill_state(stack: &Stack, path: &str) -> Value {
+    let url = format!("{}{path}", stack.endpoint_url());
+    stack
         .http
         .get(&url)
         .await
         .and_then(|answer| answer.json())
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Arms the router's lost-response drill for `function` (`dmsflow-start`).
+pub async fn lose_responses(stack: &Stack, function: &str, count: u64) {
+    let drill = serde_json::json!({"function": function, "count": count});
+    arm_router_drill(stack, dmsflow_local::drills::LOST_RESPONSES_PATH, &drill).await;
+}
+
+/// The functions whose responses the router lost so far, in order.
+pub async fn lost_responses(stack: &Stack) -> Vec<String> {
+    let state = router_drill_state(stack, dmsflow_local::drills::LOST_RESPONSES_PATH).await;
     serde_json::from_value(state["lost"].clone()).expect("a list of function names")
+}
+
+/// Makes the router refuse every call of `target` (`AWSStepFunctions.ListExecutions`)
+/// from now on with the error `code` and `message`, as the service would.
+pub async fn refuse_calls(stack: &Stack, target: &str, code: &str, message: &str) {
+    let drill = serde_json::json!({"target": target, "code": code, "message": message});
+    arm_router_drill(
+        stack,
+        dmsflow_local::refused_calls::REFUSED_CALLS_PATH,
+        &drill,
+    )
+    .await;
+}
+
+/// The targets of the calls the router refused so far, in order.
+pub async fn refused_calls(stack: &Stack) -> Vec<String> {
+    let state = router_drill_state(stack, dmsflow_local::refused_calls::REFUSED_CALLS_PATH).await;
+    serde_json::from_value(state["refused"].clone()).expect("a list of targets")
 }
 
 /// Successful DMS calls of a run to `operation`.
