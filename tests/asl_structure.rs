@@ -157,6 +157,12 @@ fn every_task_catches_everything_into_a_path_that_fails_the_execution() {
     }
 }
 
+const SNS_PUBLISH: &str = "arn:aws:states:::sns:publish";
+
+fn publishes(state: &serde_json::Value) -> bool {
+    state["Resource"] == SNS_PUBLISH
+}
+
 #[test]
 fn the_failure_path_publishes_one_alert_before_cleaning_up() {
     let asl = Asl::load();
@@ -165,24 +171,42 @@ fn the_failure_path_publishes_one_alert_before_cleaning_up() {
         .as_str()
         .expect("Catch has Next")
         .to_string();
-    let path = asl.reachable_from(&failure_entry);
-    let publishes: Vec<_> = path
-        .iter()
-        .filter(|n| states[*n]["Resource"] == "arn:aws:states:::sns:publish")
+    let first: Vec<String> = asl
+        .reachable_until(&failure_entry, publishes)
+        .into_iter()
+        .filter(|n| publishes(states[n]))
         .collect();
     assert_eq!(
-        publishes.len(),
+        first.len(),
         1,
-        "the failure path must publish exactly one alert: {publishes:?}"
+        "the failure path must come to exactly one alert first: {first:?}"
     );
-    let alert = &states[publishes[0]];
+    let alert = &states[&first[0]];
     assert!(
         alert["Parameters"]["TopicArn.$"].is_string(),
         "the alert topic is chosen at run time"
     );
     assert!(
-        asl.reachable_from(publishes[0]).contains("Cleanup"),
+        asl.reachable_from(&first[0]).contains("Cleanup"),
         "after the alert, the failure path cleans up per the spec's policy"
+    );
+
+    // An alert the run's topic refuses is sent once more, to the stack's topic,
+    // before anything else runs.
+    let refused = alert["Catch"][0]["Next"].as_str().expect("Catch has Next");
+    let fallback: Vec<String> = asl
+        .reachable_until(refused, |s| s["Type"] == "Task")
+        .into_iter()
+        .filter(|n| publishes(states[n]))
+        .collect();
+    assert_eq!(fallback.len(), 1, "one fallback alert: {fallback:?}");
+    assert_eq!(
+        states[&fallback[0]]["Parameters"]["TopicArn.$"],
+        "$.deployment.alert_topic_arn"
+    );
+    assert!(
+        asl.reachable_from(refused).contains("Cleanup"),
+        "an alert nobody could take does not stop the cleanup"
     );
 }
 

@@ -43,6 +43,13 @@ impl Asl {
 
     /// States reachable from `from` (inclusive) through Next, Default, Choices and Catch.
     pub fn reachable_from(&self, from: &str) -> BTreeSet<String> {
+        self.reachable_until(from, |_| false)
+    }
+
+    /// States reachable from `from` (inclusive) without going on from a state that
+    /// `stop` matches (such a state is included, what follows it is not, unless
+    /// reached another way).
+    pub fn reachable_until(&self, from: &str, stop: impl Fn(&Value) -> bool) -> BTreeSet<String> {
         let states = self.states();
         let mut seen = BTreeSet::new();
         let mut queue = VecDeque::from([from.to_string()]);
@@ -50,7 +57,9 @@ impl Asl {
             if !seen.insert(name.clone()) {
                 continue;
             }
-            if let Some(state) = states.get(&name) {
+            if let Some(state) = states.get(&name)
+                && (name == from || !stop(state))
+            {
                 queue.extend(transitions(state));
             }
         }

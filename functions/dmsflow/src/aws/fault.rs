@@ -90,7 +90,7 @@ impl AwsFault {
             AwsFault::AccessDenied(m) => (
                 ErrorKind::AccessDenied,
                 m,
-                " Check the function's IAM role, and that the account has the dms-vpc-role.",
+                " Check the function's IAM role; for DMS calls, also that the account has the dms-vpc-role.",
             ),
             AwsFault::Quota(m) => (
                 ErrorKind::QuotaExceeded,
