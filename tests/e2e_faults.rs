@@ -1,7 +1,7 @@
 //! End to end, the faults a run must survive or end cleanly on (rows of the fault
 //! matrix, `support/fault_matrix.rs`): a throttling storm, busy resources, step
 //! results lost after the step ran, an execution stopped and started again, and
-//! a permanent DMS fault at each step of the workflow.
+//! a permanent fault at each step of the workflow.
 
 #[path = "support/e2e.rs"]
 mod e2e;
@@ -197,6 +197,41 @@ fn spec(sample: &str, on_failure: &str) -> Value {
     let mut spec = e2e::events(sample);
     spec["cleanup"] = json!({"on_success": "delete", "on_failure": on_failure});
     spec
+}
+
+/// claim-run is the first step: its Step Functions calls are refused by the
+/// router (the emulator serves DMS only), as a role without
+/// `states:ListExecutions` would see them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_permanent_claim_failure_alerts_once_and_touches_nothing() {
+    let row = row("claim-fails");
+    let mut stack = e2e::stack().await;
+    let run_id = "e2e-claim-fails";
+    let prepared = e2e::sample(&stack, FULL_LOAD, run_id, &[]);
+    let message = "User: arn:aws:sts::123456789012:assumed-role/dmsflow-claim-run/dmsflow-claim-run \
+                   is not authorized to perform: states:ListExecutions";
+    e2e::refuse_calls(
+        &stack,
+        "AWSStepFunctions.ListExecutions",
+        "AccessDeniedException",
+        message,
+    )
+    .await;
+
+    let outcome = e2e::run(&mut stack, &prepared).await;
+
+    e2e::assert_ends(&outcome, Some((row.state(), row.error())), message);
+    assert_eq!(
+        e2e::refused_calls(&stack).await,
+        ["AWSStepFunctions.ListExecutions"],
+        "a permanent fault is neither retried by the SDK nor by the state machine"
+    );
+    assert!(stack.calls().is_empty(), "no DMS call: {:?}", stack.calls());
+    let alert = &outcome.alerts[0];
+    assert_eq!(alert.topic_arn, stack.stack_topic_arn, "{alert:?}");
+    assert!(alert.message.contains("IAM role"), "{alert:?}");
+    e2e::assert_holds(&stack, run_id, row.resources_left());
+    e2e::stop(stack).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
