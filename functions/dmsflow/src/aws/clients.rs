@@ -3,6 +3,9 @@
 use aws_config::BehaviorVersion;
 use aws_config::retry::RetryConfig;
 use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
+use aws_smithy_runtime_api::client::http::SharedHttpClient;
+
+use super::lazy_https::LazyHttpClient;
 
 /// The service-specific endpoint variable aws-config reads for DMS (its service
 /// id is "Database Migration Service").
@@ -21,9 +24,10 @@ impl Clients {
     /// Loads the AWS configuration once and builds both clients on it.
     ///
     /// - One HTTPS client (rustls with ring) is shared by both SDK clients and by
-    ///   the credential providers. aws-config is built without SSO, login and
-    ///   process credentials (workspace features): a Lambda uses its role's
-    ///   environment credentials.
+    ///   the credential providers; it is built by the first request, so cold
+    ///   start reads and parses no certificate ([`LazyHttpClient`]). aws-config
+    ///   is built without SSO, login and process credentials (workspace
+    ///   features): a Lambda uses its role's environment credentials.
     /// - Standard retry mode with [`SDK_ATTEMPTS`] attempts and short jittered
     ///   backoff (from [`SDK_INITIAL_BACKOFF`], at most [`SDK_MAX_BACKOFF`]), so a
     ///   throttled or briefly unavailable call is retried inside the function
@@ -35,15 +39,26 @@ impl Clients {
     ///   honoured as a shorter name for the latter.
     pub async fn from_env() -> Clients {
         let config = sdk_config().await;
-        let mut dms = aws_sdk_databasemigration::config::Builder::from(&config);
-        if let Some(url) = dms_endpoint_alias(|name| std::env::var(name).ok()) {
-            dms = dms.endpoint_url(url);
-        }
         Clients {
-            dms: aws_sdk_databasemigration::Client::from_conf(dms.build()),
+            dms: dms_client(&config),
             cloudwatch: aws_sdk_cloudwatch::Client::new(&config),
         }
     }
+}
+
+/// The DMS client alone, configured as [`Clients::from_env`] configures it, for
+/// the functions that call nothing else (test-connection, enable-validation,
+/// start): they build no CloudWatch client, and their binaries carry none.
+pub async fn dms_from_env() -> aws_sdk_databasemigration::Client {
+    dms_client(&sdk_config().await)
+}
+
+fn dms_client(config: &aws_config::SdkConfig) -> aws_sdk_databasemigration::Client {
+    let mut dms = aws_sdk_databasemigration::config::Builder::from(config);
+    if let Some(url) = dms_endpoint_alias(|name| std::env::var(name).ok()) {
+        dms = dms.endpoint_url(url);
+    }
+    aws_sdk_databasemigration::Client::from_conf(dms.build())
 }
 
 /// Attempts per AWS call inside a function. A DMS call throttled half the time
@@ -56,6 +71,21 @@ pub const SDK_MAX_BACKOFF: std::time::Duration = std::time::Duration::from_secs(
 
 /// The shared configuration of every client (see [`Clients::from_env`]).
 async fn sdk_config() -> aws_config::SdkConfig {
+    aws_config::defaults(BehaviorVersion::latest())
+        .http_client(LazyHttpClient::new(https_client))
+        .retry_config(
+            RetryConfig::standard()
+                .with_max_attempts(SDK_ATTEMPTS)
+                .with_initial_backoff(SDK_INITIAL_BACKOFF)
+                .with_max_backoff(SDK_MAX_BACKOFF),
+        )
+        .load()
+        .await
+}
+
+/// The HTTPS client (rustls with ring) trusting the system's CA bundle. Built by
+/// the first request, not at cold start ([`LazyHttpClient`]).
+fn https_client() -> SharedHttpClient {
     let mut https = aws_smithy_http_client::Builder::new()
         .tls_provider(tls::Provider::Rustls(CryptoMode::Ring));
     let bundle = ca_bundle(
@@ -70,17 +100,7 @@ async fn sdk_config() -> aws_config::SdkConfig {
             https = https.tls_context(context);
         }
     }
-    let https = https.build_https();
-    aws_config::defaults(BehaviorVersion::latest())
-        .http_client(https)
-        .retry_config(
-            RetryConfig::standard()
-                .with_max_attempts(SDK_ATTEMPTS)
-                .with_initial_backoff(SDK_INITIAL_BACKOFF)
-                .with_max_backoff(SDK_MAX_BACKOFF),
-        )
-        .load()
-        .await
+    https.build_https()
 }
 
 /// The system's CA bundles, one file each: Amazon Linux (Lambda's runtimes), then
