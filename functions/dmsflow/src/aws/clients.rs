@@ -6,6 +6,7 @@ use aws_config::retry::RetryConfig;
 use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
 use aws_smithy_runtime_api::client::http::SharedHttpClient;
 
+use super::lazy_cloudwatch::LazyCloudWatch;
 use super::lazy_https::LazyHttpClient;
 
 /// The service-specific endpoint variable aws-config reads for DMS (its service
@@ -18,7 +19,8 @@ const DMS_ENDPOINT_ALIAS: &str = "AWS_ENDPOINT_URL_DMS";
 #[derive(Debug, Clone)]
 pub struct Clients {
     pub dms: aws_sdk_databasemigration::Client,
-    pub cloudwatch: aws_sdk_cloudwatch::Client,
+    /// Built by its first call ([`LazyCloudWatch`]).
+    pub cloudwatch: LazyCloudWatch,
 }
 
 impl Clients {
@@ -46,7 +48,7 @@ impl Clients {
         let config = sdk_config().await;
         Clients {
             dms: dms_client(&config),
-            cloudwatch: aws_sdk_cloudwatch::Client::new(&config),
+            cloudwatch: LazyCloudWatch::new(&config),
         }
     }
 }

@@ -4,6 +4,7 @@ pub mod clients;
 pub mod dms;
 pub mod executions;
 pub mod fault;
+pub mod lazy_cloudwatch;
 pub mod lazy_https;
 pub mod metrics;
 pub mod sdk_cloudwatch;
