@@ -48,11 +48,11 @@ impl RefusedCallsState {
         self.refused.push(target.to_string());
         Some((drill.code.clone(), drill.message.clone()))
     }
+}
 
-    /// The body of an AWS JSON-protocol error answer.
-    pub fn error_body(code: &str, message: &str) -> String {
-        serde_json::json!({"__type": code, "message": message}).to_string()
-    }
+/// The body of an AWS JSON-protocol error answer.
+pub fn error_body(code: &str, message: &str) -> String {
+    serde_json::json!({"__type": code, "message": message}).to_string()
 }
 
 #[cfg(test)]
@@ -94,11 +94,8 @@ mod tests {
 
     #[test]
     fn the_error_body_is_what_the_sdk_reads_a_code_from() {
-        let body: serde_json::Value = serde_json::from_str(&RefusedCallsState::error_body(
-            "AccessDeniedException",
-            "no",
-        ))
-        .unwrap();
+        let body: serde_json::Value =
+            serde_json::from_str(&error_body("AccessDeniedException", "no")).unwrap();
         assert_eq!(body["__type"], "AccessDeniedException");
         assert_eq!(body["message"], "no");
     }

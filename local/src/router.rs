@@ -41,7 +41,7 @@ use tokio::task::JoinHandle;
 use crate::definition::function_arn;
 use crate::drills::{self, LostResponsesState};
 use crate::lambda;
-use crate::refused_calls::{REFUSED_CALLS_PATH, RefusedCallsState};
+use crate::refused_calls::{self, REFUSED_CALLS_PATH, RefusedCallsState};
 
 /// The DMS JSON protocol's target prefix.
 const DMS_TARGET_PREFIX: &str = "AmazonDMSv20160101.";
@@ -330,7 +330,7 @@ fn refuse(shared: &Shared, target: &str) -> Option<(String, String)> {
 fn aws_error(code: &str, message: &str) -> Response<Full<Bytes>> {
     let mut response = plain(
         StatusCode::BAD_REQUEST,
-        &RefusedCallsState::error_body(code, message),
+        &refused_calls::error_body(code, message),
     );
     let headers = response.headers_mut();
     headers.insert(

@@ -24,7 +24,8 @@ pub struct Clients {
 }
 
 impl Clients {
-    /// Loads the AWS configuration once and builds both clients on it.
+    /// Loads the AWS configuration once and makes both clients on it (the
+    /// CloudWatch client is built by its first call).
     ///
     /// - One HTTPS client (rustls with ring) is shared by both SDK clients; it is
     ///   built by the first request, so cold start reads and parses no

@@ -7,36 +7,31 @@
 //! their first call instead.
 
 use std::future::Future;
-use std::sync::OnceLock;
 
 use aws_sdk_cloudwatch::Client;
 
 use super::dms::Tags;
 use super::fault::AwsResult;
 use super::metrics::{AlarmRequest, CdcLatency, Datum, Metrics};
+use super::on_first_use::OnFirstUse;
 
 /// [`Metrics`] through a CloudWatch client made from `config` on first use.
 #[derive(Debug, Clone)]
-pub struct LazyCloudWatch {
-    config: aws_config::SdkConfig,
-    client: OnceLock<Client>,
-}
+pub struct LazyCloudWatch(OnFirstUse<Client>);
 
 impl LazyCloudWatch {
     pub fn new(config: &aws_config::SdkConfig) -> Self {
-        Self {
-            config: config.clone(),
-            client: OnceLock::new(),
-        }
+        let config = config.clone();
+        Self(OnFirstUse::new(move || Client::new(&config)))
     }
 
     /// Whether the client has been built yet.
     pub fn is_built(&self) -> bool {
-        self.client.get().is_some()
+        self.0.is_built()
     }
 
     fn client(&self) -> &Client {
-        self.client.get_or_init(|| Client::new(&self.config))
+        self.0.get()
     }
 }
 

@@ -9,45 +9,26 @@
 //! connector is built once, by the first request that needs it, and shared by
 //! every SDK client of the process.
 
-use std::fmt;
-use std::sync::{Arc, OnceLock};
-
 use aws_smithy_runtime_api::client::http::{
     HttpClient, HttpConnectorSettings, SharedHttpClient, SharedHttpConnector,
 };
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 
+use super::on_first_use::OnFirstUse;
+
 /// An [`HttpClient`] that builds the client it delegates to on first use.
-#[derive(Clone)]
-pub struct LazyHttpClient {
-    build: Arc<dyn Fn() -> SharedHttpClient + Send + Sync>,
-    built: Arc<OnceLock<SharedHttpClient>>,
-}
+#[derive(Debug, Clone)]
+pub struct LazyHttpClient(OnFirstUse<SharedHttpClient>);
 
 impl LazyHttpClient {
     /// A client that calls `build` once, when the first connector is asked for.
     pub fn new(build: impl Fn() -> SharedHttpClient + Send + Sync + 'static) -> Self {
-        Self {
-            build: Arc::new(build),
-            built: Arc::new(OnceLock::new()),
-        }
+        Self(OnFirstUse::new(build))
     }
 
     /// Whether the delegate has been built yet.
     pub fn is_built(&self) -> bool {
-        self.built.get().is_some()
-    }
-
-    fn client(&self) -> &SharedHttpClient {
-        self.built.get_or_init(|| (self.build)())
-    }
-}
-
-impl fmt::Debug for LazyHttpClient {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("LazyHttpClient")
-            .field("built", &self.built.get())
-            .finish()
+        self.0.is_built()
     }
 }
 
@@ -57,7 +38,7 @@ impl HttpClient for LazyHttpClient {
         settings: &HttpConnectorSettings,
         components: &RuntimeComponents,
     ) -> SharedHttpConnector {
-        self.client().http_connector(settings, components)
+        self.0.get().http_connector(settings, components)
     }
     // `validate_base_client_config` keeps its default (nothing to check): the
     // delegate's own check would build a connector at client construction.
@@ -65,13 +46,13 @@ impl HttpClient for LazyHttpClient {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
+    use aws_sdk_databasemigration::config::{BehaviorVersion, Credentials, Region};
     use aws_smithy_http_client::test_util::infallible_client_fn;
 
     use super::*;
-
-    use aws_sdk_databasemigration::config::{BehaviorVersion, Credentials, Region};
 
     /// A DMS client on `http`, as `Clients::from_env` configures one.
     fn dms_client(http: &LazyHttpClient) -> aws_sdk_databasemigration::Client {

@@ -7,6 +7,7 @@ pub mod fault;
 pub mod lazy_cloudwatch;
 pub mod lazy_https;
 pub mod metrics;
+pub mod on_first_use;
 pub mod sdk_cloudwatch;
 pub mod sdk_dms;
 pub mod sdk_sfn;
