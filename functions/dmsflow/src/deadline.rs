@@ -4,6 +4,11 @@ use std::time::{Duration, SystemTime};
 
 use crate::error::{ErrorKind, StepError, StepResult};
 
+/// A spec's timeout in minutes as a duration.
+pub fn minutes(minutes: u32) -> Duration {
+    Duration::from_secs(u64::from(minutes) * 60)
+}
+
 /// Fails with `StepTimedOut` when a loop that started at `started_at` (RFC 3339)
 /// has run longer than `limit` at `now`. `what` names the loop for the message,
 /// `setting` the spec field that sets the limit.

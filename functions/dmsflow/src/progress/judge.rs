@@ -31,7 +31,7 @@ pub struct Verdict {
     pub waiting_for: Option<String>,
     /// The full load (or the validation the criterion needs) is not complete yet: the
     /// loop is bounded by `polling.full_load_timeout_hours`. Waiting only for CDC
-    /// latency is not bounded.
+    /// latency is bounded by `polling.cdc_timeout_hours` instead.
     pub bounded: bool,
 }
 

@@ -313,6 +313,22 @@ pub struct Polling {
     /// How long the full load (and validation) may take.
     #[schemars(range(min = 1))]
     pub full_load_timeout_hours: u32,
+    /// How long the task may take to change state (start, stop, take new settings)
+    /// when the enable-validation and start steps wait for it.
+    #[schemars(range(min = 1))]
+    pub task_change_timeout_minutes: u32,
+    /// How long the progress checks may go on in all (from the first) while the
+    /// full load is done and they wait for the rest of the completion criterion
+    /// (CDC latency under the threshold).
+    #[schemars(range(min = 1, max = 8760))]
+    pub cdc_timeout_hours: u32,
+    /// How long cleanup may take to stop and delete the run's resources.
+    #[schemars(range(min = 1))]
+    pub cleanup_timeout_minutes: u32,
+    /// Progress checks one execution makes before it hands the run over to a new
+    /// execution (Step Functions ends an execution at 25,000 history events).
+    #[schemars(range(min = 1, max = 1000))]
+    pub checks_per_execution: u32,
 }
 
 impl Default for Polling {
@@ -323,6 +339,10 @@ impl Default for Polling {
             instance_timeout_minutes: 60,
             connection_timeout_minutes: 15,
             full_load_timeout_hours: 72,
+            task_change_timeout_minutes: 30,
+            cdc_timeout_hours: 1440,
+            cleanup_timeout_minutes: 120,
+            checks_per_execution: 500,
         }
     }
 }

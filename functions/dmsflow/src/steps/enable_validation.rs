@@ -13,11 +13,16 @@
 //! run: it is only modified, the start step starts it. A modify is never sent to a
 //! task in any other state than `ready`, `stopped` or `failed`.
 //!
+//! The wait is bounded by `polling.task_change_timeout_minutes` (`StepTimedOut`):
+//! a task stuck in `stopping` or `modifying` is announced, not waited on for ever.
+//!
 //! Should the report that says "stopped by this step" be lost (a Lambda retry after
 //! the stop), the task stays stopped with validation enabled; the start step then
 //! resumes it, so replication goes on either way.
 
 use std::time::SystemTime;
+
+use crate::deadline::{self, minutes};
 
 use serde::{Deserialize, Serialize};
 
@@ -49,7 +54,7 @@ pub struct ValidationDetail {
 pub async fn handle<D: Dms>(
     dms: &D,
     input: StepInput,
-    _now: SystemTime,
+    now: SystemTime,
 ) -> StepResult<StepReport<ValidationDetail>> {
     let spec = input.spec()?;
     if !spec.validation.enabled {
@@ -130,6 +135,15 @@ pub async fn handle<D: Dms>(
         false
     };
     let waiting_for = (!done).then(|| waiting_text(&task, &detail));
+    if let Some(waiting_for) = &waiting_for {
+        deadline::check(
+            input.loop_started_at.as_deref(),
+            now,
+            minutes(spec.polling.task_change_timeout_minutes),
+            waiting_for,
+            "task_change_timeout_minutes",
+        )?;
+    }
     Ok(StepReport::new(
         done,
         actions,

@@ -8,9 +8,14 @@
 //! `ResourceMissing`. `start-replication` is sent only to a task that has never
 //! run: on a task with a history it would reload the target from scratch.
 //! DMS refusing the start (`InvalidResourceStateFault`, a state change racing
-//! this call) is `ResourceBusy`, which the state machine retries.
+//! this call) is `ResourceBusy`, which the state machine retries. The wait for a
+//! passing state is bounded by `polling.task_change_timeout_minutes`
+//! (`StepTimedOut`): a task stuck in `stopping` or `modifying` is announced, not
+//! waited on for ever.
 
 use std::time::SystemTime;
+
+use crate::deadline::{self, minutes};
 
 use serde::{Deserialize, Serialize};
 
@@ -68,7 +73,7 @@ fn next(task: &Task) -> StepResult<Next> {
 pub async fn handle<D: Dms>(
     dms: &D,
     input: StepInput,
-    _now: SystemTime,
+    now: SystemTime,
 ) -> StepResult<StepReport<StartDetail>> {
     let spec = input.spec()?;
     let names = Names::for_run(&spec.run_id);
@@ -102,7 +107,19 @@ pub async fn handle<D: Dms>(
             detail.start_type = Some(start_type.as_str().to_string());
             true
         }
-        Next::Wait => false,
+        Next::Wait => {
+            deadline::check(
+                input.loop_started_at.as_deref(),
+                now,
+                minutes(spec.polling.task_change_timeout_minutes),
+                &format!(
+                    "replication task {} (status {}) reaching a state it can be started from",
+                    task.id, task.status
+                ),
+                "task_change_timeout_minutes",
+            )?;
+            false
+        }
     };
     let waiting_for = format!(
         "replication task {} to leave status {}",

@@ -12,7 +12,7 @@
 //! (`tests_started`), which the next call receives as `previous`.
 //! Bounded by `polling.connection_timeout_minutes`.
 
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
 
@@ -90,7 +90,7 @@ pub async fn handle<D: Dms>(
         deadline::check(
             input.loop_started_at.as_deref(),
             now,
-            Duration::from_secs(u64::from(spec.polling.connection_timeout_minutes) * 60),
+            deadline::minutes(spec.polling.connection_timeout_minutes),
             "the connection tests",
             "connection_timeout_minutes",
         )?;
