@@ -1,8 +1,11 @@
-//! The cleanup Lambda function: builds the AWS clients once, then serves
-//! `dmsflow::steps::cleanup::handle` (stop and delete a run's resources).
+//! The cleanup Lambda function (Cleanup): builds the AWS clients once, then
+//! serves `dmsflow::steps::cleanup::step` (stop and delete a run's resources).
+
+use std::time::SystemTime;
 
 use dmsflow::aws::clients::Clients;
 use dmsflow::steps::cleanup;
+use dmsflow::workflow::StepCall;
 use lambda_runtime::{Error, LambdaEvent, service_fn};
 
 #[tokio::main(flavor = "current_thread")]
@@ -10,8 +13,8 @@ async fn main() -> Result<(), Error> {
     dmsflow::logging::init();
     let clients = Clients::from_env().await;
     let clients = &clients;
-    lambda_runtime::run(service_fn(move |event: LambdaEvent<_>| async move {
-        cleanup::handle(&clients.dms, &clients.cloudwatch, event).await
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<StepCall>| async move {
+        cleanup::step(&clients.dms, &clients.cloudwatch, event, SystemTime::now()).await
     }))
     .await
 }

@@ -1,10 +1,15 @@
 //! The create Lambda function: builds the AWS clients once, then serves
-//! `dmsflow::steps::create::handle` (validate a spec, or create the run's resources).
+//! ValidateSpec (`dmsflow::steps::validate_spec`) and CreateResources
+//! (`dmsflow::steps::create`), by the state that calls it.
+// The create step's future is deep (every resource's calls); its layout needs more
+// than the default query depth.
+#![recursion_limit = "256"]
 
 use std::time::SystemTime;
 
-use dmsflow::aws::clients::Clients;
-use dmsflow::steps::create;
+use dmsflow::aws::clients::{self, Clients};
+use dmsflow::steps::{create, validate_spec};
+use dmsflow::workflow::StepCall;
 use lambda_runtime::{Error, LambdaEvent, service_fn};
 
 #[tokio::main(flavor = "current_thread")]
@@ -12,8 +17,13 @@ async fn main() -> Result<(), Error> {
     dmsflow::logging::init();
     let clients = Clients::from_env().await;
     let clients = &clients;
-    lambda_runtime::run(service_fn(move |event: LambdaEvent<_>| async move {
-        create::handle(&clients.dms, &clients.cloudwatch, event, SystemTime::now()).await
+    let alert_topic = clients::alert_topic_from_env();
+    let alert_topic = alert_topic.as_deref();
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<StepCall>| async move {
+        if event.payload.step == "ValidateSpec" {
+            return validate_spec::step(event.payload, alert_topic);
+        }
+        create::step(&clients.dms, &clients.cloudwatch, event, SystemTime::now()).await
     }))
     .await
 }

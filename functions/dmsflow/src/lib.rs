@@ -4,6 +4,7 @@
 //! cleanup planning) is plain Rust with no I/O. AWS calls go through the narrow
 //! traits in [`aws`]; the step handlers in [`steps`] are generic over them.
 
+pub mod alerts;
 pub mod aws;
 pub mod cleanup_plan;
 pub mod deadline;
@@ -18,5 +19,6 @@ pub mod steps;
 #[cfg(test)]
 pub mod testing;
 pub mod wait_policy;
+pub mod workflow;
 
 pub use error::{ErrorKind, StepError, StepResult};

@@ -12,7 +12,7 @@ pub const MANAGED_VALUE: &str = "dmsflow";
 pub const PREFIX: &str = "dmsflow";
 
 /// The names of every resource a run creates.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Names {
     pub subnet_group: String,
     pub instance: String,

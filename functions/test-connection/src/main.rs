@@ -1,10 +1,11 @@
-//! The test-connection Lambda function: builds the DMS client once, then serves
-//! [`dmsflow::steps::test_connection::handle`] for every invocation.
+//! The test-connection Lambda function (TestConnections): builds the DMS client once, then serves
+//! `dmsflow::steps::test_connection::handle` for every call of its loop.
 
 use std::time::SystemTime;
 
 use dmsflow::aws::clients;
-use dmsflow::steps::{StepInput, test_connection};
+use dmsflow::steps::test_connection;
+use dmsflow::workflow::{self, StepCall};
 use lambda_runtime::{Error, LambdaEvent, service_fn};
 
 #[tokio::main(flavor = "current_thread")]
@@ -12,10 +13,12 @@ async fn main() -> Result<(), Error> {
     dmsflow::logging::init();
     let dms = clients::dms_from_env().await;
     let dms = &dms;
-    lambda_runtime::run(service_fn(
-        move |event: LambdaEvent<StepInput>| async move {
-            test_connection::handle(dms, event.payload, SystemTime::now()).await
-        },
-    ))
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<StepCall>| async move {
+        let now = SystemTime::now();
+        workflow::advance(event.payload, now, |input| {
+            test_connection::handle(dms, input, now)
+        })
+        .await
+    }))
     .await
 }

@@ -142,6 +142,23 @@ pub async fn sfn_from_env() -> aws_sdk_sfn::Client {
     aws_sdk_sfn::Client::new(&sdk_config().await)
 }
 
+/// The SNS and Step Functions clients of the notify function, on one configuration.
+pub async fn sns_and_sfn_from_env() -> (aws_sdk_sns::Client, aws_sdk_sfn::Client) {
+    let config = sdk_config().await;
+    (
+        aws_sdk_sns::Client::new(&config),
+        aws_sdk_sfn::Client::new(&config),
+    )
+}
+
+/// The stack's alert topic, from the function's environment
+/// (`DMSFLOW_ALERT_TOPIC_ARN`, set by the template).
+pub fn alert_topic_from_env() -> Option<String> {
+    std::env::var("DMSFLOW_ALERT_TOPIC_ARN")
+        .ok()
+        .filter(|t| !t.trim().is_empty())
+}
+
 /// The DMS endpoint named by [`DMS_ENDPOINT_ALIAS`], unless the variable
 /// aws-config reads itself is set (which then wins).
 fn dms_endpoint_alias(var: impl Fn(&str) -> Option<String>) -> Option<String> {

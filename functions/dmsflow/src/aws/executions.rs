@@ -36,3 +36,27 @@ pub trait Executions: Sync {
     /// One execution, with its input.
     fn describe(&self, execution_arn: &str) -> impl Future<Output = AwsResult<Described>> + Send;
 }
+
+/// Starting an execution: the hand-over of a long run to its next execution.
+pub trait Starter: Sync {
+    /// Starts an execution of `state_machine_arn` named `name` with `input`; its
+    /// ARN. Step Functions answers the same ARN again for a running execution of
+    /// the same name and input, and `AlreadyExists` when the name is taken
+    /// otherwise (StartExecution, Step Functions API reference).
+    fn start(
+        &self,
+        state_machine_arn: &str,
+        name: &str,
+        input: &str,
+    ) -> impl Future<Output = AwsResult<String>> + Send;
+}
+
+/// Reading how an execution ended.
+pub trait History: Sync {
+    /// The name of the last state the execution entered (GetExecutionHistory,
+    /// newest first), if it entered any.
+    fn last_state_entered(
+        &self,
+        execution_arn: &str,
+    ) -> impl Future<Output = AwsResult<Option<String>>> + Send;
+}

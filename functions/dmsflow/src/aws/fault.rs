@@ -38,7 +38,7 @@ impl AwsFault {
             "ResourceNotFoundFault" | "ResourceNotFound" | "ResourceNotFoundException" => {
                 AwsFault::NotFound(message)
             }
-            "ResourceAlreadyExistsFault" | "ResourceAlreadyExists" => {
+            "ResourceAlreadyExistsFault" | "ResourceAlreadyExists" | "ExecutionAlreadyExists" => {
                 AwsFault::AlreadyExists(message)
             }
             "InvalidResourceStateFault" | "InvalidResourceState" => AwsFault::Busy(message),

@@ -7,12 +7,15 @@ pub mod fault;
 pub mod lazy_cloudwatch;
 pub mod lazy_https;
 pub mod metrics;
+pub mod notices;
 pub mod on_first_use;
 pub mod sdk_cloudwatch;
 pub mod sdk_dms;
 pub mod sdk_sfn;
+pub mod sdk_sns;
 
 pub use dms::Dms;
-pub use executions::Executions;
+pub use executions::{Executions, History, Starter};
 pub use fault::{AwsFault, AwsResult};
 pub use metrics::Metrics;
+pub use notices::Notices;

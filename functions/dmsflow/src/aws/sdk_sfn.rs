@@ -5,7 +5,7 @@ use aws_sdk_sfn::Client;
 use aws_sdk_sfn::types::ExecutionStatus;
 use aws_smithy_types::DateTime;
 
-use super::executions::{Described, Executions, Listed};
+use super::executions::{Described, Executions, History, Listed, Starter};
 use super::fault::{AwsFault, AwsResult, classify};
 
 /// The largest page ListExecutions returns.
@@ -59,6 +59,47 @@ impl Executions for Client {
             started_ms: millis(answer.start_date())?,
             input: answer.input().map(str::to_string),
         })
+    }
+}
+
+impl Starter for Client {
+    async fn start(&self, state_machine_arn: &str, name: &str, input: &str) -> AwsResult<String> {
+        let answer = self
+            .start_execution()
+            .state_machine_arn(state_machine_arn)
+            .name(name)
+            .input(input)
+            .send()
+            .await
+            .map_err(classify)?;
+        Ok(answer.execution_arn().to_string())
+    }
+}
+
+/// History events read to find the last state entered: an execution ends with
+/// one `Execution*` event after its last state's exit, so the last `*StateEntered`
+/// is among the newest few.
+const HISTORY_PAGE: i32 = 20;
+
+impl History for Client {
+    async fn last_state_entered(&self, execution_arn: &str) -> AwsResult<Option<String>> {
+        let page = self
+            .get_execution_history()
+            .execution_arn(execution_arn)
+            .reverse_order(true)
+            .max_results(HISTORY_PAGE)
+            .include_execution_data(false)
+            .send()
+            .await
+            .map_err(classify)?;
+        // The newest by id, not the first: a service that ignores reverseOrder
+        // (moto's does) still answers right.
+        Ok(page
+            .events()
+            .iter()
+            .filter_map(|event| Some((event.id(), event.state_entered_event_details()?)))
+            .max_by_key(|(id, _)| *id)
+            .map(|(_, details)| details.name().to_string()))
     }
 }
 

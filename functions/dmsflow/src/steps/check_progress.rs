@@ -7,8 +7,8 @@
 //! run's alarms watch; and judges the summary ([`progress::judge`]: `done`, what
 //! it still waits for, or a `TaskFailed` / `TablesErrored` / `ValidationFailed`
 //! error). The loop is bounded by `polling.full_load_timeout_hours` until the full
-//! load and the validation the criterion needs are complete; waiting for CDC
-//! latency alone is not bounded.
+//! load and the validation the criterion needs are complete, and by
+//! `polling.cdc_timeout_hours` while it waits for the CDC latency alone.
 //!
 //! The report's `target_tables` says what the task's target table preparation did
 //! and lists the loaded tables under their target names (the table mapping's
@@ -35,8 +35,9 @@ use crate::deadline;
 use crate::error::StepResult;
 use crate::naming::Names;
 use crate::progress::{self, Phase, ProgressSummary, TargetTables};
-use crate::spec::{CompletionCriterion, MigrationSpec};
+use crate::spec::CompletionCriterion;
 use crate::wait_policy;
+use crate::workflow::{self, RunState, StepCall};
 
 /// What check-progress reports besides the common fields.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -95,14 +96,21 @@ pub async fn handle<D: Dms, M: Metrics>(
 
     let previous_summary = previous.as_ref().map(|p| &p.summary);
     let verdict = progress::judge(&spec, &summary, &tables, previous_summary)?;
-    if verdict.bounded && !verdict.done {
-        deadline::check(
-            input.loop_started_at.as_deref(),
-            now,
-            full_load_limit(&spec),
-            "the full load (with the validation the completion criterion needs)",
-            "full_load_timeout_hours",
-        )?;
+    if !verdict.done {
+        let (limit, what, setting) = if verdict.bounded {
+            (
+                hours(spec.polling.full_load_timeout_hours),
+                "the full load (with the validation the completion criterion needs)",
+                "full_load_timeout_hours",
+            )
+        } else {
+            (
+                hours(spec.polling.cdc_timeout_hours),
+                "the completion criterion (CDC latency under the threshold)",
+                "cdc_timeout_hours",
+            )
+        };
+        deadline::check(input.loop_started_at.as_deref(), now, limit, what, setting)?;
     }
     let changed = previous_summary.is_none_or(|p| summary.changed_since(p));
     let due_in = (summary.phase == Phase::FullLoad)
@@ -131,8 +139,23 @@ pub async fn handle<D: Dms, M: Metrics>(
     ))
 }
 
-fn full_load_limit(spec: &MigrationSpec) -> Duration {
-    Duration::from_secs(u64::from(spec.polling.full_load_timeout_hours) * 3600)
+/// CheckProgress as the state machine calls it: one check, and whether this
+/// execution has made its share of checks (`polling.checks_per_execution`) and
+/// hands the run over to a new one.
+pub async fn step<D: Dms, M: Metrics>(
+    dms: &D,
+    metrics: &M,
+    call: StepCall,
+    now: SystemTime,
+) -> StepResult<RunState> {
+    let mut state = workflow::advance(call, now, |input| handle(dms, metrics, input, now)).await?;
+    let budget = state.spec()?.polling.checks_per_execution;
+    state.step.hand_over = !state.step.done && state.step.calls >= budget;
+    Ok(state)
+}
+
+fn hours(hours: u32) -> Duration {
+    Duration::from_secs(u64::from(hours) * 3600)
 }
 
 /// Every page of the task's table statistics. A task that has not started yet may

@@ -328,7 +328,7 @@ async fn errored_tables_and_outside_stops_are_distinct_errors() {
 }
 
 #[tokio::test]
-async fn the_full_load_is_bounded_but_waiting_for_latency_is_not() {
+async fn the_full_load_and_the_wait_for_latency_have_their_own_bounds() {
     let run = Run::criterion("running", "ready-for-cutover");
     run.stats("running", 60, [0, 1, 0, 0], None);
     run.tables(vec![table("sales.orders", FULL_LOAD, PENDING_RECORDS)]);
@@ -342,8 +342,20 @@ async fn the_full_load_is_bounded_but_waiting_for_latency_is_not() {
         source_seconds: Some(500.0),
         target_seconds: Some(500.0),
     });
-    let report = run.check(&Value::Null, Some(LONG_AGO)).await.unwrap();
+    // Past the full load's bound (72 h) but within the CDC bound (1440 h): waits on.
+    let hundred_hours_ago = humantime::format_rfc3339(
+        std::time::SystemTime::now() - std::time::Duration::from_secs(100 * 3600),
+    )
+    .to_string();
+    let report = run
+        .check(&Value::Null, Some(&hundred_hours_ago))
+        .await
+        .unwrap();
     assert!(!report.done);
+    // Past the CDC bound: StepTimedOut, naming the setting.
+    let err = run.check(&Value::Null, Some(LONG_AGO)).await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::StepTimedOut);
+    assert!(err.message.contains("cdc_timeout_hours"), "{}", err.message);
 }
 
 #[tokio::test]

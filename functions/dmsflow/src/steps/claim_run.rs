@@ -11,8 +11,10 @@
 //! started before the first look is listed, and the later of two near-simultaneous
 //! starts yields.
 //!
-//! Input: `{"execution_arn", "state_machine_arn", "previous"}` (`$$.Execution.Id`,
-//! `$$.StateMachine.Id`, and this step's previous report or null).
+//! [`step`] is the state machine's entry: it reads the execution input once
+//! ([`RunState::begin`]: a migration spec, a cleanup request or a continuation;
+//! anything else is refused with `InvalidSpec` before anything is touched) and
+//! holds the election with [`handle`].
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -21,6 +23,7 @@ use super::StepReport;
 use crate::aws::Executions;
 use crate::election::{self, Contender, Verdict};
 use crate::error::{ErrorKind, StepError, StepResult};
+use crate::workflow::{RunState, StepCall, state_machine_arn};
 
 /// How many elections an execution must win, one wait apart, before it drives.
 pub const LOOKS: u32 = 2;
@@ -177,6 +180,30 @@ pub async fn handle<E: Executions>(
             ))
         }
     }
+}
+
+/// ClaimRun as the state machine calls it: reads the execution input once (what
+/// it asks, refused when it asks nothing dmsflow understands), then holds a look
+/// of the election; see the module documentation.
+pub async fn step<E: Executions>(executions: &E, call: StepCall) -> StepResult<RunState> {
+    let input = call.input.clone().unwrap_or_else(|| call.state.clone());
+    let mut state = if call.state == input {
+        RunState::begin(&call.execution, input)?
+    } else {
+        RunState::read(call.state)?
+    };
+    let (started_at, previous) = state.loop_of(&call.step, std::time::SystemTime::now());
+    let claim = ClaimInput {
+        execution_arn: call.execution.clone(),
+        state_machine_arn: state_machine_arn(&call.execution)?,
+        previous,
+    };
+    let report = handle(executions, claim).await?;
+    if let Some(since) = report.detail.claimed_since_ms {
+        state.claimed_since_ms = Some(since);
+    }
+    state.record(&call.step, started_at, &report);
+    Ok(state)
 }
 
 #[cfg(test)]

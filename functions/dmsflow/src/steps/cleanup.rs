@@ -10,6 +10,11 @@
 //! ever stopped or deleted; others under the run's names are listed in
 //! `skipped_foreign`. A resource already gone counts as deleted, and a call DMS
 //! refuses for now (`InvalidResourceStateFault`) is waited for, not an error.
+//! The loop is bounded by `polling.cleanup_timeout_minutes` (the default for a
+//! cleanup request without a spec): past it the step fails with `StepTimedOut`,
+//! naming what is left.
+
+use std::time::SystemTime;
 
 use lambda_runtime::LambdaEvent;
 use serde::{Deserialize, Serialize};
@@ -20,12 +25,15 @@ use super::create::observe::Looker;
 use crate::aws::dms::EndpointRole;
 use crate::aws::{AwsFault, Dms, Metrics};
 use crate::cleanup_plan::{self, Action, Policy, Reason};
+use crate::deadline;
 use crate::error::{ErrorKind, StepError, StepResult};
 use crate::naming::Names;
 use crate::plan::{Observed, SHORT_WAIT_SECONDS, Seen, wait_within};
 use crate::spec::MigrationSpec;
 use crate::spec::check::{SpecParts, check_parts};
-use crate::spec::parse::{invalid_spec, parse_value};
+use crate::spec::parse::invalid_spec;
+use crate::steps::read_spec;
+use crate::workflow::{Route, RunState, StepCall};
 
 /// The cleanup step's input.
 #[derive(Debug, Clone, Deserialize)]
@@ -36,6 +44,10 @@ pub struct CleanupInput {
     /// The run's spec, as validate returned it.
     #[serde(default)]
     pub spec: Option<Value>,
+    /// When the cleanup loop started (RFC 3339): bounds it by
+    /// `polling.cleanup_timeout_minutes`.
+    #[serde(default)]
+    pub loop_started_at: Option<String>,
 }
 
 /// What cleanup reports besides the common fields.
@@ -81,7 +93,7 @@ fn read_input(payload: Value) -> StepResult<(CleanupInput, Option<MigrationSpec>
     if !problems.is_empty() {
         return Err(invalid_spec(&problems));
     }
-    let spec = input.spec.as_ref().map(parse_value).transpose()?;
+    let spec = input.spec.as_ref().map(read_spec).transpose()?;
     if let Some(spec) = &spec
         && spec.run_id != input.run_id
     {
@@ -101,6 +113,7 @@ pub async fn handle<D: Dms, M: Metrics>(
     dms: &D,
     metrics: &M,
     event: LambdaEvent<Value>,
+    now: SystemTime,
 ) -> StepResult<StepReport<CleanupDetail>> {
     let (input, spec) = read_input(event.payload)?;
     let policy = cleanup_plan::policy(input.reason, spec.as_ref())?;
@@ -180,6 +193,19 @@ pub async fn handle<D: Dms, M: Metrics>(
     }
     let waiting_for = done.refused.or(plan.waiting_for);
     let polling = spec.as_ref().map(|s| s.polling).unwrap_or_default();
+    if waiting_for.is_some() {
+        deadline::check(
+            input.loop_started_at.as_deref(),
+            now,
+            deadline::minutes(polling.cleanup_timeout_minutes),
+            &format!(
+                "cleanup of run {} (still remaining: {}; look at them in the DMS console, then start a cleanup request again)",
+                input.run_id,
+                remaining.join(", ")
+            ),
+            "cleanup_timeout_minutes",
+        )?;
+    }
     let wait_seconds = match &waiting_for {
         Some(_) => wait_within(&polling, plan.wait_seconds.max(SHORT_WAIT_SECONDS)),
         None => 0,
@@ -199,6 +225,47 @@ pub async fn handle<D: Dms, M: Metrics>(
             skipped_foreign: plan.skipped_foreign,
         },
     })
+}
+
+/// Cleanup as the state machine calls it. The reason comes from the state: a
+/// failure whose cleanup policy applies, a teardown request, or a success with
+/// `then: stop-and-clean-up`. A finished teardown answers its report.
+pub async fn step<D: Dms, M: Metrics>(
+    dms: &D,
+    metrics: &M,
+    event: LambdaEvent<StepCall>,
+    now: SystemTime,
+) -> StepResult<RunState> {
+    let (call, context) = event.into_parts();
+    let mut state = RunState::read(call.state)?;
+    let reason = match (&state.failure, state.route) {
+        (Some(failure), _) if failure.clean_up => Reason::Failure,
+        (_, Route::Teardown) => Reason::Teardown,
+        _ => Reason::Success,
+    };
+    let run_id = state
+        .run_id
+        .clone()
+        .or_else(|| {
+            state
+                .run
+                .as_ref()
+                .map(|r| r.names.metric_run_dimension.clone())
+        })
+        .unwrap_or_default();
+    let (started_at, _) = state.loop_of(&call.step, now);
+    let payload = serde_json::json!({
+        "run_id": run_id,
+        "reason": reason,
+        "spec": state.run.as_ref().map(|r| r.spec.clone()),
+        "loop_started_at": started_at,
+    });
+    let report = handle(dms, metrics, LambdaEvent::new(payload, context), now).await?;
+    state.record(&call.step, started_at, &report);
+    if report.done && state.route == Route::Teardown {
+        state.result = state.step.report.clone();
+    }
+    Ok(state)
 }
 
 /// What the actions of one call came to.

@@ -1,17 +1,10 @@
-//! create: validates a spec, and creates (or adopts) every resource of a run.
+//! CreateResources: creates (or adopts) every resource of a run.
 //!
-//! Two modes, by the payload's `mode`:
-//! - `validate` (`{"mode":"validate","spec":{...},"default_topic_arn":"arn:..."}`),
-//!   no AWS call: parses and checks the spec (an `InvalidSpec` error lists every
-//!   problem), fills `notifications.sns_topic_arn` from `default_topic_arn` when the
-//!   spec has none, and answers `{"spec", "names", "plan"}`: the spec with every
-//!   default filled in, the run's resource names, and a dry run to read.
-//! - `reconcile` (`{"mode":"reconcile", "spec", "loop_started_at", "previous"}`):
-//!   one call takes every next safe action of [`crate::plan::next`] (subnet group,
-//!   instance, endpoints; once the instance is available the task; then the event
-//!   subscription and the alarms) and reports `done` once everything exists, the
-//!   instance is available and the task ready (or later). Bounded by
-//!   `polling.instance_timeout_minutes`.
+//! One call takes every next safe action of [`crate::plan::next`] (subnet group,
+//! instance, endpoints; once the instance is available the task; then the event
+//! subscription and the alarms) and reports `done` once everything exists, the
+//! instance is available and the task ready (or later). Bounded by
+//! `polling.instance_timeout_minutes`.
 //!
 //! A resource under one of the run's names is adopted only when its tags say it is
 //! the run's; otherwise the step fails with `ResourceConflict` before creating
@@ -20,12 +13,12 @@
 
 pub(crate) mod observe;
 
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use lambda_runtime::LambdaEvent;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
+use super::validate_spec::topic;
 use super::{StepInput, StepReport};
 use crate::aws::dms::{EndpointRole, EventSubscription, SubnetGroup};
 use crate::aws::{AwsFault, Dms, Metrics};
@@ -34,36 +27,8 @@ use crate::error::{ErrorKind, StepError, StepResult};
 use crate::naming::Names;
 use crate::plan::{self, Next, Observed, Resource, Seen, TaskWiring};
 use crate::spec::MigrationSpec;
-use crate::spec::parse::{SpecProblem, invalid_spec, validate_value};
+use crate::workflow::{self, RunState, StepCall};
 use observe::Looker;
-
-/// The create step's input.
-#[derive(Debug, Deserialize)]
-#[serde(tag = "mode", rename_all = "lowercase")]
-enum CreateInput {
-    Validate(ValidateInput),
-    Reconcile(StepInput),
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ValidateInput {
-    /// The execution input, as the user wrote it.
-    spec: Value,
-    /// The stack's alert topic, used when the spec names none.
-    #[serde(default)]
-    default_topic_arn: Option<String>,
-}
-
-/// What the validate mode answers.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Validated {
-    /// The spec with every default filled in (the input of every later step).
-    pub spec: Value,
-    pub names: Names,
-    /// What the run will create and do, one line each.
-    pub plan: Vec<String>,
-}
 
 /// One resource as the create step last saw it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -87,93 +52,23 @@ pub struct CreateDetail {
     pub alarms: Vec<String>,
 }
 
-/// What the create step answers, depending on the mode.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(untagged)]
-pub enum CreateOutput {
-    Validated(Box<Validated>),
-    Report(Box<StepReport<CreateDetail>>),
-}
-
 /// Most actions one call takes (each resource once, with room for races).
 const MAX_ACTIONS: usize = 16;
 
-/// The create function; see the module documentation. The Lambda context's
-/// function ARN gives the account and region of the ARNs DMS does not report.
-pub async fn handle<D: Dms, M: Metrics>(
+/// CreateResources as the state machine calls it: one reconcile call of the
+/// loop. The Lambda context's function ARN gives the account and region of the
+/// ARNs DMS does not report.
+pub async fn step<D: Dms, M: Metrics>(
     dms: &D,
     metrics: &M,
-    event: LambdaEvent<Value>,
+    event: LambdaEvent<StepCall>,
     now: SystemTime,
-) -> StepResult<CreateOutput> {
-    let input: CreateInput = serde_json::from_value(event.payload).map_err(|error| {
-        StepError::new(
-            ErrorKind::InvalidSpec,
-            format!(
-                "the create step's input is not {{\"mode\": \"validate\", \"spec\": ..., \"default_topic_arn\": ...}} \
-                 or {{\"mode\": \"reconcile\", \"spec\": ..., \"loop_started_at\": ...}} ({error}); \
-                 check the state machine definition"
-            ),
-        )
-    })?;
-    match input {
-        CreateInput::Validate(input) => {
-            validate(input).map(|validated| CreateOutput::Validated(Box::new(validated)))
-        }
-        CreateInput::Reconcile(input) => {
-            let function_arn = &event.context.invoked_function_arn;
-            reconcile(dms, metrics, &input, function_arn, now)
-                .await
-                .map(|report| CreateOutput::Report(Box::new(report)))
-        }
-    }
-}
-
-fn validate(input: ValidateInput) -> StepResult<Validated> {
-    let default_topic = input.default_topic_arn.filter(|t| !t.trim().is_empty());
-    let has_topic = input
-        .spec
-        .pointer("/notifications/sns_topic_arn")
-        .is_some_and(Value::is_string);
-    let mut problems = Vec::new();
-    if !has_topic && default_topic.is_none() {
-        problems.push(SpecProblem::new(
-            "notifications.sns_topic_arn",
-            "no SNS topic for alerts: the spec names none and the stack has no default topic",
-            "set notifications.sns_topic_arn to the ARN of an SNS topic in this region",
-        ));
-    }
-    let mut spec = match validate_value(&input.spec) {
-        Ok(spec) if problems.is_empty() => spec,
-        Ok(_) => return Err(invalid_spec(&problems)),
-        Err(mut found) => {
-            found.append(&mut problems);
-            return Err(invalid_spec(&found));
-        }
-    };
-    if spec.notifications.sns_topic_arn.is_none() {
-        spec.notifications.sns_topic_arn = default_topic;
-    }
-    let topic = topic(&spec)?;
-    let names = Names::for_run(&spec.run_id);
-    let plan = plan::dry_run(&spec, &names, &topic);
-    let spec = serde_json::to_value(&spec).map_err(|e| {
-        StepError::new(
-            ErrorKind::InvalidSpec,
-            format!("the spec cannot be written back as JSON ({e})"),
-        )
-    })?;
-    Ok(Validated { spec, names, plan })
-}
-
-fn topic(spec: &MigrationSpec) -> StepResult<String> {
-    spec.notifications.sns_topic_arn.clone().ok_or_else(|| {
-        StepError::new(
-            ErrorKind::InvalidSpec,
-            "notifications.sns_topic_arn is missing: the create step's validate mode fills it; \
-             pass the spec it returned",
-        )
+) -> StepResult<RunState> {
+    let function_arn = event.context.invoked_function_arn.clone();
+    workflow::advance(event.payload, now, |input| async move {
+        reconcile(dms, metrics, &input, &function_arn, now).await
     })
+    .await
 }
 
 /// What one reconcile call works with.
@@ -184,7 +79,8 @@ struct Run<'a, D, M> {
     topic: String,
 }
 
-async fn reconcile<D: Dms, M: Metrics>(
+/// One reconcile call; see the module documentation.
+pub async fn reconcile<D: Dms, M: Metrics>(
     dms: &D,
     metrics: &M,
     input: &StepInput,
@@ -224,7 +120,7 @@ async fn reconcile<D: Dms, M: Metrics>(
                 deadline::check(
                     input.loop_started_at.as_deref(),
                     now,
-                    Duration::from_secs(u64::from(spec.polling.instance_timeout_minutes) * 60),
+                    deadline::minutes(spec.polling.instance_timeout_minutes),
                     &format!("creating the resources of run {}", spec.run_id),
                     "instance_timeout_minutes",
                 )?;

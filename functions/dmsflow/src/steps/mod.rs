@@ -6,16 +6,19 @@
 pub mod check_progress;
 pub mod claim_run;
 pub mod cleanup;
+pub mod continue_in_new_execution;
 pub mod create;
 pub mod enable_validation;
+pub mod notify;
 pub mod read;
 pub mod start;
 pub mod test_connection;
+pub mod validate_spec;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::error::StepResult;
+use crate::error::{ErrorKind, StepError, StepResult};
 use crate::spec::MigrationSpec;
 
 /// The input every looping step receives from the state machine.
@@ -34,10 +37,25 @@ pub struct StepInput {
 }
 
 impl StepInput {
-    /// Parses and validates the spec (an `InvalidSpec` error lists every problem).
+    /// The run's spec, as ValidateSpec normalized it.
     pub fn spec(&self) -> StepResult<MigrationSpec> {
-        crate::spec::parse::parse_value(&self.spec)
+        read_spec(&self.spec)
     }
+}
+
+/// Reads a spec that ValidateSpec has validated and normalized (every default
+/// filled in), with plain serde: the whole validation runs once per run, in
+/// ValidateSpec, not on every call of every step.
+pub fn read_spec(spec: &Value) -> StepResult<MigrationSpec> {
+    serde_json::from_value(spec.clone()).map_err(|error| {
+        StepError::new(
+            ErrorKind::InvalidSpec,
+            format!(
+                "the run's spec is not one ValidateSpec returned ({error}); start the run with \
+                 the migration spec itself, not a step's input"
+            ),
+        )
+    })
 }
 
 /// What a step reports back to the state machine.

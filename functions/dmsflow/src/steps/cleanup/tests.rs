@@ -1,3 +1,5 @@
+use std::time::SystemTime;
+
 use serde_json::{Value, json};
 
 use super::*;
@@ -55,7 +57,7 @@ async fn cleanup(
     metrics: &FakeMetrics,
     request: Value,
 ) -> StepResult<StepReport<CleanupDetail>> {
-    handle(dms, metrics, testing::event(request)).await
+    handle(dms, metrics, testing::event(request), SystemTime::now()).await
 }
 
 /// Stop and delete calls to either fake.
@@ -510,7 +512,9 @@ async fn resources_whose_tags_cannot_be_read_are_left_alone() {
     let mut event = testing::event(request("teardown", None));
     event.context.invoked_function_arn =
         "arn:aws:lambda:us-east-1:999999999999:function:dmsflow-test".into();
-    let report = handle(&dms, &metrics, event).await.unwrap();
+    let report = handle(&dms, &metrics, event, SystemTime::now())
+        .await
+        .unwrap();
     assert_eq!(
         report.detail.skipped_foreign,
         vec![

@@ -15,7 +15,7 @@ fn names() -> Names {
     Names::for_run("orders")
 }
 
-/// The fixture spec with `changes`, and the alert topic validate mode would fill in.
+/// The fixture spec with `changes`, and the alert topic ValidateSpec would fill in.
 fn spec_json(changes: Value) -> Value {
     let mut spec = fixtures::spec_json(changes);
     if spec.get("notifications").is_none() {
@@ -25,28 +25,25 @@ fn spec_json(changes: Value) -> Value {
     spec
 }
 
-fn reconcile_payload(changes: Value, loop_started_at: Option<&str>) -> Value {
-    json!({
-        "mode": "reconcile",
-        "spec": spec_json(changes),
-        "loop_started_at": loop_started_at,
-    })
-}
-
-async fn call(dms: &FakeDms, metrics: &FakeMetrics, payload: Value) -> StepResult<CreateOutput> {
-    handle(dms, metrics, testing::event(payload), SystemTime::now()).await
-}
-
 async fn reconcile_with(
     dms: &FakeDms,
     metrics: &FakeMetrics,
     changes: Value,
     loop_started_at: Option<&str>,
 ) -> StepResult<StepReport<CreateDetail>> {
-    match call(dms, metrics, reconcile_payload(changes, loop_started_at)).await? {
-        CreateOutput::Report(report) => Ok(*report),
-        other => panic!("expected a report, got {other:?}"),
-    }
+    let input = StepInput {
+        spec: spec_json(changes),
+        loop_started_at: loop_started_at.map(str::to_string),
+        previous: None,
+    };
+    super::reconcile(
+        dms,
+        metrics,
+        &input,
+        testing::FUNCTION_ARN,
+        SystemTime::now(),
+    )
+    .await
 }
 
 async fn reconcile(dms: &FakeDms, metrics: &FakeMetrics) -> StepResult<StepReport<CreateDetail>> {
@@ -56,98 +53,6 @@ async fn reconcile(dms: &FakeDms, metrics: &FakeMetrics) -> StepResult<StepRepor
 /// Create-like calls to either fake (the ones a rerun must not repeat).
 fn creates(dms: &FakeDms, metrics: &FakeMetrics) -> Vec<String> {
     testing::calls_starting_with(dms, metrics, &["create_", "put_alarm"])
-}
-
-#[tokio::test]
-async fn validate_fills_defaults_and_the_topic_and_touches_nothing() {
-    let (dms, metrics) = (FakeDms::new(), FakeMetrics::new());
-    let payload = json!({
-        "mode": "validate",
-        "spec": fixtures::spec_json(json!({})),
-        "default_topic_arn": TOPIC,
-    });
-    let CreateOutput::Validated(validated) = call(&dms, &metrics, payload).await.unwrap() else {
-        panic!("expected the validate answer");
-    };
-    assert_eq!(validated.spec["notifications"]["sns_topic_arn"], TOPIC);
-    assert_eq!(validated.spec["instance"]["class"], "dms.t3.medium");
-    assert_eq!(validated.spec["cleanup"]["on_failure"], "keep");
-    assert_eq!(validated.names, names());
-    assert!(
-        validated.plan[0].starts_with("create replication subnet group dmsflow-orders-subnets"),
-        "{:?}",
-        validated.plan
-    );
-    assert!(dms.calls().is_empty() && metrics.calls().is_empty());
-    // The normalized spec is a valid reconcile input.
-    let again = json!({"mode": "reconcile", "spec": validated.spec});
-    assert!(call(&dms, &metrics, again).await.is_ok());
-}
-
-#[tokio::test]
-async fn validate_keeps_the_specs_own_topic() {
-    let payload = json!({
-        "mode": "validate",
-        "spec": spec_json(json!({})),
-        "default_topic_arn": "arn:aws:sns:us-east-1:111122223333:stack-default",
-    });
-    let output = call(&FakeDms::new(), &FakeMetrics::new(), payload)
-        .await
-        .unwrap();
-    let CreateOutput::Validated(validated) = output else {
-        panic!("expected the validate answer");
-    };
-    assert_eq!(validated.spec["notifications"]["sns_topic_arn"], TOPIC);
-}
-
-#[tokio::test]
-async fn validate_lists_every_problem_including_a_missing_topic() {
-    let payload = json!({
-        "mode": "validate",
-        "spec": fixtures::spec_json(json!({"instance": {"allocated_storage_gb": 1}})),
-    });
-    let error = call(&FakeDms::new(), &FakeMetrics::new(), payload)
-        .await
-        .unwrap_err();
-    assert_eq!(error.kind, ErrorKind::InvalidSpec);
-    assert!(
-        error.message.contains("instance.allocated_storage_gb"),
-        "{}",
-        error.message
-    );
-    assert!(
-        error.message.contains("notifications.sns_topic_arn"),
-        "{}",
-        error.message
-    );
-    let only_topic = json!({"mode": "validate", "spec": fixtures::spec_json(json!({}))});
-    let error = call(&FakeDms::new(), &FakeMetrics::new(), only_topic)
-        .await
-        .unwrap_err();
-    assert!(
-        error
-            .message
-            .starts_with("The migration spec has 1 problem"),
-        "{}",
-        error.message
-    );
-}
-
-#[tokio::test]
-async fn a_payload_without_a_known_mode_is_refused() {
-    for payload in [json!({"spec": {}}), json!({"mode": "apply", "spec": {}})] {
-        let error = call(&FakeDms::new(), &FakeMetrics::new(), payload)
-            .await
-            .unwrap_err();
-        assert_eq!(error.kind, ErrorKind::InvalidSpec);
-        assert!(error.message.contains("\"mode\""), "{}", error.message);
-    }
-    let unknown_field = json!({"mode": "reconcile", "spec": spec_json(json!({})), "extra": 1});
-    assert!(
-        call(&FakeDms::new(), &FakeMetrics::new(), unknown_field)
-            .await
-            .is_err()
-    );
 }
 
 #[tokio::test]
@@ -321,9 +226,12 @@ async fn a_subnet_group_whose_tags_cannot_be_read_is_not_adopted() {
             testing::subnet_group("dmsflow-orders-subnets"),
             owned_tags("orders"),
         );
-        let mut event = testing::event(reconcile_payload(json!({}), None));
-        event.context.invoked_function_arn = function_arn.to_string();
-        let error = handle(&dms, &metrics, event, SystemTime::now())
+        let input = StepInput {
+            spec: spec_json(json!({})),
+            loop_started_at: None,
+            previous: None,
+        };
+        let error = super::reconcile(&dms, &metrics, &input, function_arn, SystemTime::now())
             .await
             .unwrap_err();
         assert_eq!(error.kind, ErrorKind::ResourceConflict, "{function_arn}");
