@@ -22,6 +22,15 @@ pub struct Function {
     pub name: String,
     /// The cargo binary it is built from (`dmsflow-create`).
     pub binary: String,
+    /// `Environment.Variables`: a literal, or the logical id a `!Ref` names.
+    pub environment: BTreeMap<String, EnvValue>,
+}
+
+/// One environment variable of a function, as the template gives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EnvValue {
+    Literal(String),
+    Ref(String),
 }
 
 /// What the template says about the state machine.
@@ -31,6 +40,9 @@ pub struct Wiring {
     pub substitutions: BTreeMap<String, String>,
     /// Functions by logical id.
     pub functions: BTreeMap<String, Function>,
+    /// The EventPattern of every `AWS::Events::Rule`, by logical id (`!Ref` of the
+    /// state machine left as the string `!Ref <id>`).
+    pub rules: BTreeMap<String, serde_json::Value>,
 }
 
 impl Wiring {
@@ -49,6 +61,7 @@ impl Wiring {
             .ok_or_else(|| Error::new(format!("{TEMPLATE} has no Resources")))?;
         let mut functions = BTreeMap::new();
         let mut substitutions = BTreeMap::new();
+        let mut rules = BTreeMap::new();
         for (id, resource) in resources {
             let id = id.as_str().unwrap_or_default().to_string();
             match resource["Type"].as_str() {
@@ -59,7 +72,15 @@ impl Wiring {
                         .to_string();
                     let name = function_name(&resource["Properties"]["FunctionName"])
                         .unwrap_or_else(|| binary.clone());
-                    functions.insert(id, Function { name, binary });
+                    let environment = environment(&resource["Properties"]["Environment"]);
+                    functions.insert(
+                        id,
+                        Function {
+                            name,
+                            binary,
+                            environment,
+                        },
+                    );
                 }
                 Some("AWS::Serverless::StateMachine") => {
                     let subs = resource["Properties"]["DefinitionSubstitutions"]
@@ -75,12 +96,16 @@ impl Wiring {
                         substitutions.insert(key, target);
                     }
                 }
+                Some("AWS::Events::Rule") => {
+                    rules.insert(id, yaml_to_json(&resource["Properties"]["EventPattern"]));
+                }
                 _ => {}
             }
         }
         Ok(Wiring {
             substitutions,
             functions,
+            rules,
         })
     }
 
@@ -107,6 +132,73 @@ impl Wiring {
                 Ok((key.clone(), value))
             })
             .collect()
+    }
+}
+
+/// A function's environment with local values: `!Ref AlertTopic` is the stack's
+/// alert topic; any other reference is an error, not a silent gap.
+pub fn local_environment(
+    function: &Function,
+    alert_topic_arn: &str,
+) -> Result<Vec<(String, String)>, Error> {
+    function
+        .environment
+        .iter()
+        .map(|(key, value)| match value {
+            EnvValue::Literal(text) => Ok((key.clone(), text.clone())),
+            EnvValue::Ref(target) if target == "AlertTopic" => {
+                Ok((key.clone(), alert_topic_arn.to_string()))
+            }
+            EnvValue::Ref(target) => Err(Error::new(format!(
+                "{TEMPLATE} sets {key} of {} to !Ref {target}, which the local stack has no value for",
+                function.name
+            ))),
+        })
+        .collect()
+}
+
+fn environment(value: &Yaml) -> BTreeMap<String, EnvValue> {
+    value["Variables"]
+        .as_mapping()
+        .map(|variables| {
+            variables
+                .iter()
+                .filter_map(|(key, value)| {
+                    let key = key.as_str()?.to_string();
+                    let value = match referenced(value) {
+                        Some(target) => EnvValue::Ref(target),
+                        None => EnvValue::Literal(value.as_str()?.to_string()),
+                    };
+                    Some((key, value))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// YAML as JSON; a `!Ref X` becomes the string `!Ref X`.
+fn yaml_to_json(value: &Yaml) -> serde_json::Value {
+    use serde_json::Value as Json;
+    match value {
+        Yaml::Null => Json::Null,
+        Yaml::Bool(b) => Json::Bool(*b),
+        Yaml::Number(n) => n
+            .as_i64()
+            .map(Json::from)
+            .or_else(|| n.as_f64().map(Json::from))
+            .unwrap_or(Json::Null),
+        Yaml::String(s) => Json::String(s.clone()),
+        Yaml::Sequence(items) => Json::Array(items.iter().map(yaml_to_json).collect()),
+        Yaml::Mapping(map) => Json::Object(
+            map.iter()
+                .filter_map(|(k, v)| Some((k.as_str()?.to_string(), yaml_to_json(v))))
+                .collect(),
+        ),
+        Yaml::Tagged(tagged) => Json::String(format!(
+            "{} {}",
+            tagged.tag,
+            tagged.value.as_str().unwrap_or_default()
+        )),
     }
 }
 
@@ -183,7 +275,8 @@ Resources:
             wiring.functions["CreateFunction"],
             Function {
                 name: "dmsflow-create".into(),
-                binary: "dmsflow-create".into()
+                binary: "dmsflow-create".into(),
+                environment: BTreeMap::new(),
             }
         );
         let values = wiring

@@ -48,7 +48,7 @@ pub struct Invoked {
 }
 
 /// Translates cargo-lambda's answer into AWS's. A successful result with a numeric
-/// top-level `wait_seconds` (every looping step's report) has it divided by
+/// `step.wait_seconds` (the state every looping step answers) has it divided by
 /// `time_scale`, rounded up (never to 0 unless it was 0): the rehearsal compresses
 /// real-world waits; the functions themselves are unchanged.
 pub fn translate(status: u16, body: &[u8], time_scale: f64) -> Invoked {
@@ -102,17 +102,17 @@ pub fn scaled_seconds(seconds: u64, time_scale: f64) -> u64 {
 }
 
 fn scale_wait(body: &[u8], time_scale: f64) -> Vec<u8> {
-    let Ok(Value::Object(mut report)) = serde_json::from_slice::<Value>(body) else {
+    let Ok(mut state) = serde_json::from_slice::<Value>(body) else {
         return body.to_vec();
     };
-    let Some(seconds) = report.get("wait_seconds").and_then(Value::as_u64) else {
+    let Some(wait) = state.pointer_mut("/step/wait_seconds") else {
         return body.to_vec();
     };
-    report.insert(
-        "wait_seconds".into(),
-        Value::from(scaled_seconds(seconds, time_scale)),
-    );
-    Value::Object(report).to_string().into_bytes()
+    let Some(seconds) = wait.as_u64() else {
+        return body.to_vec();
+    };
+    *wait = Value::from(scaled_seconds(seconds, time_scale));
+    state.to_string().into_bytes()
 }
 
 #[cfg(test)]
@@ -179,13 +179,12 @@ mod tests {
 
     #[test]
     fn successful_reports_have_their_wait_compressed_and_nothing_else_changed() {
-        let body =
-            br#"{"done":false,"wait_seconds":45,"actions":["x"],"detail":{"wait_seconds":45}}"#;
+        let body = br#"{"step":{"done":false,"wait_seconds":45,"report":{"wait_seconds":45}},"route":"migrate"}"#;
         let out = translate(200, body, 30.0);
         let v: Value = serde_json::from_slice(&out.body).unwrap();
-        assert_eq!(v["wait_seconds"], 2);
-        assert_eq!(v["detail"]["wait_seconds"], 45);
-        assert_eq!(v["actions"][0], "x");
+        assert_eq!(v["step"]["wait_seconds"], 2);
+        assert_eq!(v["step"]["report"]["wait_seconds"], 45);
+        assert_eq!(v["route"], "migrate");
         assert_eq!(translate(200, b"[1,2]", 30.0).body, b"[1,2]".to_vec());
         assert_eq!(scaled_seconds(0, 30.0), 0);
         assert_eq!(scaled_seconds(1, 30.0), 1);

@@ -33,6 +33,7 @@ pub mod resources;
 pub mod router;
 pub mod sfn;
 pub mod stack;
+pub mod status_events;
 
 pub use stack::{Stack, StackOptions};
 

@@ -27,9 +27,24 @@ pub struct Published {
 }
 
 impl Published {
-    /// The message as JSON, when it is JSON (the state machine's alerts are).
+    /// The JSON document of a message published with `MessageStructure: json`
+    /// (what SQS, Lambda and HTTPS subscribers receive), or the message itself
+    /// when it is plain JSON.
     pub fn json(&self) -> Option<Value> {
-        serde_json::from_str(&self.message).ok()
+        let message: Value = serde_json::from_str(&self.message).ok()?;
+        match message.get("sqs").and_then(Value::as_str) {
+            Some(document) => serde_json::from_str(document).ok(),
+            None => Some(message),
+        }
+    }
+
+    /// What e-mail subscribers receive: the `email` text of a structured message,
+    /// or the message itself.
+    pub fn email_text(&self) -> String {
+        serde_json::from_str::<Value>(&self.message)
+            .ok()
+            .and_then(|m| m.get("email").and_then(Value::as_str).map(str::to_string))
+            .unwrap_or_else(|| self.message.clone())
     }
 }
 

@@ -11,6 +11,8 @@ use crate::sfn::Event;
 pub struct Progress {
     started: Option<f64>,
     last_wait: Option<u64>,
+    /// The state entered last (a Task's answer is read as that step's).
+    state: Option<String>,
     /// States entered so far.
     pub states_entered: usize,
     /// Task invocations that failed (retried or caught).
@@ -24,6 +26,7 @@ impl Progress {
         let mut out = Vec::new();
         if let Some(state) = event.entered_state() {
             self.states_entered += 1;
+            self.state = Some(state.to_string());
             let mut line = format!("{at} {state}");
             if event.kind == "WaitStateEntered"
                 && let Some(seconds) = self.last_wait
@@ -37,7 +40,14 @@ impl Progress {
             "ExecutionStarted" => out.push(format!("{at} execution started")),
             "TaskSucceeded" | "LambdaFunctionSucceeded" => {
                 if let Some(output) = event.task_output() {
-                    let payload = output.get("Payload").unwrap_or(&output);
+                    let state = output.get("Payload").unwrap_or(&output);
+                    // A step's answer is the whole state; its report is under
+                    // step.report, when the step is the one that answered.
+                    let own = state.pointer("/step/name").and_then(Value::as_str)
+                        == self.state.as_deref();
+                    let Some(payload) = state.pointer("/step/report").filter(|_| own) else {
+                        return out;
+                    };
                     self.last_wait = payload.get("wait_seconds").and_then(Value::as_u64);
                     out.extend(
                         report_lines(payload)
@@ -252,9 +262,21 @@ mod tests {
             json!({"name": "CheckProgress"}),
         ));
         assert_eq!(lines, vec!["[   1.5s] CheckProgress"]);
-        let output = json!({"Payload": {"done": false, "actions": [], "waiting_for": "the full load", "wait_seconds": 2,
+        let report = json!({"done": false, "actions": [], "waiting_for": "the full load", "wait_seconds": 2,
             "summary": {"status": "running", "phase": "full-load", "full_load_percent": 50, "tables": 6, "tables_loaded": 3,
-                        "tables_errored": 0, "rows_loaded": 3000, "tables_by_validation_state": {"Validated": 3}}}});
+                        "tables_errored": 0, "rows_loaded": 3000, "tables_by_validation_state": {"Validated": 3}}});
+        let output = json!({"Payload": {"step": {"name": "CheckProgress", "report": report}}});
+        // Another step's report in the state is not this step's answer.
+        let stale = json!({"Payload": {"step": {"name": "ClaimRun", "report": report}}});
+        assert!(
+            p.lines(&event(
+                3,
+                "TaskSucceeded",
+                101.9,
+                json!({"output": stale.to_string()})
+            ))
+            .is_empty()
+        );
         let lines = p.lines(&event(
             3,
             "TaskSucceeded",

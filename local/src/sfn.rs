@@ -30,6 +30,8 @@ pub struct Execution {
     pub error: Option<String>,
     #[serde(default)]
     pub cause: Option<String>,
+    #[serde(default)]
+    pub input: Option<String>,
 }
 
 impl Execution {

@@ -17,6 +17,7 @@ use crate::process::Child;
 use crate::resources::{Call, RunResources};
 use crate::router::{self, RouterHandle, Upstreams};
 use crate::sfn::{Event, Execution, Sfn};
+use crate::status_events::SafetyNet;
 
 /// How to start the stack.
 #[derive(Debug, Clone)]
@@ -71,6 +72,8 @@ pub struct Stack {
     /// The topic the stack puts into specs (`notifications.sns_topic_arn`).
     pub run_topic_arn: String,
     pub state_machine_arn: String,
+    /// The template's EventBridge rule on the state machine's status changes.
+    safety_net: Option<SafetyNet>,
     // Drop order: the functions before their runtime API, moto before the router.
     functions: Vec<Child>,
     lambda: Child,
@@ -94,11 +97,22 @@ impl Stack {
             }
         }
         let wiring = Wiring::load(&root)?;
-        let binaries: Vec<String> = wiring
+        // The topic's ARN is known before moto creates it (account, region, name).
+        let stack_topic = format!(
+            "arn:aws:sns:{}:{}:{STACK_TOPIC}",
+            crate::sfn::REGION,
+            crate::sfn::ACCOUNT
+        );
+        let binaries: Vec<(String, Vec<(String, String)>)> = wiring
             .functions
             .values()
-            .map(|f| f.binary.clone())
-            .collect();
+            .map(|f| {
+                Ok((
+                    f.binary.clone(),
+                    definition::local_environment(f, &stack_topic)?,
+                ))
+            })
+            .collect::<Result<_, Error>>()?;
         for function in wiring.functions.values() {
             if function.name != function.binary {
                 return Err(Error::new(format!(
@@ -160,6 +174,18 @@ impl Stack {
             .map_err(|e| Error::new(format!("cannot read {}: {e}", asl_path.display())))?;
         let asl = definition::substitute(&asl, &wiring.local_values(&stack_topic_arn)?)?;
         let state_machine_arn = sfn.create_state_machine(STATE_MACHINE, &asl).await?;
+        let safety_net = match wiring.rules.values().next() {
+            Some(pattern) => {
+                let text = pattern.to_string().replace(
+                    "\"!Ref MigrationStateMachine\"",
+                    &Value::from(state_machine_arn.as_str()).to_string(),
+                );
+                let pattern = serde_json::from_str(&text)
+                    .map_err(|e| Error::new(format!("the rule's pattern: {e}")))?;
+                Some(SafetyNet::create(&http, &moto.url, &pattern).await?)
+            }
+            None => None,
+        };
         let mut stack = Stack {
             options,
             log_dir,
@@ -168,6 +194,7 @@ impl Stack {
             stack_topic_arn,
             run_topic_arn,
             state_machine_arn,
+            safety_net,
             functions,
             lambda,
             moto,
@@ -237,10 +264,12 @@ impl Stack {
                 seen = event.id;
             }
             if let Some(end) = events.iter().rev().find(|e| is_final(e)) {
-                return Ok(match self.sfn.describe_execution(execution_arn).await {
+                let execution = match self.sfn.describe_execution(execution_arn).await {
                     Ok(execution) if execution.finished() => execution,
                     _ => outcome_from_history(execution_arn, end),
-                });
+                };
+                self.announce_status(&execution).await?;
+                return Ok(execution);
             }
             self.check_running()?;
             if Instant::now() > deadline {
@@ -254,16 +283,53 @@ impl Stack {
         }
     }
 
-    /// Starts an execution and follows it to its end.
+    /// What EventBridge does with the execution's last status change: the
+    /// template's rule (on moto's EventBridge) decides whether it matches, and a
+    /// matched event is handed to the rule's target, the notify function, through
+    /// the router (see [`crate::status_events`]).
+    pub async fn announce_status(&self, execution: &Execution) -> Result<(), Error> {
+        let Some(net) = &self.safety_net else {
+            return Ok(());
+        };
+        let matched = net
+            .matched(
+                &self.http,
+                &self.moto.url,
+                execution,
+                &self.state_machine_arn,
+            )
+            .await?;
+        for event in matched {
+            let url = format!(
+                "{}/2015-03-31/functions/{}/invocations",
+                self.endpoint_url(),
+                crate::status_events::TARGET
+            );
+            self.http
+                .post_json(&url, &event)
+                .await?
+                .ok("invoking the safety net's target")?;
+        }
+        Ok(())
+    }
+
+    /// Starts an execution and follows it to its end, and a long run's hand-over
+    /// to each next execution: the last execution of the chain is the outcome.
     pub async fn run(
         &mut self,
         name: &str,
         input: &Value,
         timeout: Duration,
-        on_event: impl FnMut(&Event),
+        mut on_event: impl FnMut(&Event),
     ) -> Result<Execution, Error> {
-        let arn = self.start_execution(name, input).await?;
-        self.follow(&arn, timeout, on_event).await
+        let mut arn = self.start_execution(name, input).await?;
+        loop {
+            let execution = self.follow(&arn, timeout, &mut on_event).await?;
+            match successor(&execution) {
+                Some(next) if execution.status == "SUCCEEDED" => arn = next,
+                _ => return Ok(execution),
+            }
+        }
     }
 
     /// What the emulator holds for one run (by its ownership tag).
@@ -323,7 +389,17 @@ fn outcome_from_history(execution_arn: &str, end: &Event) -> Execution {
         output: text("output"),
         error: text("error"),
         cause: text("cause"),
+        input: None,
     }
+}
+
+/// The execution a long run continued in, from a hand-over's output.
+fn successor(execution: &Execution) -> Option<String> {
+    let output = execution.output_json()?;
+    output
+        .pointer("/continued_in/execution_arn")
+        .and_then(Value::as_str)
+        .map(str::to_string)
 }
 
 /// `cargo build` of the template's function binaries (debug profile), quietly;
@@ -436,12 +512,12 @@ async fn wait_for_port(child: &mut Child, port: u16) -> Result<(), Error> {
 /// credentials.
 fn start_functions(
     target: &Path,
-    binaries: &[String],
+    binaries: &[(String, Vec<(String, String)>)],
     endpoint_url: &str,
     log_dir: &Path,
 ) -> Result<Vec<Child>, Error> {
     let mut children = Vec::new();
-    for binary in binaries {
+    for (binary, environment) in binaries {
         let program = target.join("debug").join(binary);
         if !program.exists() {
             return Err(Error::new(format!(
@@ -467,7 +543,8 @@ fn start_functions(
             .env("AWS_CONFIG_FILE", "/dev/null")
             .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
             .env("AWS_EC2_METADATA_DISABLED", "true")
-            .env("RUST_LOG", "info");
+            .env("RUST_LOG", "info")
+            .envs(environment.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         children.push(Child::spawn(
             binary,
             command,
