@@ -1,7 +1,68 @@
-//! The workflow diagram drawn by `support/workflow_diagram.rs`.
+//! The README's workflow diagram is the one rendered from
+//! `statemachine/migration.asl.json` by `support/workflow_diagram.rs`, so a reader
+//! sees the state machine as it is. Regenerate it with
+//! `DMSFLOW_WRITE_DIAGRAM=1 cargo test -p dmsflow-tests --test workflow_diagram`.
 
 #[path = "support/workflow_diagram.rs"]
 mod diagram;
+mod support;
+
+use support::asl;
+
+const README: &str = "README.md";
+const BEGIN: &str = "<!-- workflow-diagram:begin (generated from statemachine/migration.asl.json: \
+                     DMSFLOW_WRITE_DIAGRAM=1 cargo test -p dmsflow-tests --test workflow_diagram) -->";
+const END: &str = "<!-- workflow-diagram:end -->";
+
+/// The README's text between the markers (exclusive), and where it lies.
+fn diagram_in(readme: &str) -> Option<(usize, usize)> {
+    let start = readme.find(BEGIN)? + BEGIN.len();
+    let end = start + readme[start..].find(END)?;
+    Some((start, end))
+}
+
+#[test]
+fn the_readme_holds_the_diagram_of_the_definition() {
+    let readme = support::read(README);
+    let Some((start, end)) = diagram_in(&readme) else {
+        panic!("{README} has no workflow diagram between {BEGIN} and {END}");
+    };
+    let mermaid = diagram::render(&support::read(asl::PATH))
+        .unwrap_or_else(|e| panic!("{} cannot be drawn: {e}", asl::PATH));
+    let rendered = format!("\n```mermaid\n{mermaid}```\n");
+    if readme[start..end] == rendered {
+        return;
+    }
+    if std::env::var_os("DMSFLOW_WRITE_DIAGRAM").is_some() {
+        let updated = format!("{}{rendered}{}", &readme[..start], &readme[end..]);
+        std::fs::write(support::root().join(README), updated).expect("README.md is writable");
+        return;
+    }
+    panic!(
+        "{README}'s workflow diagram is not the one drawn from {}: \
+         run `DMSFLOW_WRITE_DIAGRAM=1 cargo test -p dmsflow-tests --test workflow_diagram` \
+         and commit README.md",
+        asl::PATH
+    );
+}
+
+#[test]
+fn every_state_of_the_definition_is_drawn() {
+    let mermaid = diagram::render(&support::read(asl::PATH)).expect("the definition draws");
+    let asl = asl::Asl::load();
+    let states = asl.states();
+    for name in states.keys() {
+        let label = format!("\"{}\"", name.replace('"', "#quot;"));
+        assert_eq!(
+            mermaid
+                .lines()
+                .filter(|l| !l.contains("-->") && !l.contains("-.->") && l.contains(&label))
+                .count(),
+            1,
+            "state {name} is drawn once"
+        );
+    }
+}
 
 /// A Task that catches every error, a Choice with two choices and a Default, a Wait,
 /// a Succeed and a Fail, listed in an order that is not the alphabetical one.
