@@ -87,8 +87,6 @@ fn run() -> Result<(), String> {
         .build()
         .map_err(|e| format!("no Tokio runtime: {e}"))?;
     let mut rows = runtime.block_on(measure(options))?;
-    // The cost-of-waiting simulation runs its own runtime: outside this one.
-    drop(runtime);
     rows.extend(waiting::rows(&root)?);
 
     println!("Machine: {}", machine::describe());
