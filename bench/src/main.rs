@@ -2,9 +2,11 @@
 //!
 //! ```text
 //! dmsflow-bench [--root DIR] [--lambda-dir DIR] [--zip-dir DIR] [--runs N] [--tables N]
+//! dmsflow-bench --waiting [--root DIR]
 //! ```
 //!
-//! Build the release functions first (`tools/bench` does both).
+//! Build the release functions first (`tools/bench` does both). `--waiting` prints
+//! the cost-of-waiting rows alone: a calculation, it needs no build.
 
 use std::path::PathBuf;
 
@@ -35,6 +37,7 @@ struct Options {
     zip_dir: Option<PathBuf>,
     runs: usize,
     tables: u32,
+    waiting_only: bool,
 }
 
 fn options() -> Result<Options, String> {
@@ -44,6 +47,7 @@ fn options() -> Result<Options, String> {
         zip_dir: None,
         runs: 20,
         tables: 500,
+        waiting_only: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -54,9 +58,11 @@ fn options() -> Result<Options, String> {
             "--zip-dir" => options.zip_dir = Some(value()?.into()),
             "--runs" => options.runs = number(&value()?)?,
             "--tables" => options.tables = number(&value()?)?,
+            "--waiting" => options.waiting_only = true,
             "-h" | "--help" => {
                 println!(
-                    "dmsflow-bench [--root DIR] [--lambda-dir DIR] [--zip-dir DIR] [--runs N] [--tables N]"
+                    "dmsflow-bench [--root DIR] [--lambda-dir DIR] [--zip-dir DIR] [--runs N] [--tables N]\n\
+                     dmsflow-bench --waiting [--root DIR]   (the cost-of-waiting rows alone)"
                 );
                 std::process::exit(0);
             }
@@ -81,14 +87,16 @@ fn main() {
 fn run() -> Result<(), String> {
     let options = options()?;
     let root = options.root.clone();
+    if options.waiting_only {
+        print!("{}", table::render(&waiting::rows(&root)?));
+        return Ok(());
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .map_err(|e| format!("no Tokio runtime: {e}"))?;
     let mut rows = runtime.block_on(measure(options))?;
-    // The cost-of-waiting simulation runs its own runtime: outside this one.
-    drop(runtime);
     rows.extend(waiting::rows(&root)?);
 
     println!("Machine: {}", machine::describe());

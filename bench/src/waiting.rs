@@ -3,155 +3,145 @@
 //! policy, against a fixed 60-second poll; how late the workflow notices a failed
 //! task; and how many executions a 30-day run is split into.
 //!
-//! The migration is simulated (instance 10 minutes, full load 3 hours over 100
-//! tables, then CDC whose latency stays above the cutover threshold, so the run
-//! keeps watching); the definition (`statemachine/migration.asl.json`) runs in a
-//! small interpreter that counts what Step Functions bills, and every Task calls
-//! the real step handler on a simulated DMS.
+//! One calculation (see [`calculation`]): the states each piece of an execution
+//! enters come from the definition's graph (`statemachine/migration.asl.json`,
+//! [`definition`]), what each state costs from how Step Functions bills and records
+//! it ([`history`]), and when the checks happen from the real
+//! [`dmsflow::wait_policy`] over a simulated migration ([`timeline`]): instance 10
+//! minutes, full load 3 hours over 100 tables, then CDC whose latency stays above
+//! the cutover threshold, so the run keeps checking.
 
-mod choice;
-mod functions;
-mod interpreter;
-mod intrinsics;
-mod paths;
-mod sim_dms;
-mod simulation;
+mod calculation;
+mod definition;
+mod history;
+mod timeline;
 
 use std::path::Path;
 
-use serde_json::{Value, json};
+use dmsflow::spec::Polling;
 
 use crate::table::Row;
-use functions::substitution;
-use sim_dms::Timeline;
-use simulation::{Record, simulate};
+use calculation::{Costs, Run};
+use definition::{Definition, Shape};
+use history::HISTORY_LIMIT;
+use timeline::Timeline;
+
+/// The Task of the progress loop, and the Task that starts the next execution.
+const CHECK_TASK: &str = "CheckProgress";
+const HAND_OVER_TASK: &str = "ContinueInNewExecution";
+/// Checks an execution makes before it hands over to a new one: the spec's default
+/// (`polling.checks_per_execution`, 500).
+const CHECKS_PER_EXECUTION: u64 = 500;
 
 const GROUP: &str = "cost of waiting";
 const HOUR: f64 = 3600.0;
 const DAY: f64 = 24.0 * HOUR;
 /// The migration the figures describe.
-pub const TIMELINE: Timeline = Timeline {
+const TIMELINE: Timeline = Timeline {
     instance_seconds: 600.0,
     full_load_seconds: 3.0 * HOUR,
     tables: 100,
-    cdc_latency_seconds: 90.0,
-    task_fails_at: None,
 };
 /// The steady-CDC day the per-day figures count (well after the full load).
 const STEADY_DAY: f64 = 10.0 * DAY;
+const MONTH: f64 = 30.0 * DAY;
 
 /// The rows of the cost-of-waiting part of the bench.
 pub fn rows(root: &Path) -> Result<Vec<Row>, String> {
-    let definition = definition(root)?;
-    let spec = sample_spec(root)?;
-    let adaptive = Policy::measure("dmsflow's wait policy", &definition, spec.clone())?;
-    let mut fixed_spec = spec;
-    fixed_spec["polling"] = json!({"min_wait_seconds": 60, "max_wait_seconds": 60});
-    let fixed = Policy::measure("fixed 60 s poll", &definition, fixed_spec)?;
+    let path = root.join("statemachine/migration.asl.json");
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let definition = Definition::parse(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let shape = Shape::derive(&definition, CHECK_TASK, HAND_OVER_TASK)?;
+    let fixed = Polling {
+        min_wait_seconds: 60,
+        max_wait_seconds: 60,
+        ..Polling::default()
+    };
     let mut rows = Vec::new();
-    for policy in [&adaptive, &fixed] {
-        rows.extend(policy.rows(std::ptr::eq(policy, &adaptive)));
+    for (name, polling, ours) in [
+        ("dmsflow's wait policy", Polling::default(), true),
+        ("fixed 60 s poll", fixed, false),
+    ] {
+        let costs = Costs::of(&definition, &shape, &TIMELINE, &polling)?;
+        let run = Run::calculate(costs, TIMELINE, polling, CHECKS_PER_EXECUTION, MONTH);
+        rows.extend(Figures::of(&run).rows(name, ours));
     }
     Ok(rows)
 }
 
-/// The figures of one polling policy.
-struct Policy {
-    name: &'static str,
-    first_day: Record,
-    month: Record,
-    reaction: Option<f64>,
+/// The figures of one polling policy's run.
+#[derive(Debug)]
+struct Figures {
+    first_day: history::Cost,
+    steady_day: history::Cost,
+    month: history::Cost,
+    executions: usize,
+    most_checks: usize,
+    most_events: u64,
+    /// The most checks a first execution can make within the history limit.
+    checks_allowed: u64,
     worst_gap: f64,
+    reaction: Option<f64>,
 }
 
-impl Policy {
-    fn measure(name: &'static str, definition: &Value, spec: Value) -> Result<Policy, String> {
-        let month = simulate(definition, spec.clone(), TIMELINE, 30.0 * DAY)?;
-        let first_day = simulate(definition, spec.clone(), TIMELINE, DAY)?;
-        let checks = month.checks();
-        let running_from = TIMELINE.instance_seconds;
+impl Figures {
+    fn of(run: &Run) -> Figures {
+        let checks: Vec<f64> = run.checks().collect();
         let worst_gap = checks
             .windows(2)
-            .filter(|pair| pair[0] >= running_from)
             .map(|pair| pair[1] - pair[0])
             .fold(0.0, f64::max);
-        // The worst moment to fail: just after a check read the task as running.
-        let fails_at = checks
-            .iter()
-            .find(|&&at| at >= STEADY_DAY)
-            .map(|at| at + interpreter::TASK_SECONDS + 0.5);
-        let reaction = match fails_at {
-            Some(fails_at) => {
-                let timeline = Timeline {
-                    task_fails_at: Some(fails_at),
-                    ..TIMELINE
-                };
-                let failed = simulate(definition, spec, timeline, fails_at + DAY)?;
-                failed
-                    .alerts
-                    .iter()
-                    .find(|(at, _)| *at >= fails_at)
-                    .map(|(at, _)| at - fails_at)
-            }
-            None => None,
-        };
-        Ok(Policy {
-            name,
-            first_day,
-            month,
-            reaction,
+        // The worst moment to fail: just after a check read the task. The next
+        // check reads it failed, and its Catch path sends the alert.
+        let reaction = checks
+            .windows(2)
+            .find(|pair| pair[0] >= STEADY_DAY)
+            .map(|pair| pair[1] - pair[0] + run.costs.alert_seconds);
+        Figures {
+            first_day: run.cost_between(0.0, DAY),
+            steady_day: run.cost_between(STEADY_DAY, STEADY_DAY + DAY),
+            month: run.total(),
+            executions: run.executions.len(),
+            most_checks: run
+                .executions
+                .iter()
+                .map(|e| e.checks.len())
+                .max()
+                .unwrap_or(0),
+            most_events: run
+                .executions
+                .iter()
+                .map(|e| run.execution_cost(e).history_events)
+                .max()
+                .unwrap_or(0),
+            checks_allowed: run.costs.most_checks_within_history_limit(),
             worst_gap,
-        })
+            reaction,
+        }
     }
 
-    fn rows(&self, ours: bool) -> Vec<Row> {
-        let steady = self.month.cost_between(STEADY_DAY, STEADY_DAY + DAY);
-        let most_checks = (0..self.month.executions.len())
-            .map(|i| {
-                self.month
-                    .entries
-                    .iter()
-                    .filter(|e| e.execution == i && e.state == "CheckProgress")
-                    .count()
-            })
-            .max()
-            .unwrap_or(0);
-        let max_history = self
-            .month
-            .executions
-            .iter()
-            .map(|c| c.history_events)
-            .max()
-            .unwrap_or(0);
-        let row = |measure: &str, value: String| {
-            Row::new(GROUP, format!("{}: {measure}", self.name), value)
-        };
+    fn rows(&self, name: &str, ours: bool) -> Vec<Row> {
+        let row =
+            |measure: &str, value: String| Row::new(GROUP, format!("{name}: {measure}"), value);
+        let pair = |cost: history::Cost| format!("{} / {}", cost.transitions, cost.history_events);
         let mut rows = vec![
             row(
                 "first 24 h (instance, full load, CDC): transitions / history events",
-                format!(
-                    "{} / {}",
-                    self.first_day.total.transitions, self.first_day.total.history_events
-                ),
+                pair(self.first_day),
             ),
             row(
                 "transitions per 24 h of steady CDC",
-                steady.transitions.to_string(),
+                self.steady_day.transitions.to_string(),
             ),
-            row(
-                "30 days: transitions / history events",
-                format!(
-                    "{} / {}",
-                    self.month.total.transitions, self.month.total.history_events
-                ),
-            ),
-            row(
-                "30 days: executions",
-                self.month.executions.len().to_string(),
-            ),
+            row("30 days: transitions / history events", pair(self.month)),
+            row("30 days: executions", self.executions.to_string()),
             row(
                 "most checks / history events in one execution",
-                format!("{most_checks} / {max_history}"),
+                format!("{} / {}", self.most_checks, self.most_events),
+            ),
+            row(
+                "checks per execution / most the 25,000-event history allows",
+                format!("{CHECKS_PER_EXECUTION} / {}", self.checks_allowed),
             ),
             row(
                 "longest gap between checks once replication runs",
@@ -164,13 +154,20 @@ impl Policy {
             ),
         ];
         if ours {
-            rows[1] = rows[1].clone().target("<= 500", steady.transitions <= 500);
-            rows[2] = rows[2].clone().target(
-                "< 15,000 transitions",
-                self.month.total.transitions < 15_000,
+            rows[1] = rows[1]
+                .clone()
+                .target("<= 500", self.steady_day.transitions <= 500);
+            rows[2] = rows[2]
+                .clone()
+                .target("< 15,000 transitions", self.month.transitions < 15_000);
+            rows[4] = rows[4]
+                .clone()
+                .target("< 25,000", self.most_events < HISTORY_LIMIT);
+            rows[5] = rows[5].clone().target(
+                format!("<= {}", self.checks_allowed),
+                CHECKS_PER_EXECUTION <= self.checks_allowed,
             );
-            rows[4] = rows[4].clone().target("< 25,000", max_history < 25_000);
-            rows[6] = rows[6]
+            rows[7] = rows[7]
                 .clone()
                 .target("<= 10 min", self.reaction.is_some_and(|s| s <= 600.0));
         }
@@ -180,35 +177,6 @@ impl Policy {
 
 fn seconds(s: f64) -> String {
     format!("{:.0} s ({:.1} min)", s, s / 60.0)
-}
-
-/// The definition with the simulation's values for its placeholders.
-fn definition(root: &Path) -> Result<Value, String> {
-    let path = root.join("statemachine/migration.asl.json");
-    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let mut out = String::new();
-    let mut rest = text.as_str();
-    while let Some(start) = rest.find("${") {
-        let end = rest[start..]
-            .find('}')
-            .ok_or("an unclosed ${ placeholder")?
-            + start;
-        let name = &rest[start + 2..end];
-        let value = substitution(name)
-            .ok_or_else(|| format!("placeholder ${{{name}}} has no simulated value"))?;
-        out.push_str(&rest[..start]);
-        out.push_str(&value);
-        rest = &rest[end + 1..];
-    }
-    out.push_str(rest);
-    serde_json::from_str(&out).map_err(|e| format!("{}: {e}", path.display()))
-}
-
-/// The full-load-and-CDC sample, without its completion action: the run watches CDC.
-fn sample_spec(root: &Path) -> Result<Value, String> {
-    let path = root.join("events/mysql-full-load-and-cdc.json");
-    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-    serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 #[cfg(test)]
