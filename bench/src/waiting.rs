@@ -30,8 +30,10 @@ use timeline::Timeline;
 const CHECK_TASK: &str = "CheckProgress";
 const HAND_OVER_TASK: &str = "ContinueInNewExecution";
 /// Checks an execution makes before it hands over to a new one: the spec's default
-/// (`polling.checks_per_execution`, 500).
-const CHECKS_PER_EXECUTION: u64 = 500;
+/// `polling.checks_per_execution`.
+fn checks_per_execution() -> u64 {
+    u64::from(dmsflow::spec::Polling::default().checks_per_execution)
+}
 
 const GROUP: &str = "cost of waiting";
 const HOUR: f64 = 3600.0;
@@ -63,7 +65,7 @@ pub fn rows(root: &Path) -> Result<Vec<Row>, String> {
         ("fixed 60 s poll", fixed, false),
     ] {
         let costs = Costs::of(&definition, &shape, &TIMELINE, &polling)?;
-        let run = Run::calculate(costs, TIMELINE, polling, CHECKS_PER_EXECUTION, MONTH);
+        let run = Run::calculate(costs, TIMELINE, polling, checks_per_execution(), MONTH);
         rows.extend(Figures::of(&run).rows(name, ours));
     }
     Ok(rows)
@@ -141,7 +143,7 @@ impl Figures {
             ),
             row(
                 "checks per execution / most the 25,000-event history allows",
-                format!("{CHECKS_PER_EXECUTION} / {}", self.checks_allowed),
+                format!("{} / {}", checks_per_execution(), self.checks_allowed),
             ),
             row(
                 "longest gap between checks once replication runs",
@@ -165,7 +167,7 @@ impl Figures {
                 .target("< 25,000", self.most_events < HISTORY_LIMIT);
             rows[5] = rows[5].clone().target(
                 format!("<= {}", self.checks_allowed),
-                CHECKS_PER_EXECUTION <= self.checks_allowed,
+                checks_per_execution() <= self.checks_allowed,
             );
             rows[7] = rows[7]
                 .clone()

@@ -217,7 +217,8 @@ pub struct Shape {
     /// A continuation, from StartAt to its first check: the shortest way there.
     pub continuation: Vec<String>,
     /// An execution's last check and its hand-over: from the loop's Task through
-    /// the hand-over Task to the Succeed state that ends the execution.
+    /// the hand-over Task to the Succeed state that ends the execution (or the
+    /// hand-over Task itself, when it is the end).
     pub hand_over: Vec<String>,
     /// A failed check's way to its alert: the loop's Task, its Catch, then the
     /// nearest Task (the one that sends the alert).
@@ -245,11 +246,14 @@ impl Shape {
         let to_task = definition
             .shortest(check, &definition.state(check)?.next, |s| s == hand_over)
             .ok_or_else(|| format!("no path from {check} to {hand_over}"))?;
-        let to_end = definition
-            .shortest(hand_over, &definition.state(hand_over)?.next, |s| {
-                definition.states[s].kind == "Succeed"
-            })
-            .ok_or_else(|| format!("no path from {hand_over} to a Succeed state"))?;
+        let after = &definition.state(hand_over)?.next;
+        // The hand-over Task may end the execution itself (`End: true`).
+        let to_end = match after.is_empty() {
+            true => vec![hand_over.to_string()],
+            false => definition
+                .shortest(hand_over, after, |s| definition.states[s].kind == "Succeed")
+                .ok_or_else(|| format!("no path from {hand_over} to a Succeed state"))?,
+        };
         let hand_over_path = to_task
             .into_iter()
             .chain(to_end.into_iter().skip(1))

@@ -250,7 +250,8 @@ fn the_real_definition_has_a_task_choice_wait_progress_loop_and_a_hand_over() {
     assert_eq!(shape.check_loop[0], CHECK_TASK);
     assert_eq!(shape.hand_over[..2], shape.check_loop[..2]);
     assert!(shape.hand_over.iter().any(|s| s == HAND_OVER_TASK));
-    assert_eq!(kinds(&shape.hand_over).last().unwrap(), "Succeed");
+    // The hand-over Task ends the execution itself.
+    assert_eq!(shape.hand_over.last().unwrap(), HAND_OVER_TASK);
     assert_eq!(kinds(&shape.to_alert).last().unwrap(), "Task");
     // A new run goes through the setup; a continuation resumes the checks.
     assert!(shape.first_run.iter().any(|s| s == "CreateResources"));
@@ -266,10 +267,10 @@ fn the_checks_per_execution_keep_the_history_under_its_limit() {
     for polling in [Polling::default(), fixed_poll()] {
         let costs = Costs::of(&definition, &shape, &TIMELINE, &polling).unwrap();
         let most = costs.most_checks_within_history_limit();
-        assert!(most >= CHECKS_PER_EXECUTION, "at most {most} checks fit");
+        assert!(most >= checks_per_execution(), "at most {most} checks fit");
         assert!(costs.execution(&costs.first, most).history_events < HISTORY_LIMIT);
         assert!(costs.execution(&costs.first, most + 1).history_events >= HISTORY_LIMIT);
-        let first = costs.execution(&costs.first, CHECKS_PER_EXECUTION);
+        let first = costs.execution(&costs.first, checks_per_execution());
         assert!(first.history_events < HISTORY_LIMIT, "{first:?}");
     }
 }
@@ -284,14 +285,14 @@ fn a_month_is_the_sum_of_its_executions_each_handing_over_after_its_checks() {
         costs.clone(),
         TIMELINE,
         polling,
-        CHECKS_PER_EXECUTION,
+        checks_per_execution(),
         MONTH,
     );
     let (last, handed_over) = run.executions.split_last().unwrap();
     assert!(handed_over.len() >= 2);
     for (i, execution) in handed_over.iter().enumerate() {
         assert!(execution.handed_over);
-        assert_eq!(execution.checks.len() as u64, CHECKS_PER_EXECUTION);
+        assert_eq!(execution.checks.len() as u64, checks_per_execution());
         assert_eq!(execution.first, i == 0);
         // The next execution checks at once: no wait at the hand-over.
         let next = &run.executions[i + 1];
@@ -305,7 +306,7 @@ fn a_month_is_the_sum_of_its_executions_each_handing_over_after_its_checks() {
     assert_eq!(run.cost_between(0.0, MONTH), sum);
     assert_eq!(
         run.execution_cost(&handed_over[1]),
-        costs.execution(&costs.continuation, CHECKS_PER_EXECUTION)
+        costs.execution(&costs.continuation, checks_per_execution())
     );
     // A steady day is its checks at the longest wait, nothing else.
     let checks = run
