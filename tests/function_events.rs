@@ -1,40 +1,155 @@
-//! The sample events in `events/functions/` drive the real step handlers, through
-//! the real SDK clients, against the DMS emulator: a whole migration step by step
-//! (no state machine), ending with a teardown that leaves nothing behind.
+//! The sample events in `events/functions/` are exactly what the state machine
+//! sends each function (`{"state", "step", "execution"}`), made here from the
+//! sample migration spec; `DMSFLOW_WRITE_EVENTS=1 cargo test -p dmsflow-tests
+//! --test function_events` writes them. They drive the real step functions'
+//! handlers, through the real SDK clients, against the DMS emulator: a whole
+//! migration step by step (no state machine), each step's answer fed back to it
+//! as the state machine's loops do, ending with a cleanup that leaves nothing.
 
-use std::future::Future;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use aws_sdk_cloudwatch::config::{BehaviorVersion, Credentials, Region};
 use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
 use dms_emulator::{Config, serve};
-use dmsflow::StepResult;
-use dmsflow::steps::create::CreateOutput;
 use dmsflow::steps::{
-    StepInput, StepReport, check_progress, cleanup, create, enable_validation, start,
-    test_connection,
+    StepReport, check_progress, cleanup, create, enable_validation, start, test_connection,
+    validate_spec,
 };
+use dmsflow::workflow::{self, Caught, RunState, StepCall};
 use lambda_runtime::{Context, LambdaEvent};
-use serde::Serialize;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 const FUNCTION_ARN: &str = "arn:aws:lambda:us-east-1:123456789012:function:dmsflow-test";
+const EXECUTION: &str =
+    "arn:aws:states:us-east-1:123456789012:execution:dmsflow-migration:orders-mysql-to-aurora";
+const ALERT_TOPIC: &str = "arn:aws:sns:us-east-1:123456789012:dmsflow-alerts";
 /// Calls a loop may take before the test gives up (the emulator is fast).
 const MAX_CALLS: usize = 400;
 
-fn event_file(name: &str) -> Value {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../events/functions")
-        .join(format!("{name}.json"));
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn json_file(path: &Path) -> Value {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-fn lambda_event(payload: Value) -> LambdaEvent<Value> {
-    let mut context = Context::default();
-    context.invoked_function_arn = FUNCTION_ARN.to_string();
-    LambdaEvent::new(payload, context)
+fn call(state: &impl serde::Serialize, step: &str) -> Value {
+    json!({"state": state, "step": step, "execution": EXECUTION})
+}
+
+/// Every sample, by file name, made from `events/mysql-full-load-and-cdc.json`.
+fn samples() -> Vec<(&'static str, Value)> {
+    let spec = json_file(&root().join("events/mysql-full-load-and-cdc.json"));
+    let mut claimed = RunState::begin(EXECUTION, spec.clone()).expect("the sample spec is an input");
+    claimed.record(
+        "ClaimRun",
+        None,
+        &StepReport::new(true, vec![], None, 0, json!({"looks": 2})),
+    );
+    let validate = call(&claimed, "ValidateSpec");
+    let validated = validate_spec::step(
+        serde_json::from_value(validate.clone()).unwrap(),
+        Some(ALERT_TOPIC),
+    )
+    .expect("the sample spec is valid");
+    let mut failed = validated.clone();
+    failed.failed_at.insert(
+        "CreateResources".into(),
+        Caught {
+            error: "QuotaExceeded".into(),
+            cause: json!({"errorType": "QuotaExceeded", "errorMessage": "creating replication instance dmsflow-orders-mysql-to-aurora-instance: InsufficientResourceCapacityFault: Insufficient capacity."}).to_string(),
+        },
+    );
+    let mut complete = validated.clone();
+    complete.step.name = "CheckProgress".into();
+    complete.step.done = true;
+    complete.step.report = json!({"done": true, "actions": [], "wait_seconds": 0, "poll_count": 3,
+        "summary": {"status": "running", "phase": "cdc", "full_load_percent": 100, "tables": 6,
+                    "tables_loaded": 6, "tables_errored": 0, "validation_failed_records": 0,
+                    "cdc_latency_target_seconds": 2.0}});
+    let mut handing_over = complete.clone();
+    handing_over.step.done = false;
+    handing_over.step.hand_over = true;
+    handing_over.step.started_at = Some("2026-12-05T10:00:00.000Z".into());
+    vec![
+        (
+            "claim-run",
+            json!({"state": spec, "step": "ClaimRun", "execution": EXECUTION, "input": spec}),
+        ),
+        ("validate-spec", validate),
+        ("create-resources", call(&validated, "CreateResources")),
+        ("test-connections", call(&validated, "TestConnections")),
+        ("enable-validation", call(&validated, "EnableValidation")),
+        ("start-replication", call(&validated, "StartReplication")),
+        ("check-progress", call(&validated, "CheckProgress")),
+        ("notify-success", call(&complete, "NotifySuccess")),
+        ("continue-in-new-execution", call(&handing_over, "ContinueInNewExecution")),
+        ("notify-failure", call(&failed, "NotifyFailure")),
+        ("cleanup", call(&validated, "Cleanup")),
+        (
+            "safety-net-event",
+            json!({
+                "version": "0",
+                "id": "315c1398-40ff-a850-213b-158f73e60175",
+                "detail-type": "Step Functions Execution Status Change",
+                "source": "aws.states",
+                "account": "123456789012",
+                "time": "2026-12-05T10:30:00Z",
+                "region": "us-east-1",
+                "resources": [EXECUTION],
+                "detail": {
+                    "executionArn": EXECUTION,
+                    "stateMachineArn": "arn:aws:states:us-east-1:123456789012:stateMachine:dmsflow-migration",
+                    "name": "orders-mysql-to-aurora",
+                    "status": "ABORTED",
+                    "startDate": 1_796_464_800_000_u64,
+                    "stopDate": 1_796_466_600_000_u64,
+                    "input": spec.to_string(),
+                    "output": null,
+                    "error": null,
+                    "cause": null
+                }
+            }),
+        ),
+    ]
+}
+
+fn sample_path(name: &str) -> PathBuf {
+    root().join("events/functions").join(format!("{name}.json"))
+}
+
+#[test]
+fn the_samples_are_what_the_state_machine_sends() {
+    let write = std::env::var_os("DMSFLOW_WRITE_EVENTS").is_some();
+    if write {
+        let dir = root().join("events/functions");
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            std::fs::remove_file(entry.unwrap().path()).unwrap();
+        }
+    }
+    for (name, sample) in samples() {
+        let path = sample_path(name);
+        let text = format!("{}\n", serde_json::to_string_pretty(&sample).unwrap());
+        if write {
+            std::fs::write(&path, text).unwrap();
+            continue;
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == text,
+            "{} is stale: run `DMSFLOW_WRITE_EVENTS=1 cargo test -p dmsflow-tests --test function_events` and commit it",
+            path.display()
+        );
+        if name != "safety-net-event" && name != "claim-run" {
+            let call: StepCall = serde_json::from_value(sample).expect("a step call");
+            RunState::read(call.state).expect("the state of a run");
+        }
+    }
+    let files = std::fs::read_dir(root().join("events/functions")).unwrap().count();
+    assert_eq!(files, samples().len(), "events/functions holds the samples only");
 }
 
 fn clients(
@@ -67,113 +182,86 @@ fn clients(
     )
 }
 
-/// Calls `step` with the report of the previous call until it reports done.
-async fn until_done<D, F, Fut>(what: &str, mut step: F) -> StepReport<D>
-where
-    D: Serialize,
-    F: FnMut(Option<Value>) -> Fut,
-    Fut: Future<Output = StepResult<StepReport<D>>>,
-{
-    let mut previous = None;
-    for _ in 0..MAX_CALLS {
-        let report = step(previous.take())
-            .await
-            .unwrap_or_else(|e| panic!("{what} failed: {e}"));
-        if report.done {
-            return report;
-        }
-        previous = Some(serde_json::to_value(&report).expect("report serializes"));
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
-    panic!("{what} was not done after {MAX_CALLS} calls");
+fn sample_call(name: &str) -> StepCall {
+    serde_json::from_value(json_file(&sample_path(name))).expect("a step call")
 }
 
-fn step_input(payload: &Value, spec: &Value, previous: Option<Value>) -> StepInput {
-    let mut payload = payload.clone();
-    payload["spec"] = spec.clone();
-    if let Some(previous) = previous {
-        payload["previous"] = previous;
+fn lambda_event(call: StepCall) -> LambdaEvent<StepCall> {
+    let mut context = Context::default();
+    context.invoked_function_arn = FUNCTION_ARN.to_string();
+    LambdaEvent::new(call, context)
+}
+
+/// Calls a step with its sample, then with its own answer, until it is done, as
+/// the state machine's loop does; answers the last state.
+async fn until_done<F, Fut>(sample: &str, mut step: F) -> RunState
+where
+    F: FnMut(StepCall) -> Fut,
+    Fut: Future<Output = dmsflow::StepResult<RunState>>,
+{
+    let mut call = sample_call(sample);
+    for _ in 0..MAX_CALLS {
+        let state = step(call.clone())
+            .await
+            .unwrap_or_else(|e| panic!("{sample} failed: {e}"));
+        assert_eq!(state.step.name, call.step, "the state names the step");
+        if state.step.done {
+            return state;
+        }
+        call.state = serde_json::to_value(&state).unwrap();
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
-    serde_json::from_value(payload).expect("sample event is a StepInput")
+    panic!("{sample} was not done after {MAX_CALLS} calls");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_sample_events_run_a_migration_step_by_step_and_leave_nothing() {
+async fn the_samples_run_a_migration_step_by_step_and_leave_nothing() {
     let emulator = serve(Config::default().with_speed(200.0))
         .await
         .expect("emulator starts");
     let (dms, cloudwatch) = clients(&emulator.url());
     let now = SystemTime::now;
+    let (dms, cloudwatch) = (&dms, &cloudwatch);
 
-    // Validate: no AWS call, every default filled in.
-    let validated = create::handle(
-        &dms,
-        &cloudwatch,
-        lambda_event(event_file("create-validate")),
-        now(),
-    )
-    .await
-    .expect("the sample spec is valid");
-    let CreateOutput::Validated(validated) = validated else {
-        panic!("validate mode answers the normalized spec");
-    };
-    let validated = serde_json::to_value(&validated).unwrap();
-    let spec = validated["spec"].clone();
-    assert_eq!(
-        spec["polling"]["max_wait_seconds"], 540,
-        "defaults are filled in"
-    );
+    let validated = validate_spec::step(sample_call("validate-spec"), Some(ALERT_TOPIC))
+        .expect("the sample spec is valid");
+    let spec = &validated.run.as_ref().unwrap().spec;
+    assert_eq!(spec["polling"]["max_wait_seconds"], 540, "defaults are filled in");
     assert_eq!(
         emulator.emulator().calls()["count"],
         0,
         "validation calls no AWS API"
     );
 
-    let create_event = event_file("create");
-    let created = until_done("create", |previous| {
-        let mut payload = create_event.clone();
-        payload["spec"] = spec.clone();
-        if let Some(previous) = previous {
-            payload["previous"] = previous;
-        }
-        let (dms, cloudwatch) = (&dms, &cloudwatch);
-        async move {
-            match create::handle(dms, cloudwatch, lambda_event(payload), now()).await? {
-                CreateOutput::Report(report) => Ok(*report),
-                CreateOutput::Validated(_) => panic!("reconcile mode answers a report"),
-            }
-        }
+    let created = until_done("create-resources", |call| async move {
+        create::step(dms, cloudwatch, lambda_event(call), now()).await
     })
     .await;
-    let created = serde_json::to_value(&created).unwrap();
-    assert_eq!(created["task"]["status"], "ready", "{created:#}");
+    assert_eq!(created.step.report["task"]["status"], "ready", "{:#}", created.step.report);
 
-    let event = event_file("test-connection");
-    until_done("test-connection", |p| {
-        test_connection::handle(&dms, step_input(&event, &spec, p), now())
+    until_done("test-connections", |call| {
+        workflow::advance(call, now(), |input| test_connection::handle(dms, input, now()))
     })
     .await;
-    let event = event_file("enable-validation");
-    until_done("enable-validation", |p| {
-        enable_validation::handle(&dms, step_input(&event, &spec, p), now())
+    until_done("enable-validation", |call| {
+        workflow::advance(call, now(), |input| enable_validation::handle(dms, input, now()))
     })
     .await;
-    let event = event_file("start");
-    until_done("start", |p| {
-        start::handle(&dms, step_input(&event, &spec, p), now())
+    until_done("start-replication", |call| {
+        workflow::advance(call, now(), |input| start::handle(dms, input, now()))
     })
     .await;
-    let event = event_file("check-progress");
-    let progress = until_done("check-progress", |p| {
-        check_progress::handle(&dms, &cloudwatch, step_input(&event, &spec, p), now())
+    let progress = until_done("check-progress", |call| {
+        check_progress::step(dms, cloudwatch, call, now())
     })
     .await;
-    let progress = serde_json::to_value(&progress).unwrap();
-    assert_eq!(progress["summary"]["phase"], "cdc", "{progress:#}");
-    assert_eq!(progress["summary"]["full_load_percent"], 100);
-    assert_eq!(progress["summary"]["tables_errored"], 0);
+    let report = &progress.step.report;
+    assert_eq!(report["summary"]["phase"], "cdc", "{report:#}");
+    assert_eq!(report["summary"]["full_load_percent"], 100);
+    assert_eq!(report["summary"]["tables_errored"], 0);
+    assert!(!progress.step.hand_over, "one execution's share of checks is far off");
 
-    // Run twice: the start step does not start a running task again.
+    // Run again: the start step does not start a running task a second time.
     let starts = |calls: Value| {
         calls["calls"]
             .as_array()
@@ -183,28 +271,26 @@ async fn the_sample_events_run_a_migration_step_by_step_and_leave_nothing() {
             .count()
     };
     let before = starts(emulator.emulator().calls());
-    let event = event_file("start");
-    start::handle(&dms, step_input(&event, &spec, None), now())
-        .await
-        .expect("start again");
-    assert_eq!(
-        starts(emulator.emulator().calls()),
-        before,
-        "no second start"
-    );
+    workflow::advance(sample_call("start-replication"), now(), |input| {
+        start::handle(dms, input, now())
+    })
+    .await
+    .expect("start again");
+    assert_eq!(starts(emulator.emulator().calls()), before, "no second start");
 
-    let event = event_file("cleanup");
-    let cleaned = until_done("cleanup", |_| {
-        cleanup::handle(&dms, &cloudwatch, lambda_event(event.clone()))
+    // The sample spec's completion policy deletes everything on success.
+    let cleaned = until_done("cleanup", |call| async move {
+        cleanup::step(dms, cloudwatch, lambda_event(call), now()).await
     })
     .await;
-    let cleaned = serde_json::to_value(&cleaned).unwrap();
+    let report = &cleaned.step.report;
+    assert_eq!(report["reason"], "success", "{report:#}");
     assert!(
-        cleaned["skipped_foreign"]
+        report["skipped_foreign"]
             .as_array()
             .is_none_or(Vec::is_empty),
-        "{cleaned:#}"
+        "{report:#}"
     );
     let left = emulator.emulator().resources();
-    assert_eq!(left["total"], 0, "teardown leaves nothing: {left:#}");
+    assert_eq!(left["total"], 0, "cleanup leaves nothing: {left:#}");
 }

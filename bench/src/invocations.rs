@@ -3,8 +3,9 @@
 //! first invocation and each process's peak memory.
 //!
 //! The steps run in the state machine's order (validate, create, test-connection,
-//! enable-validation, start, check-progress, cleanup). Each is called, with its
-//! previous report, until it reports done, as the state machine's loops do, so
+//! enable-validation, start, check-progress, cleanup). Each is called with its
+//! sample (`events/functions/`), then with its own answer, until it is done, as
+//! the state machine's loops do, so
 //! every first invocation meets the state the real run would give it. The source
 //! catalog has `tables` tables, so check-progress reads (and pages) that many
 //! table statistics on every call.
@@ -102,52 +103,46 @@ pub async fn run(paths: &Paths, emulator: &EmulatorHandle) -> Result<Vec<Functio
     let endpoint = emulator.url();
     let mut runs = Vec::new();
 
-    let validate = paths.event("create-validate")?;
+    let validate = paths.event("validate-spec")?;
     let (validated, run) = run_step(paths, emulator, "dmsflow-create", &endpoint, |_| {
         validate.clone()
     })
     .await?;
-    let spec = validated["spec"].clone();
-    if !spec.is_object() {
-        return Err(format!("validation answered no spec: {validated}"));
+    if !validated.pointer("/run/spec").is_some_and(Value::is_object) {
+        return Err(format!("validation answered no run: {validated}"));
     }
     runs.push(FunctionRun {
         name: "dmsflow-create (validate)".into(),
         ..run
     });
 
+    // Each step's sample is the state ValidateSpec answers, as the state machine
+    // hands it on; then each call gets the previous call's answer.
     let steps = [
-        ("dmsflow-create", "create"),
-        ("dmsflow-test-connection", "test-connection"),
+        ("dmsflow-create", "create-resources"),
+        ("dmsflow-test-connection", "test-connections"),
         ("dmsflow-enable-validation", "enable-validation"),
-        ("dmsflow-start", "start"),
+        ("dmsflow-start", "start-replication"),
         ("dmsflow-check-progress", "check-progress"),
+        ("dmsflow-cleanup", "cleanup"),
     ];
     for (name, event) in steps {
-        let mut event = paths.event(event)?;
-        event["spec"] = spec.clone();
+        let event = paths.event(event)?;
         let (_, run) = run_step(paths, emulator, name, &endpoint, |previous| {
             let mut payload = event.clone();
             if let Some(previous) = previous {
-                payload["previous"] = previous.clone();
+                payload["state"] = previous.clone();
             }
             payload
         })
         .await?;
         runs.push(run);
     }
-
-    let cleanup = paths.event("cleanup")?;
-    let (_, run) = run_step(paths, emulator, "dmsflow-cleanup", &endpoint, |_| {
-        cleanup.clone()
-    })
-    .await?;
-    runs.push(run);
     Ok(runs)
 }
 
-/// Starts `name` fresh and calls it until it reports done (or answers something
-/// other than a report, as validation does); answers its last answer.
+/// Starts `name` fresh and calls it until its answer says the step is done;
+/// answers its last answer.
 async fn run_step(
     paths: &Paths,
     emulator: &EmulatorHandle,
@@ -163,7 +158,7 @@ async fn run_step(
         let first = answer(name, function.invoke(&payload(None)).await?)?;
         let mut last = first.0;
         let mut calls = 1;
-        while last.get("done") == Some(&Value::Bool(false)) && calls < MAX_CALLS {
+        while !done(&last) && calls < MAX_CALLS {
             tokio::time::sleep(POLL_INTERVAL).await;
             last = answer(name, function.invoke(&payload(Some(&last))).await?)?.0;
             calls += 1;
@@ -172,7 +167,7 @@ async fn run_step(
             name: name.to_string(),
             first_latency: first.1,
             calls,
-            done: last.get("done") != Some(&Value::Bool(false)),
+            done: done(&last),
             peak_memory: function.peak_memory()?,
             table_statistics_pages: table_statistics_calls(emulator) - pages_before,
         };
@@ -181,6 +176,11 @@ async fn run_step(
     .await;
     function.stop().await;
     outcome.map_err(|e| format!("{e} (its log: {})", log.display()))
+}
+
+/// Whether a step's answer (the execution's state) says its loop is done.
+fn done(state: &Value) -> bool {
+    state.pointer("/step/done") == Some(&Value::Bool(true))
 }
 
 fn answer(name: &str, invocation: Invocation) -> Result<(Value, Duration), String> {
@@ -231,7 +231,8 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            sample["spec"]["table_mappings"]["rules"][0]["object-locator"]["schema-name"],
+            sample["state"]["run"]["spec"]["table_mappings"]["rules"][0]["object-locator"]
+                ["schema-name"],
             SCHEMA
         );
     }
