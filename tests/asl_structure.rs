@@ -64,11 +64,7 @@ fn non_terminal_states_go_somewhere() {
 fn every_lambda_task_retries_lambda_faults_with_jittered_bounded_backoff() {
     let asl = Asl::load();
     let tasks = asl.lambda_tasks();
-    assert!(
-        tasks.len() >= 7,
-        "expected the six functions' tasks, found {}",
-        tasks.len()
-    );
+    assert_eq!(tasks.len(), 11, "the recipe's steps, each a Lambda Task");
     for (name, task) in tasks {
         let retried = asl::retried_names(task);
         for fault in LAMBDA_FAULTS {
@@ -102,7 +98,7 @@ fn assert_backoff(name: &str, rule: &Value) {
 }
 
 #[test]
-fn every_lambda_task_invokes_a_whole_placeholder_and_selects_the_payload() {
+fn every_lambda_task_sends_the_whole_state_and_takes_the_functions_answer_as_the_state() {
     for (name, task) in Asl::load().lambda_tasks() {
         let function = task["Parameters"]["FunctionName"]
             .as_str()
@@ -111,16 +107,80 @@ fn every_lambda_task_invokes_a_whole_placeholder_and_selects_the_payload() {
             function.starts_with("${") && function.ends_with("FunctionArn}"),
             "{name}: FunctionName must be a whole ${{...FunctionArn}} placeholder, is {function:?}"
         );
-        let selector = task["ResultSelector"].to_string();
+        let payload = &task["Parameters"]["Payload"];
+        assert_eq!(payload["state.$"], "$", "{name} sends the whole state");
+        assert_eq!(payload["step.$"], "$$.State.Name", "{name} names itself");
+        assert_eq!(payload["execution.$"], "$$.Execution.Id", "{name}");
+        let output = task["OutputPath"].as_str().unwrap_or_default();
         assert!(
-            selector.contains("$.Payload"),
-            "{name}: ResultSelector must take the function's Payload"
+            output.starts_with("$.Payload"),
+            "{name}: the function's answer is the new state (OutputPath $.Payload), not {output:?}"
         );
     }
 }
 
 #[test]
-fn every_task_catches_everything_into_a_path_that_fails_the_execution() {
+fn the_definition_reads_as_the_recipe_with_no_state_that_only_moves_data() {
+    let asl = Asl::load();
+    let states = asl.states();
+    assert!(
+        states.len() <= 30,
+        "the recipe fits in 30 states, the definition has {}",
+        states.len()
+    );
+    let pass: Vec<_> = states
+        .iter()
+        .filter(|(_, s)| s["Type"] == "Pass")
+        .map(|(n, _)| n.clone())
+        .collect();
+    assert!(pass.is_empty(), "Pass states only move data: {pass:?}");
+    fn intrinsics(value: &Value, out: &mut Vec<String>) {
+        match value {
+            Value::Object(map) => {
+                for (key, value) in map {
+                    if key.ends_with(".$")
+                        && value.as_str().is_some_and(|v| v.starts_with("States."))
+                    {
+                        out.push(key.clone());
+                    }
+                    intrinsics(value, out);
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|v| intrinsics(v, out)),
+            _ => {}
+        }
+    }
+    for (name, state) in &states {
+        let mut found = Vec::new();
+        intrinsics(state, &mut found);
+        assert!(
+            found.is_empty(),
+            "{name} computes in the definition (intrinsic functions in {found:?}): the functions do that"
+        );
+    }
+    for step in [
+        "ClaimRun",
+        "ValidateSpec",
+        "CreateResources",
+        "TestConnections",
+        "EnableValidation",
+        "StartReplication",
+        "CheckProgress",
+        "ContinueInNewExecution",
+        "NotifySuccess",
+        "Cleanup",
+        "NotifyFailure",
+    ] {
+        assert_eq!(
+            states.get(step).map(|s| s["Resource"].clone()),
+            Some(Value::from(LAMBDA_INVOKE)),
+            "the recipe's step {step} is a Lambda Task"
+        );
+    }
+}
+
+#[test]
+fn every_catch_leads_straight_to_the_failure_notice_which_ends_in_the_fail_state() {
     let asl = Asl::load();
     let states = asl.states();
     let fail_states: Vec<_> = states
@@ -129,96 +189,60 @@ fn every_task_catches_everything_into_a_path_that_fails_the_execution() {
         .map(|(n, _)| n.clone())
         .collect();
     assert_eq!(
-        fail_states.len(),
-        1,
-        "one Fail state carries every failure: {fail_states:?}"
+        fail_states,
+        ["FailRun"],
+        "one Fail state carries every failure"
     );
-    let fail = &fail_states[0];
-    assert!(states[fail]["ErrorPath"].is_string() && states[fail]["CausePath"].is_string());
+    assert_eq!(states["FailRun"]["ErrorPath"], "$.failure.error");
+    assert_eq!(states["FailRun"]["CausePath"], "$.failure.cause");
     for (name, task) in states.iter().filter(|(_, s)| s["Type"] == "Task") {
-        let catchers = task["Catch"]
-            .as_array()
-            .unwrap_or_else(|| panic!("{name} has no Catch"));
-        let all = catchers
-            .iter()
-            .find(|c| c["ErrorEquals"] == serde_json::json!(["States.ALL"]))
-            .unwrap_or_else(|| panic!("{name} does not catch States.ALL"));
         assert!(
             !asl::retried_names(task).is_empty(),
             "{name} retries nothing"
         );
-        if task["Resource"] == LAMBDA_INVOKE {
-            let target = all["Next"].as_str().expect("Catch has Next");
+        if *name == "NotifyFailure" {
             assert!(
-                asl.reachable_from(target).contains(fail),
-                "a failure of {name} never reaches {fail}"
+                task["Catch"].is_null(),
+                "the failure notice has no Catch: if it fails, the safety net announces the execution"
             );
+            continue;
         }
+        let catchers = task["Catch"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{name} has no Catch"));
+        assert_eq!(catchers.len(), 1, "{name}: one Catch");
+        let all = &catchers[0];
+        assert_eq!(
+            all["ErrorEquals"],
+            serde_json::json!(["States.ALL"]),
+            "{name}"
+        );
+        assert_eq!(
+            all["Next"], "NotifyFailure",
+            "{name}: straight to the failure notice"
+        );
+        assert_eq!(
+            all["ResultPath"],
+            format!("$.failed_at.{name}"),
+            "{name}: the error is kept under the failed state's name, with the state"
+        );
     }
-}
-
-const SNS_PUBLISH: &str = "arn:aws:states:::sns:publish";
-
-fn publishes(state: &serde_json::Value) -> bool {
-    state["Resource"] == SNS_PUBLISH
-}
-
-#[test]
-fn the_failure_path_publishes_one_alert_before_cleaning_up() {
-    let asl = Asl::load();
-    let states = asl.states();
-    let failure_entry = asl.lambda_tasks()[0].1["Catch"][0]["Next"]
-        .as_str()
-        .expect("Catch has Next")
-        .to_string();
-    let first: Vec<String> = asl
-        .reachable_until(&failure_entry, publishes)
-        .into_iter()
-        .filter(|n| publishes(states[n]))
-        .collect();
-    assert_eq!(
-        first.len(),
-        1,
-        "the failure path must come to exactly one alert first: {first:?}"
-    );
-    let alert = &states[&first[0]];
     assert!(
-        alert["Parameters"]["TopicArn.$"].is_string(),
-        "the alert topic is chosen at run time"
-    );
-    assert!(
-        asl.reachable_from(&first[0]).contains("Cleanup"),
-        "after the alert, the failure path cleans up per the spec's policy"
-    );
-
-    // An alert the run's topic refuses is sent once more, to the stack's topic,
-    // before anything else runs.
-    let refused = alert["Catch"][0]["Next"].as_str().expect("Catch has Next");
-    let fallback: Vec<String> = asl
-        .reachable_until(refused, |s| s["Type"] == "Task")
-        .into_iter()
-        .filter(|n| publishes(states[n]))
-        .collect();
-    assert_eq!(fallback.len(), 1, "one fallback alert: {fallback:?}");
-    assert_eq!(
-        states[&fallback[0]]["Parameters"]["TopicArn.$"],
-        "$.deployment.alert_topic_arn"
-    );
-    assert!(
-        asl.reachable_from(refused).contains("Cleanup"),
-        "an alert nobody could take does not stop the cleanup"
+        asl.reachable_from("NotifyFailure").contains("Cleanup")
+            && asl.reachable_from("NotifyFailure").contains("FailRun"),
+        "after the alert, the failure path cleans up per the spec's policy and fails"
     );
 }
 
 #[test]
-fn every_loop_waits_as_long_as_its_function_says_and_starts_its_clock_once() {
+fn every_loop_waits_as_long_as_its_function_says() {
     let asl = Asl::load();
     let states = asl.states();
     let waits: Vec<_> = states.iter().filter(|(_, s)| s["Type"] == "Wait").collect();
-    assert!(waits.len() >= 6, "one Wait per loop");
+    assert_eq!(waits.len(), 7, "one Wait per loop");
     for (name, wait) in waits {
         assert_eq!(
-            wait["SecondsPath"], "$.loop.last.report.wait_seconds",
+            wait["SecondsPath"], "$.step.wait_seconds",
             "{name} must wait as the function suggests"
         );
         let task = wait["Next"].as_str().expect("Wait has Next");
@@ -227,49 +251,25 @@ fn every_loop_waits_as_long_as_its_function_says_and_starts_its_clock_once() {
             "{name} must loop back to its function"
         );
     }
-    let clocks = states
-        .values()
-        .filter(|s| s["Parameters"]["started_at.$"] == "$$.State.EnteredTime")
-        .count();
-    assert!(
-        clocks >= 6,
-        "every loop's Pass state sets started_at from $$.State.EnteredTime"
-    );
 }
 
 #[test]
-fn long_runs_continue_in_a_new_execution_with_a_deterministic_name() {
+fn long_runs_continue_in_a_new_execution_started_by_a_function() {
     let asl = Asl::load();
     let states = asl.states();
-    let (name, start) = states
-        .iter()
-        .find(|(_, s)| s["Resource"] == "arn:aws:states:::states:startExecution")
-        .expect("a state continues the run in a new execution");
-    let params = &start["Parameters"];
-    assert_eq!(
-        params["StateMachineArn.$"], "$$.StateMachine.Id",
-        "{name} starts this state machine"
-    );
-    assert!(params["Name.$"].is_string(), "{name} names the successor");
-    let resume = &params["Input"]["resume"];
-    for key in [
-        "generation.$",
-        "parent_execution_arn.$",
-        "previous.$",
-        "loop_started_at.$",
-    ] {
-        assert!(resume[key].is_string(), "{name}: resume lacks {key}");
-    }
     assert!(
-        params["Input"]["spec.$"].is_string(),
-        "{name}: the successor gets the spec"
+        !states
+            .values()
+            .any(|s| s["Resource"] == "arn:aws:states:::states:startExecution"),
+        "the hand-over is a function (aws-sdk-sfn), which the local stack runs as deployed"
     );
-    let successor_name = states
-        .values()
-        .find_map(|s| s["Parameters"]["successor_name.$"].as_str())
-        .expect("the successor's name is computed");
+    let hand_over = &states["ContinueInNewExecution"];
+    assert_eq!(hand_over["End"], true, "the hand-over ends the execution");
+    assert_eq!(hand_over["OutputPath"], "$.Payload.result");
     assert!(
-        successor_name.contains("run_id") && successor_name.contains("generation"),
-        "the successor's name derives from run id and generation: {successor_name}"
+        states["MigrationComplete?"]
+            .to_string()
+            .contains("$.step.hand_over"),
+        "the progress loop hands over when the function says"
     );
 }

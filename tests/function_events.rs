@@ -43,7 +43,8 @@ fn call(state: &impl serde::Serialize, step: &str) -> Value {
 /// Every sample, by file name, made from `events/mysql-full-load-and-cdc.json`.
 fn samples() -> Vec<(&'static str, Value)> {
     let spec = json_file(&root().join("events/mysql-full-load-and-cdc.json"));
-    let mut claimed = RunState::begin(EXECUTION, spec.clone()).expect("the sample spec is an input");
+    let mut claimed =
+        RunState::begin(EXECUTION, spec.clone()).expect("the sample spec is an input");
     claimed.record(
         "ClaimRun",
         None,
@@ -86,7 +87,10 @@ fn samples() -> Vec<(&'static str, Value)> {
         ("start-replication", call(&validated, "StartReplication")),
         ("check-progress", call(&validated, "CheckProgress")),
         ("notify-success", call(&complete, "NotifySuccess")),
-        ("continue-in-new-execution", call(&handing_over, "ContinueInNewExecution")),
+        (
+            "continue-in-new-execution",
+            call(&handing_over, "ContinueInNewExecution"),
+        ),
         ("notify-failure", call(&failed, "NotifyFailure")),
         ("cleanup", call(&validated, "Cleanup")),
         (
@@ -148,8 +152,14 @@ fn the_samples_are_what_the_state_machine_sends() {
             RunState::read(call.state).expect("the state of a run");
         }
     }
-    let files = std::fs::read_dir(root().join("events/functions")).unwrap().count();
-    assert_eq!(files, samples().len(), "events/functions holds the samples only");
+    let files = std::fs::read_dir(root().join("events/functions"))
+        .unwrap()
+        .count();
+    assert_eq!(
+        files,
+        samples().len(),
+        "events/functions holds the samples only"
+    );
 }
 
 fn clients(
@@ -226,7 +236,10 @@ async fn the_samples_run_a_migration_step_by_step_and_leave_nothing() {
     let validated = validate_spec::step(sample_call("validate-spec"), Some(ALERT_TOPIC))
         .expect("the sample spec is valid");
     let spec = &validated.run.as_ref().unwrap().spec;
-    assert_eq!(spec["polling"]["max_wait_seconds"], 540, "defaults are filled in");
+    assert_eq!(
+        spec["polling"]["max_wait_seconds"], 540,
+        "defaults are filled in"
+    );
     assert_eq!(
         emulator.emulator().calls()["count"],
         0,
@@ -237,14 +250,22 @@ async fn the_samples_run_a_migration_step_by_step_and_leave_nothing() {
         create::step(dms, cloudwatch, lambda_event(call), now()).await
     })
     .await;
-    assert_eq!(created.step.report["task"]["status"], "ready", "{:#}", created.step.report);
+    assert_eq!(
+        created.step.report["task"]["status"], "ready",
+        "{:#}",
+        created.step.report
+    );
 
     until_done("test-connections", |call| {
-        workflow::advance(call, now(), |input| test_connection::handle(dms, input, now()))
+        workflow::advance(call, now(), |input| {
+            test_connection::handle(dms, input, now())
+        })
     })
     .await;
     until_done("enable-validation", |call| {
-        workflow::advance(call, now(), |input| enable_validation::handle(dms, input, now()))
+        workflow::advance(call, now(), |input| {
+            enable_validation::handle(dms, input, now())
+        })
     })
     .await;
     until_done("start-replication", |call| {
@@ -259,7 +280,10 @@ async fn the_samples_run_a_migration_step_by_step_and_leave_nothing() {
     assert_eq!(report["summary"]["phase"], "cdc", "{report:#}");
     assert_eq!(report["summary"]["full_load_percent"], 100);
     assert_eq!(report["summary"]["tables_errored"], 0);
-    assert!(!progress.step.hand_over, "one execution's share of checks is far off");
+    assert!(
+        !progress.step.hand_over,
+        "one execution's share of checks is far off"
+    );
 
     // Run again: the start step does not start a running task a second time.
     let starts = |calls: Value| {
@@ -276,7 +300,11 @@ async fn the_samples_run_a_migration_step_by_step_and_leave_nothing() {
     })
     .await
     .expect("start again");
-    assert_eq!(starts(emulator.emulator().calls()), before, "no second start");
+    assert_eq!(
+        starts(emulator.emulator().calls()),
+        before,
+        "no second start"
+    );
 
     // The sample spec's completion policy deletes everything on success.
     let cleaned = until_done("cleanup", |call| async move {

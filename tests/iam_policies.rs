@@ -24,6 +24,7 @@ use rust_source::{calls, code_only, functions, imported_modules, method_calls, w
 const DMS_SDK: &str = "functions/dmsflow/src/aws/sdk_dms.rs";
 const CLOUDWATCH_SDK: &str = "functions/dmsflow/src/aws/sdk_cloudwatch.rs";
 const SFN_SDK: &str = "functions/dmsflow/src/aws/sdk_sfn.rs";
+const SNS_SDK: &str = "functions/dmsflow/src/aws/sdk_sns.rs";
 const STEPS: &str = "functions/dmsflow/src/steps";
 
 /// What one trait method needs: the SDK operations its implementation calls,
@@ -268,11 +269,44 @@ const EXECUTIONS_NEEDS: &[Need] = &[
     ),
 ];
 
+/// Every method of the `Starter` trait (implemented in `sdk_sfn.rs`).
+const STARTER_NEEDS: &[Need] = &[need(
+    "start",
+    &[("start_execution", "states:StartExecution")],
+    &[],
+)];
+
+/// Every method of the `History` trait (implemented in `sdk_sfn.rs`).
+const HISTORY_NEEDS: &[Need] = &[need(
+    "last_state_entered",
+    &[("get_execution_history", "states:GetExecutionHistory")],
+    &[],
+)];
+
+/// Every method of the `Notices` trait (implemented in `sdk_sns.rs`).
+const NOTICES_NEEDS: &[Need] = &[need(
+    "publish",
+    &[("publish", "sns:Publish")],
+    &[
+        (
+            "kms:GenerateDataKey*",
+            "the stack's alert topic is encrypted with the stack's KMS key (SNS developer guide, encryption at rest: publishers need kms:GenerateDataKey* and kms:Decrypt)",
+        ),
+        (
+            "kms:Decrypt",
+            "the stack's alert topic is encrypted with the stack's KMS key",
+        ),
+    ],
+)];
+
 /// The receivers the step handlers call the traits through, each with its table.
-const RECEIVERS: [(&str, &[Need]); 3] = [
+const RECEIVERS: [(&str, &[Need]); 6] = [
     ("dms", DMS_NEEDS),
     ("metrics", METRICS_NEEDS),
     ("executions", EXECUTIONS_NEEDS),
+    ("starter", STARTER_NEEDS),
+    ("history", HISTORY_NEEDS),
+    ("notices", NOTICES_NEEDS),
 ];
 
 /// Actions a function's role may hold that no code of its own calls: the
@@ -385,6 +419,27 @@ fn the_table_covers_every_trait_method_and_matches_the_sdk_implementations() {
             SFN_SDK,
             "states:",
         ),
+        (
+            STARTER_NEEDS,
+            "functions/dmsflow/src/aws/executions.rs",
+            "Starter",
+            SFN_SDK,
+            "states:",
+        ),
+        (
+            HISTORY_NEEDS,
+            "functions/dmsflow/src/aws/executions.rs",
+            "History",
+            SFN_SDK,
+            "states:",
+        ),
+        (
+            NOTICES_NEEDS,
+            "functions/dmsflow/src/aws/notices.rs",
+            "Notices",
+            SNS_SDK,
+            "sns:",
+        ),
     ] {
         let declared = trait_methods(trait_file, trait_name);
         let tabled: BTreeSet<String> = needs.iter().map(|n| n.method.to_string()).collect();
@@ -450,7 +505,7 @@ fn step_modules() -> BTreeMap<Vec<String>, String> {
 /// modules it imports.
 fn reachable_trait_calls(
     modules: &BTreeMap<Vec<String>, String>,
-    start: &[String],
+    entries: &[(Vec<String>, String)],
 ) -> BTreeSet<(String, String)> {
     let exists = |path: &[String]| modules.contains_key(path);
     let scope = |module: &Vec<String>| -> BTreeSet<Vec<String>> {
@@ -463,7 +518,7 @@ fn reachable_trait_calls(
         .map(|(m, code)| (m, functions(code)))
         .collect();
     let mut seen = BTreeSet::new();
-    let mut queue = vec![(start.to_vec(), "handle".to_string())];
+    let mut queue = entries.to_vec();
     let mut found = BTreeSet::new();
     while let Some((module, name)) = queue.pop() {
         if !seen.insert((module.clone(), name.clone())) {
@@ -497,23 +552,27 @@ fn reachable_trait_calls(
     found
 }
 
-/// The step module whose `handle` a function's `main.rs` serves.
-fn handler_module(binary: &str) -> Vec<String> {
+/// The step functions a function's `main.rs` serves: its calls of a step
+/// module's `handle` or `step` (`["steps", "create"]`, `"step"`).
+fn entry_points(
+    binary: &str,
+    modules: &BTreeMap<Vec<String>, String>,
+) -> Vec<(Vec<String>, String)> {
     let crate_dir = binary
         .strip_prefix("dmsflow-")
         .unwrap_or_else(|| panic!("binary {binary} is not named dmsflow-<step>"));
     let main = support::read(&format!("functions/{crate_dir}/src/main.rs"));
-    let handlers: BTreeSet<String> = calls(&without_tests(&code_only(&main)))
+    let entries: BTreeSet<(Vec<String>, String)> = calls(&without_tests(&code_only(&main)))
         .into_iter()
-        .filter(|(_, name)| name == "handle")
-        .filter_map(|(path, _)| path)
+        .filter(|(_, name)| name == "handle" || name == "step")
+        .filter_map(|(path, name)| Some((vec!["steps".to_string(), path?], name)))
+        .filter(|(module, _)| modules.contains_key(module))
         .collect();
-    assert_eq!(
-        handlers.len(),
-        1,
-        "functions/{crate_dir}/src/main.rs must call one step's handle: {handlers:?}"
+    assert!(
+        !entries.is_empty(),
+        "functions/{crate_dir}/src/main.rs must call a step module's handle or step"
     );
-    vec!["steps".to_string(), handlers.into_iter().next().unwrap()]
+    entries.into_iter().collect()
 }
 
 /// The IAM actions a function's code needs, each with why.
@@ -521,14 +580,9 @@ fn needed_actions(
     binary: &str,
     modules: &BTreeMap<Vec<String>, String>,
 ) -> BTreeMap<String, String> {
-    let module = handler_module(binary);
-    assert!(
-        modules.contains_key(&module),
-        "{binary}: no step module {}",
-        module.join("::")
-    );
+    let entries = entry_points(binary, modules);
     let mut needed = BTreeMap::new();
-    for (receiver, method) in reachable_trait_calls(modules, &module) {
+    for (receiver, method) in reachable_trait_calls(modules, &entries) {
         let needs = RECEIVERS
             .iter()
             .find(|(r, _)| *r == receiver)
@@ -627,7 +681,7 @@ fn every_trait_method_is_reached_by_some_function() {
     let mut reached = BTreeSet::new();
     for binary in template.function_binaries().into_values() {
         reached.extend(
-            reachable_trait_calls(&modules, &handler_module(&binary))
+            reachable_trait_calls(&modules, &entry_points(&binary, &modules))
                 .into_iter()
                 .map(|(_, m)| m),
         );

@@ -231,8 +231,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            sample["state"]["run"]["spec"]["table_mappings"]["rules"][0]["object-locator"]
-                ["schema-name"],
+            sample["state"]["run"]["spec"]["table_mappings"]["rules"][0]["object-locator"]["schema-name"],
             SCHEMA
         );
     }

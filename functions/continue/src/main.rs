@@ -13,7 +13,7 @@ async fn main() -> Result<(), Error> {
     let sfn = clients::sfn_from_env().await;
     let sfn = &sfn;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<StepCall>| async move {
-        continue_in_new_execution::step(sfn, event.payload).await
+        continue_in_new_execution::step(sfn, sfn, event.payload).await
     }))
     .await
 }

@@ -44,7 +44,11 @@ fn name_of(execution_arn: &str) -> &str {
 }
 
 /// Starts the run's next execution; see the module documentation.
-pub async fn step<S: Starter + Executions>(sfn: &S, call: StepCall) -> StepResult<RunState> {
+pub async fn step<E: Executions, S: Starter>(
+    executions: &E,
+    starter: &S,
+    call: StepCall,
+) -> StepResult<RunState> {
     let mut state = RunState::read(call.state)?;
     let run = state.run()?.clone();
     let generation = run.generation + 1;
@@ -68,14 +72,14 @@ pub async fn step<S: Starter + Executions>(sfn: &S, call: StepCall) -> StepResul
         "starting execution {name} to continue run {}",
         run.names.metric_run_dimension
     );
-    let successor = match sfn.start(&machine, &name, &input).await {
+    let successor = match starter.start(&machine, &name, &input).await {
         Ok(arn) => arn,
         Err(AwsFault::AlreadyExists(_)) => {
             let arn = format!(
                 "{}:{name}",
                 machine.replace(":stateMachine:", ":execution:")
             );
-            let existing = sfn
+            let existing = executions
                 .describe(&arn)
                 .await
                 .map_err(|f| f.into_step_error(&format!("reading execution {arn}")))?;
