@@ -137,7 +137,10 @@ async fn a_restarted_execution_adopts_the_run_and_starts_nothing_twice() {
     let row = row("restarted-execution");
     let mut stack = e2e::stack().await;
     let run_id = "e2e-restart";
-    let prepared = e2e::sample(&stack, CDC, run_id, &[]);
+    let mut prepared = e2e::sample(&stack, CDC, run_id, &[]);
+    // Checks 10 s apart locally: the first execution is still watching the task
+    // when it is stopped.
+    prepared.input["polling"] = json!({"min_wait_seconds": 300});
     let first = stack
         .start_execution(&prepared.execution_name, &prepared.input)
         .await
@@ -373,7 +376,9 @@ async fn a_permanent_cleanup_failure_alerts_once_and_names_what_is_left() {
         row,
         (run_id, spec(FULL_LOAD, "delete")),
         ("DeleteReplicationInstance", "AccessDeniedFault", message),
-        2,
+        // The success cleanup's failure is announced; the failure cleanup policy
+        // does not run the same deletions again.
+        1,
     )
     .await;
     // The migration itself completed, and said so before cleaning up.
@@ -386,11 +391,7 @@ async fn a_permanent_cleanup_failure_alerts_once_and_names_what_is_left() {
     assert_eq!(outcome.alerts.len(), 2, "{:?}", outcome.alerts);
     // The Fail state quotes the cleanup's message, not its error JSON.
     let cause = outcome.execution.cause.as_deref().unwrap_or_default();
-    assert!(
-        cause.contains("Cleanup after this failure also failed"),
-        "{cause}"
-    );
-    assert!(cause.matches(message).count() >= 2, "{cause}");
+    assert!(cause.contains(message), "{cause}");
     assert!(!cause.contains("errorType"), "{cause}");
     let held = stack.resources_of(run_id);
     assert_eq!(held.of_kind("replication_instances").len(), 1);

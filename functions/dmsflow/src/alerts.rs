@@ -362,18 +362,18 @@ pub fn ended_without_alert(facts: &EndedFacts<'_>) -> Message {
         "execution_name": name,
         "execution_console": links.execution(),
     });
-    let text = format!(
-        "The dmsflow execution {name} ({run}) {how}{where_}, without its own alert.\n\n{}{}\n\nWhat to do: {what_to_do}\nExecution: {}",
-        facts
-            .error
-            .map(|e| format!("Error: {e}\n"))
-            .unwrap_or_default(),
-        facts
-            .cause
-            .map(|c| format!("Cause: {c}"))
-            .unwrap_or_default(),
+    let mut text =
+        format!("The dmsflow execution {name} ({run}) {how}{where_}, without its own alert.");
+    if let Some(error) = facts.error {
+        text.push_str(&format!("\n\nError: {error}"));
+    }
+    if let Some(cause) = facts.cause {
+        text.push_str(&format!("\nCause: {cause}"));
+    }
+    text.push_str(&format!(
+        "\n\nWhat to do: {what_to_do}\nExecution: {}",
         links.execution()
-    );
+    ));
     Message::new(
         &format!(
             "dmsflow execution {name} {}",
