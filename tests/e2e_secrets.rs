@@ -247,9 +247,9 @@ async fn a_spec_with_a_plaintext_password_is_refused_before_any_dms_call() {
     assert!(stack.calls().is_empty(), "{:?}", stack.calls());
     e2e::assert_holds(&stack, run_id, row.resources_left());
 
-    // The execution input holds what the user sent, and Step Functions carries it
-    // (`$.input`) through the state data and into the validate call's payload:
-    // those copies are the input itself. Everything the workflow and the
+    // The execution input holds what the user sent, and the state document carries
+    // it (`input`) until ValidateSpec has read it: those copies are the input
+    // itself. Everything the workflow and the
     // functions produced — task results and failures, the execution's error,
     // cause and output, the alerts, DMS and CloudWatch, the logs — must not
     // repeat it.
@@ -278,23 +278,28 @@ async fn a_spec_with_a_plaintext_password_is_refused_before_any_dms_call() {
     e2e::stop(stack).await;
 }
 
-/// A state's data or a task's parameters without the copies of the execution
-/// input: the input as it came, `input` (the state data's copy) and `Payload.spec`
-/// (the validate call's).
+/// A state's data or a task's parameters with each copy of the execution input
+/// (ClaimRun's `$$.Execution.Input`, the state document's `input` until
+/// ValidateSpec has read it, at whatever depth a Task's parameters or result put
+/// the state document) replaced by a marker.
 fn without_input_copies(text: &str, input: &Value) -> Value {
     let Ok(mut data) = serde_json::from_str::<Value>(text) else {
         return Value::String(text.to_string());
     };
-    if &data == input {
-        return Value::String("(the execution input)".into());
-    }
-    if let Some(object) = data.as_object_mut() {
-        object.remove("input");
-    }
-    if let Some(payload) = data.get_mut("Payload").and_then(Value::as_object_mut) {
-        payload.remove("spec");
-    }
+    mark_input_copies(&mut data, input);
     data
+}
+
+fn mark_input_copies(data: &mut Value, input: &Value) {
+    if data == input {
+        *data = Value::String("(the execution input)".into());
+        return;
+    }
+    match data {
+        Value::Object(map) => map.values_mut().for_each(|v| mark_input_copies(v, input)),
+        Value::Array(items) => items.iter_mut().for_each(|v| mark_input_copies(v, input)),
+        _ => {}
+    }
 }
 
 /// The fields of a request, at any depth, whose name says password.

@@ -15,6 +15,11 @@ pub const TABLE_ERROR: &str = "table-error";
 pub const VALIDATION_MISMATCHES: &str = "validation-mismatches";
 pub const SLOW_INSTANCE_SECONDS: &str = "slow-instance-seconds";
 pub const CDC_LATENCY_SECONDS: &str = "cdc-latency-seconds";
+/// Simulated seconds a ModifyReplicationTask keeps the task in `modifying` beyond
+/// the usual: a task stuck in `modifying`, as DMS shows it while it applies new
+/// settings (DMS API reference, ReplicationTask.Status: `modifying`). How long
+/// real DMS can stay there is not documented; the drill only makes it long.
+pub const SLOW_MODIFY_SECONDS: &str = "slow-modify-seconds";
 
 /// The drill value for `key` on a resource with these tags and identifier.
 pub fn value(

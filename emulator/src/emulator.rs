@@ -112,6 +112,43 @@ impl Emulator {
     pub fn task_metrics(&self, id: &str) -> Option<Value> {
         task_metrics(&self.lock(), id)
     }
+
+    /// A running task fails now, as DMS reports a failure during replication:
+    /// status `failed`, `StopReason` FATAL_ERROR, the message as
+    /// `LastFailureMessage` (DMS API reference, ReplicationTask). False when no
+    /// task of that identifier has a run.
+    pub fn fail_task(&self, id: &str, message: &str) -> bool {
+        let mut w = self.lock();
+        let now = w.now;
+        let Some(run) = w
+            .tasks
+            .iter_mut()
+            .find(|t| t.id.eq_ignore_ascii_case(id))
+            .and_then(|t| t.run.as_mut())
+        else {
+            return false;
+        };
+        run.fail_at = Some(now);
+        run.failure_message = Some(message.to_string());
+        true
+    }
+
+    /// The CDC latency (source and target, seconds) of a task's run from now on,
+    /// as the `cdc-latency-seconds` drill sets it at the start. False when no task
+    /// of that identifier has a run.
+    pub fn set_cdc_latency(&self, id: &str, seconds: f64) -> bool {
+        let mut w = self.lock();
+        let Some(run) = w
+            .tasks
+            .iter_mut()
+            .find(|t| t.id.eq_ignore_ascii_case(id))
+            .and_then(|t| t.run.as_mut())
+        else {
+            return false;
+        };
+        run.latency_override = Some(seconds);
+        true
+    }
 }
 
 /// CDC latency and counters of a task, by identifier or ARN.

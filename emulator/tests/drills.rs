@@ -294,3 +294,98 @@ async fn scenario_wildcard_drills_apply_to_every_task() {
     let done = wait_task_status(dms, &arn, "stopped").await;
     assert_eq!(done.replication_task_stats().unwrap().tables_errored(), 2);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_modify_keeps_that_task_modifying_longer() {
+    let env = start().await;
+    let dms = &env.dms;
+    let s = setup(dms, "sm").await;
+    // 100 simulated seconds: 2 s at the tests' speed, long after the plain task.
+    let slow = create_task(
+        dms,
+        &s,
+        "sm-slow",
+        M::FullLoad,
+        None,
+        vec![tag("dms-emulator:slow-modify-seconds", "100")],
+    )
+    .await;
+    let plain = create_task(dms, &s, "sm-plain", M::FullLoad, None, vec![]).await;
+    for arn in [&slow, &plain] {
+        let modified = dms
+            .modify_replication_task()
+            .replication_task_arn(arn)
+            .table_mappings(mappings("sales", "orders"))
+            .send()
+            .await
+            .expect("modify");
+        assert_eq!(
+            modified.replication_task().unwrap().status(),
+            Some("modifying")
+        );
+    }
+    wait_task_status(dms, &plain, "ready").await;
+    assert_eq!(task(dms, &slow).await.status(), Some("modifying"));
+    wait_task_status(dms, &slow, "ready").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fail_task_fails_a_running_task_with_the_message_given() {
+    let env = start().await;
+    let dms = &env.dms;
+    let s = setup(dms, "ft").await;
+    let arn = create_task(dms, &s, "ft-task", M::FullLoadAndCdc, None, vec![]).await;
+    let emulator = env.handle.emulator();
+    assert!(
+        !emulator.fail_task("ft-task", "too early"),
+        "a task that never ran has nothing to fail"
+    );
+    start_task(dms, &arn, S::StartReplication).await;
+    wait_task_status(dms, &arn, "running").await;
+    assert!(emulator.fail_task("FT-TASK", "the source went away"));
+    assert!(!emulator.fail_task("no-such-task", "x"));
+    let failed = wait_task_status(dms, &arn, "failed").await;
+    assert!(failed.stop_reason().unwrap().ends_with("FATAL_ERROR"));
+    assert!(
+        failed
+            .last_failure_message()
+            .unwrap()
+            .contains("the source went away"),
+        "{:?}",
+        failed.last_failure_message()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn set_cdc_latency_changes_a_running_tasks_latency() {
+    let env = start().await;
+    let dms = &env.dms;
+    let s = setup(dms, "sl").await;
+    let arn = create_task(
+        dms,
+        &s,
+        "sl-task",
+        M::FullLoadAndCdc,
+        None,
+        vec![tag("dms-emulator:cdc-latency-seconds", "500")],
+    )
+    .await;
+    let emulator = env.handle.emulator();
+    assert!(!emulator.set_cdc_latency("sl-task", 2.0), "not started yet");
+    start_task(dms, &arn, S::StartReplication).await;
+    eventually("full load done", || async {
+        let t = task(dms, &arn).await;
+        (t.replication_task_stats()
+            .unwrap()
+            .full_load_progress_percent()
+            == 100
+            && t.status() == Some("running"))
+        .then_some(())
+    })
+    .await;
+    let metrics = || emulator.task_metrics("sl-task").expect("metrics");
+    assert_eq!(metrics()["CDCLatencyTarget"], 500.0);
+    assert!(emulator.set_cdc_latency("sl-task", 2.0));
+    assert_eq!(metrics()["CDCLatencySource"], 2.0);
+    assert_eq!(metrics()["CDCLatencyTarget"], 2.0);
+}

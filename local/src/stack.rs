@@ -320,9 +320,21 @@ impl Stack {
         name: &str,
         input: &Value,
         timeout: Duration,
+        on_event: impl FnMut(&Event),
+    ) -> Result<Execution, Error> {
+        let arn = self.start_execution(name, input).await?;
+        self.follow_chain(&arn, timeout, on_event).await
+    }
+
+    /// Follows an execution, and each execution a long run hands over to, until
+    /// the last one ends; answers the last.
+    pub async fn follow_chain(
+        &mut self,
+        execution_arn: &str,
+        timeout: Duration,
         mut on_event: impl FnMut(&Event),
     ) -> Result<Execution, Error> {
-        let mut arn = self.start_execution(name, input).await?;
+        let mut arn = execution_arn.to_string();
         loop {
             let execution = self.follow(&arn, timeout, &mut on_event).await?;
             match successor(&execution) {
@@ -330,6 +342,15 @@ impl Stack {
                 _ => return Ok(execution),
             }
         }
+    }
+
+    /// The ARN of this stack's execution named `name`.
+    pub fn execution_arn(&self, name: &str) -> String {
+        format!(
+            "{}:{name}",
+            self.state_machine_arn
+                .replace(":stateMachine:", ":execution:")
+        )
     }
 
     /// What the emulator holds for one run (by its ownership tag).

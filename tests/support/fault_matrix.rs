@@ -18,6 +18,8 @@ pub enum Ends {
         state: &'static str,
         error: &'static str,
     },
+    /// The execution is stopped from outside (aborted); the safety net alerts once.
+    Aborted,
 }
 
 /// Why resources of the run are still in the account afterwards.
@@ -67,14 +69,18 @@ impl Row {
     pub fn error(&self) -> &'static str {
         match self.ends {
             Ends::Fails { error, .. } => error,
-            Ends::Succeeds => panic!("row {} succeeds: it has no error", self.id),
+            Ends::Succeeds | Ends::Aborted => {
+                panic!("row {} does not fail: it has no error", self.id)
+            }
         }
     }
 
     pub fn state(&self) -> &'static str {
         match self.ends {
             Ends::Fails { state, .. } => state,
-            Ends::Succeeds => panic!("row {} succeeds: it has no failed state", self.id),
+            Ends::Succeeds | Ends::Aborted => {
+                panic!("row {} does not fail: it has no failed state", self.id)
+            }
         }
     }
 
@@ -380,6 +386,83 @@ pub const ROWS: &[Row] = &[
         test: "a_cleanup_request_never_stops_someone_elses_running_task_under_the_runs_task_name",
         checks_secrets: false,
     },
+    Row {
+        id: "task-stuck-modifying",
+        fault: "The task stays in `modifying` after a rerun turned validation on (`slow-modify-seconds` drill), past `polling.task_change_timeout_minutes`",
+        ends: fails("StartReplication", "StepTimedOut"),
+        sees: "one alert naming the task, its status and the setting to raise; no safety-net alert",
+        left: Left::KeptForInspection(12),
+        left_detail: "the run's resources, the task still `modifying` (`on_failure: keep`)",
+        file: "e2e_safety_net.rs",
+        test: "a_task_stuck_in_modifying_ends_with_step_timed_out_and_one_alert",
+        checks_secrets: false,
+    },
+    Row {
+        id: "execution-aborted",
+        fault: "The execution is stopped from the console (StopExecution) while it watches the task",
+        ends: Ends::Aborted,
+        sees: "one alert from the safety net to the stack's alert topic, naming the execution, the run, the state it was in and how to tear the run down",
+        left: Left::Running(12),
+        left_detail: "one set of the run's resources, replication running: nothing runs after an abort",
+        file: "e2e_safety_net.rs",
+        test: "an_execution_stopped_from_outside_gets_one_alert_from_the_safety_net",
+        checks_secrets: false,
+    },
+    Row {
+        id: "failed-run-no-second-alert",
+        fault: "The task fails; the execution ends in FailRun after its own alert",
+        ends: fails("CheckProgress", "TaskFailed"),
+        sees: "its one alert; the safety net sees the FAILED status change and stays silent",
+        left: Left::KeptForInspection(12),
+        left_detail: "the run's resources, task `failed` (`on_failure: keep`)",
+        file: "e2e_safety_net.rs",
+        test: "an_execution_that_alerted_itself_gets_no_second_alert",
+        checks_secrets: false,
+    },
+    Row {
+        id: "long-cdc-generations",
+        fault: "CDC latency stays above the cutover threshold for longer than one execution's checks (2 per execution here)",
+        ends: Ends::Succeeds,
+        sees: "the run continues in `<first>-gen-2`, `-gen-3`, ...; the success notice only, once the latency drops",
+        left: Left::Running(12),
+        left_detail: "one set of the run's resources, the task started once, replication running (`leave-running`)",
+        file: "e2e_long_runs.rs",
+        test: "a_long_cdc_run_continues_through_three_generations_to_its_end",
+        checks_secrets: false,
+    },
+    Row {
+        id: "task-fails-in-generation-3",
+        fault: "The task fails during CDC in the third execution of a long run",
+        ends: fails("CheckProgress", "TaskFailed"),
+        sees: "one alert naming the run, its generation (3) and the first execution, with DMS's message",
+        left: Left::KeptForInspection(12),
+        left_detail: "the run's resources, task `failed` (`on_failure: keep`)",
+        file: "e2e_long_runs.rs",
+        test: "a_task_failure_in_generation_three_alerts_once_naming_the_generation_and_the_first_execution",
+        checks_secrets: false,
+    },
+    Row {
+        id: "hand-over-result-lost",
+        fault: "The hand-over's result is lost after it started the next execution (`Lambda.ServiceException`): it runs again",
+        ends: Ends::Succeeds,
+        sees: "one successor (the retry finds the execution it started); the success notice",
+        left: Left::Running(12),
+        left_detail: "one set of the run's resources, replication running (`leave-running`)",
+        file: "e2e_long_runs.rs",
+        test: "a_hand_over_whose_result_was_lost_starts_one_successor_only",
+        checks_secrets: false,
+    },
+    Row {
+        id: "rerun-after-continuation",
+        fault: "A long run that had continued fails; the same input is started again under a new execution name",
+        ends: Ends::Succeeds,
+        sees: "the rerun's chain has names of its own (`<rerun>-gen-2`), so it is watched to its end; one alert for the failure, then the success notice",
+        left: Left::Running(12),
+        left_detail: "one set of the run's resources, replication running (`leave-running`)",
+        file: "e2e_long_runs.rs",
+        test: "a_rerun_after_an_earlier_attempt_continued_is_watched_to_its_end",
+        checks_secrets: false,
+    },
 ];
 
 /// The row named `id`.
@@ -395,6 +478,7 @@ pub const END: &str = "<!-- fault-matrix:end -->";
 fn sees(row: &Row) -> String {
     match row.ends {
         Ends::Succeeds => format!("Execution succeeds; {}", row.sees),
+        Ends::Aborted => format!("Execution aborted; {}", row.sees),
         Ends::Fails { state, error } => {
             format!("Execution fails at `{state}` with `{error}`; {}", row.sees)
         }
@@ -424,7 +508,8 @@ pub fn render(rows: &[Row]) -> String {
         ));
     }
     let survived = rows.iter().filter(|r| r.ends == Ends::Succeeds).count();
-    let failed = rows.len() - survived;
+    let aborted = rows.iter().filter(|r| r.ends == Ends::Aborted).count();
+    let failed = rows.len() - survived - aborted;
     let kept: usize = rows
         .iter()
         .filter(|r| !matches!(r.left, Left::NotDeleted(_)))
@@ -439,6 +524,7 @@ pub fn render(rows: &[Row]) -> String {
     out.push_str(&format!(
         "\nFaults tried: {}. Runs survived: {survived} (the run succeeds despite the fault). \
          Runs failed cleanly: {failed} (one alert naming the step and DMS's message, cleanup as the spec says). \
+         Executions stopped from outside: {aborted} (one alert from the safety net). \
          Resources leaked: 0 (each test asserts exactly what its run leaves: {kept} resources kept as the spec asks, \
          {not_deleted} that DMS refused to delete, named in the alert). \
          Secrets leaked: 0 ({secret_tests} tests search every surface for a canary value).\n",

@@ -4,6 +4,7 @@ use std::time::SystemTime;
 
 use serde_json::{Value, json};
 
+use crate::drills;
 use crate::faults::{Fault, OpResult};
 use crate::ids;
 use crate::model::World;
@@ -219,6 +220,13 @@ pub fn modify(w: &mut World, req: &Req) -> OpResult {
         .transpose()?;
     check_cdc_params(req)?;
     let now = w.now;
+    let slow = drills::number(
+        &w.scenario,
+        &w.tasks[idx].tags,
+        &w.tasks[idx].id,
+        drills::SLOW_MODIFY_SECONDS,
+    )
+    .unwrap_or(0.0);
     let task = &mut w.tasks[idx];
     if let Some(id) = new_id {
         task.id = id;
@@ -243,7 +251,8 @@ pub fn modify(w: &mut World, req: &Req) -> OpResult {
     }
     task.modify_return = Some(task.status);
     task.status = TaskStatus::Modifying;
-    task.since = now;
+    // The modify ends TASK_MODIFY after `since`: the drill moves `since` later.
+    task.since = now + slow;
     let task = w.tasks[idx].clone();
     Ok(json!({"ReplicationTask": task.to_json(w, true)}))
 }

@@ -4,6 +4,14 @@ use std::time::{Duration, SystemTime};
 
 use crate::error::{ErrorKind, StepError, StepResult};
 
+/// `1 minute`, `90 minutes`.
+fn in_minutes(duration: Duration) -> String {
+    match duration.as_secs() / 60 {
+        1 => "1 minute".to_string(),
+        n => format!("{n} minutes"),
+    }
+}
+
 /// A spec's timeout in minutes as a duration.
 pub fn minutes(minutes: u32) -> Duration {
     Duration::from_secs(u64::from(minutes) * 60)
@@ -33,9 +41,9 @@ pub fn check(
         return Err(StepError::new(
             ErrorKind::StepTimedOut,
             format!(
-                "{what} did not finish within {} minutes (it has been {} minutes); raise polling.{setting} in the spec if this is expected",
-                limit.as_secs() / 60,
-                elapsed.as_secs() / 60
+                "{what} did not finish within {} (it has been {}); raise polling.{setting} in the spec if this is expected",
+                in_minutes(limit),
+                in_minutes(elapsed)
             ),
         ));
     }

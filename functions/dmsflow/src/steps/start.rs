@@ -113,7 +113,7 @@ pub async fn handle<D: Dms>(
                 now,
                 minutes(spec.polling.task_change_timeout_minutes),
                 &format!(
-                    "replication task {} (status {}) reaching a state it can be started from",
+                    "the wait for replication task {} to leave status {}",
                     task.id, task.status
                 ),
                 "task_change_timeout_minutes",
