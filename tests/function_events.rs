@@ -121,6 +121,25 @@ fn samples() -> Vec<(&'static str, Value)> {
     ]
 }
 
+/// The value with every object's keys in order: the files do not depend on whether
+/// serde_json keeps insertion order (a feature another crate of the build may turn
+/// on).
+fn sorted(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            Value::Object(
+                keys.into_iter()
+                    .map(|k| (k.clone(), sorted(&map[k])))
+                    .collect(),
+            )
+        }
+        Value::Array(items) => Value::Array(items.iter().map(sorted).collect()),
+        other => other.clone(),
+    }
+}
+
 fn sample_path(name: &str) -> PathBuf {
     root().join("events/functions").join(format!("{name}.json"))
 }
@@ -136,7 +155,10 @@ fn the_samples_are_what_the_state_machine_sends() {
     }
     for (name, sample) in samples() {
         let path = sample_path(name);
-        let text = format!("{}\n", serde_json::to_string_pretty(&sample).unwrap());
+        let text = format!(
+            "{}\n",
+            serde_json::to_string_pretty(&sorted(&sample)).unwrap()
+        );
         if write {
             std::fs::write(&path, text).unwrap();
             continue;

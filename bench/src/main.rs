@@ -17,9 +17,10 @@ use dmsflow_bench::{coldstart, machine, report, sizes};
 
 mod waiting;
 
-/// The deployed functions, in the state machine's order. claim-run's invocation
-/// needs Step Functions, which the bench does not serve: it has init and size only.
-const FUNCTIONS: [&str; 7] = [
+/// The deployed functions, in the state machine's order. claim-run, notify and
+/// continue call Step Functions and SNS, which the bench does not serve: they have
+/// init and size rows only.
+const FUNCTIONS: [&str; 9] = [
     "dmsflow-claim-run",
     "dmsflow-create",
     "dmsflow-test-connection",
@@ -27,6 +28,8 @@ const FUNCTIONS: [&str; 7] = [
     "dmsflow-start",
     "dmsflow-check-progress",
     "dmsflow-cleanup",
+    "dmsflow-notify",
+    "dmsflow-continue",
 ];
 /// The baseline of the init figures.
 const HELLO: &str = "hello-world";

@@ -110,9 +110,9 @@ impl Wiring {
     }
 
     /// The local value of every substitution: function ARNs in us-east-1 of
-    /// account 123456789012, the local alert topic, the region. A substitution
-    /// the local stack cannot give a value is an error, not a silent gap.
-    pub fn local_values(&self, alert_topic_arn: &str) -> Result<BTreeMap<String, String>, Error> {
+    /// account 123456789012, the region, the account. A substitution the local
+    /// stack cannot give a value is an error, not a silent gap.
+    pub fn local_values(&self) -> Result<BTreeMap<String, String>, Error> {
         self.substitutions
             .iter()
             .map(|(key, target)| {
@@ -122,8 +122,6 @@ impl Wiring {
                     REGION.to_string()
                 } else if target == "AWS::AccountId" {
                     ACCOUNT.to_string()
-                } else if key == "AlertTopicArn" {
-                    alert_topic_arn.to_string()
                 } else {
                     return Err(Error::new(format!(
                         "{TEMPLATE} substitutes {key} with {target}, which the local stack has no value for"
@@ -264,7 +262,6 @@ Resources:
     Properties:
       DefinitionSubstitutions:
         CreateFunctionArn: !GetAtt CreateFunction.Arn
-        AlertTopicArn: !Ref Topic
         Region: !Ref AWS::Region
 "#;
 
@@ -279,20 +276,14 @@ Resources:
                 environment: BTreeMap::new(),
             }
         );
-        let values = wiring
-            .local_values("arn:aws:sns:us-east-1:123456789012:t")
-            .unwrap();
+        let values = wiring.local_values().unwrap();
         assert_eq!(
             values["CreateFunctionArn"],
             "arn:aws:lambda:us-east-1:123456789012:function:dmsflow-create"
         );
         assert_eq!(values["Region"], "us-east-1");
-        let out = substitute(
-            r#"{"a":"${CreateFunctionArn}","b":"${AlertTopicArn}"}"#,
-            &values,
-        )
-        .unwrap();
-        assert!(out.contains("function:dmsflow-create") && out.contains(":t\""));
+        let out = substitute(r#"{"a":"${CreateFunctionArn}","b":"${Region}"}"#, &values).unwrap();
+        assert!(out.contains("function:dmsflow-create") && out.contains("us-east-1\""));
         let left = substitute(r#"{"a":"${Unknown}"}"#, &values).unwrap_err();
         assert!(left.to_string().contains("${Unknown}"));
     }
@@ -301,6 +292,6 @@ Resources:
     fn an_unknown_substitution_is_an_error() {
         let text = TEMPLATE_TEXT.replace("Region: !Ref AWS::Region", "Bucket: !Ref Elsewhere");
         let wiring = Wiring::parse(&text).unwrap();
-        assert!(wiring.local_values("t").is_err());
+        assert!(wiring.local_values().is_err());
     }
 }

@@ -172,7 +172,7 @@ impl Stack {
         let asl_path = root.join(definition::DEFINITION);
         let asl = std::fs::read_to_string(&asl_path)
             .map_err(|e| Error::new(format!("cannot read {}: {e}", asl_path.display())))?;
-        let asl = definition::substitute(&asl, &wiring.local_values(&stack_topic_arn)?)?;
+        let asl = definition::substitute(&asl, &wiring.local_values()?)?;
         let state_machine_arn = sfn.create_state_machine(STATE_MACHINE, &asl).await?;
         let safety_net = match wiring.rules.values().next() {
             Some(pattern) => {

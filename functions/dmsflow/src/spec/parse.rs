@@ -811,6 +811,10 @@ pub(crate) mod tests {
         set(&mut spec, "/polling/min_wait_seconds", json!(1));
         set(&mut spec, "/polling/max_wait_seconds", json!(7200));
         set(&mut spec, "/polling/instance_timeout_minutes", json!(0));
+        set(&mut spec, "/polling/task_change_timeout_minutes", json!(0));
+        set(&mut spec, "/polling/cdc_timeout_hours", json!(8761));
+        set(&mut spec, "/polling/cleanup_timeout_minutes", json!(0));
+        set(&mut spec, "/polling/checks_per_execution", json!(1001));
         set(
             &mut spec,
             "/notifications/cdc_latency_threshold_seconds",
@@ -829,6 +833,10 @@ pub(crate) mod tests {
         expect(&found, "polling.min_wait_seconds", "from 5 to 3600");
         expect(&found, "polling.max_wait_seconds", "from 5 to 3600");
         expect(&found, "polling.instance_timeout_minutes", "at least 1");
+        expect(&found, "polling.task_change_timeout_minutes", "at least 1");
+        expect(&found, "polling.cdc_timeout_hours", "from 1 to 8760");
+        expect(&found, "polling.cleanup_timeout_minutes", "at least 1");
+        expect(&found, "polling.checks_per_execution", "from 1 to 1000");
         expect(&found, "notifications.cdc_latency_threshold_seconds", "-1");
     }
 

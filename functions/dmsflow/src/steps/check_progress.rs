@@ -14,8 +14,9 @@
 //! and lists the loaded tables under their target names (the table mapping's
 //! transformation rules applied; see [`TargetTables`]).
 //!
-//! The report carries `poll_count` (the state machine continues in a new execution
-//! after a number of polls, before the history limit), `quiet_polls` (polls in a
+//! The report carries `poll_count` (the run's checks so far, across the executions
+//! of a long run; [`step`] hands the run over after `polling.checks_per_execution`
+//! checks of one execution), `quiet_polls` (polls in a
 //! row that saw no progress; the suggested wait doubles with each, see
 //! [`wait_policy`]) and the `summary`, all read back from `previous`.
 //!

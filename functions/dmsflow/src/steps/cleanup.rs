@@ -1,8 +1,10 @@
 //! cleanup: stops and deletes a run's resources as the reason and the spec's
 //! cleanup policy say (see [`crate::cleanup_plan`]).
 //!
-//! Input: `{"run_id": "orders", "reason": "success" | "failure" | "teardown",
-//! "spec": {...}}`; the spec (as validate returned it) is needed for success and
+//! [`step`] reads the reason from the state document (a failure whose policy
+//! applies, a teardown request, else a success) and hands [`handle`] a
+//! [`CleanupInput`]: `{"run_id", "reason": "success" | "failure" | "teardown",
+//! "spec"}`; the spec (as ValidateSpec filled it in) is needed for success and
 //! failure, optional for teardown (a cleanup-only execution), which deletes
 //! everything the run owns. One call takes the next actions in DMS's order and
 //! reports `done` once nothing of the run is left to stop or delete; until then
