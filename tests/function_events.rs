@@ -61,7 +61,8 @@ fn samples() -> Vec<(&'static str, Value)> {
         "CreateResources".into(),
         Caught {
             error: "QuotaExceeded".into(),
-            cause: json!({"errorType": "QuotaExceeded", "errorMessage": "creating replication instance dmsflow-orders-mysql-to-aurora-instance: InsufficientResourceCapacityFault: Insufficient capacity."}).to_string(),
+            // As the Lambda runtime writes a function's error.
+            cause: r#"{"errorType":"QuotaExceeded","errorMessage":"creating replication instance dmsflow-orders-mysql-to-aurora-instance: InsufficientResourceCapacityFault: Insufficient capacity."}"#.to_string(),
         },
     );
     let mut complete = validated.clone();
@@ -111,7 +112,7 @@ fn samples() -> Vec<(&'static str, Value)> {
                     "status": "ABORTED",
                     "startDate": 1_796_464_800_000_u64,
                     "stopDate": 1_796_466_600_000_u64,
-                    "input": spec.to_string(),
+                    "input": sorted(&spec).to_string(),
                     "output": null,
                     "error": null,
                     "cause": null
