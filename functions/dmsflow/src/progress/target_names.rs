@@ -5,8 +5,11 @@
 //! `remove-prefix`, `replace-prefix`, `add-suffix`, `remove-suffix` and
 //! `replace-suffix` on rule-target `schema` and `table`. A rule applies to the
 //! objects its object-locator matches, with DMS's wildcards (`%` any run of
-//! characters, `_` one character, `[_]` a literal underscore, `[ab]` a set, `[a-d]`
-//! a range), case-sensitively, against the source names. A schema rule renames the
+//! characters, `_` one character), case-sensitively, against the source names.
+//! Bracket patterns (`[_]`, `[ab]`, `[a-d]`) make the name unknown: the Wildcards
+//! page says they "may not work with all endpoint types". A source endpoint
+//! configured as case-insensitive may match more than this predicts (Selections
+//! page). A schema rule renames the
 //! schema and a table rule the table, each on its own. DMS supports one
 //! transformation per schema and one per table.
 //!
@@ -28,7 +31,12 @@ const NAME_KEEPING_ACTIONS: [&str; 1] = ["define-primary-key"];
 const OTHER_OBJECT_TARGETS: [&str; 3] = ["column", "table-tablespace", "index-tablespace"];
 
 /// Rule types that never name a target table.
-const NON_NAMING_RULE_TYPES: [&str; 3] = ["selection", "table-settings", "post-processing"];
+const NON_NAMING_RULE_TYPES: [&str; 4] = [
+    "selection",
+    "table-settings",
+    "validation",
+    "post-processing",
+];
 
 /// A table's name in the target.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -206,7 +214,7 @@ impl TargetNamer {
         }
         pattern_matches(pattern, name).ok_or_else(|| {
             format!(
-                "rule {}'s pattern `{pattern}` is not a DMS wildcard pattern dmsflow can read",
+                "rule {}'s pattern `{pattern}` is not made of the wildcards `%` and `_` alone (DMS's guide: bracket patterns \"may not work with all endpoint types\")",
                 rule.id
             )
         })
@@ -308,8 +316,6 @@ enum Token {
     Any,
     /// `_`: one character.
     One,
-    /// `[...]`: one character of the set (inclusive ranges).
-    Set(Vec<(char, char)>),
     Literal(char),
 }
 
@@ -317,14 +323,14 @@ impl Token {
     fn accepts(&self, c: char) -> bool {
         match self {
             Token::Any | Token::One => true,
-            Token::Set(ranges) => ranges.iter().any(|(low, high)| (*low..=*high).contains(&c)),
             Token::Literal(l) => *l == c,
         }
     }
 }
 
 /// Whether `name` matches the DMS object-locator pattern (case-sensitive);
-/// `None` when the pattern cannot be read (a `[` without `]`, an empty set).
+/// `None` for a bracket pattern, which DMS may read one way or another depending
+/// on the endpoint (Wildcards page).
 pub fn pattern_matches(pattern: &str, name: &str) -> Option<bool> {
     let tokens = tokens(pattern)?;
     let name: Vec<char> = name.chars().collect();
@@ -333,43 +339,17 @@ pub fn pattern_matches(pattern: &str, name: &str) -> Option<bool> {
 
 fn tokens(pattern: &str) -> Option<Vec<Token>> {
     let mut out = Vec::new();
-    let mut chars = pattern.chars();
-    while let Some(c) = chars.next() {
+    for c in pattern.chars() {
         let token = match c {
             '%' if out.last() == Some(&Token::Any) => continue,
             '%' => Token::Any,
             '_' => Token::One,
-            '[' => {
-                let mut members = Vec::new();
-                loop {
-                    match chars.next()? {
-                        ']' => break,
-                        member => members.push(member),
-                    }
-                }
-                Token::Set(ranges(&members)?)
-            }
+            '[' => return None,
             literal => Token::Literal(literal),
         };
         out.push(token);
     }
     Some(out)
-}
-
-/// The members of a set: `a-d` is a range, anything else one character.
-fn ranges(members: &[char]) -> Option<Vec<(char, char)>> {
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < members.len() {
-        if i + 2 < members.len() && members[i + 1] == '-' {
-            out.push((members[i], members[i + 2]));
-            i += 3;
-        } else {
-            out.push((members[i], members[i]));
-            i += 1;
-        }
-    }
-    (!out.is_empty()).then_some(out)
 }
 
 fn matches_from(tokens: &[Token], name: &[char]) -> bool {

@@ -135,7 +135,19 @@ pub fn check_parts(parts: &SpecParts) -> Vec<SpecProblem> {
         check_endpoint("target", target, out);
     }
     if let Some(table_mappings) = &parts.table_mappings {
-        out.extend(mappings::check(table_mappings, "table_mappings"));
+        let endpoints = mappings::Endpoints {
+            source: parts.source.as_ref().map(|s| s.engine.as_str()),
+            target: parts.target.as_ref().map(|t| t.engine.as_str()),
+            engine_version: parts
+                .instance
+                .as_ref()
+                .and_then(|i| i.engine_version.as_deref()),
+        };
+        out.extend(mappings::check(
+            table_mappings,
+            "table_mappings",
+            &endpoints,
+        ));
         find_passwords("table_mappings", table_mappings, out);
     }
     if let Some(task_settings) = &parts.task_settings {

@@ -1,25 +1,60 @@
 //! The DMS table-mapping document (`{"rules": [...]}`): its checks, and the
 //! selection patterns other code needs.
+//!
+//! The checks follow the DMS User Guide's table-mapping pages rule type by rule
+//! type ([`guide`] lists them): what a page documents is accepted, for the engines
+//! it names; what a page states is not allowed is refused, with the page's reason
+//! in the message. Where the guide does not say whether DMS refuses something when
+//! the task is created, the check accepts it and the code says so. Each rule
+//! type's checks live in a module of its own; this file holds the document and
+//! the members every rule has.
+
+mod filters;
+pub mod guide;
+#[cfg(test)]
+mod guide_examples;
+mod rule;
+mod selection;
+mod table_settings;
+#[cfg(test)]
+mod tests;
+mod transformation;
+mod validation_rule;
 
 use std::collections::HashMap;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::parse::{SpecProblem, index, join, listing, not_allowed};
+use rule::Rule;
 
-/// Rule types DMS accepts in a table mapping.
-pub const RULE_TYPES: [&str; 5] = [
+/// The endpoints a mapping is for: some rules apply to some engines only.
+/// `None` when that part of the spec is itself invalid (its problem is reported
+/// there).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Endpoints<'a> {
+    pub source: Option<&'a str>,
+    pub target: Option<&'a str>,
+    /// `instance.engine_version`, when the spec sets it.
+    pub engine_version: Option<&'a str>,
+}
+
+/// Rule types of a table mapping (SelectionTransformation page; `validation`:
+/// the Validating page's JSON editor section and the PostgreSQL target page).
+pub const RULE_TYPES: [&str; 6] = [
     "selection",
     "transformation",
     "table-settings",
+    "validation",
     "object-mapping",
     "post-processing",
 ];
 
-/// Actions of a selection rule.
+/// Actions of a selection rule (Selections page).
 pub const SELECTION_ACTIONS: [&str; 3] = ["include", "exclude", "explicit"];
 
-/// Actions of a transformation rule.
+/// Actions of a transformation rule (Transformations page, `rule-action`; the
+/// masking actions: Masking page).
 pub const TRANSFORMATION_ACTIONS: [&str; 18] = [
     "add-column",
     "include-column",
@@ -41,7 +76,7 @@ pub const TRANSFORMATION_ACTIONS: [&str; 18] = [
     "data-masking-hash-mask",
 ];
 
-/// Targets of a transformation rule.
+/// Targets of a transformation rule (Transformations page, `rule-target`).
 pub const TRANSFORMATION_TARGETS: [&str; 5] = [
     "schema",
     "table",
@@ -50,35 +85,24 @@ pub const TRANSFORMATION_TARGETS: [&str; 5] = [
     "index-tablespace",
 ];
 
+/// "AWS DMS currently supports `map-record-to-record` and `map-record-to-document`
+/// as the only valid values for the `rule-action` parameter" (DynamoDB, Kinesis
+/// and Kafka target pages).
 const OBJECT_MAPPING_ACTIONS: [&str; 2] = ["map-record-to-record", "map-record-to-document"];
+/// S3 target page, object tagging: "the `post-processing` rule type and the
+/// `add-tag` rule action".
 const POST_PROCESSING_ACTIONS: [&str; 1] = ["add-tag"];
+/// The one action of a validation rule in the guide's examples.
+const VALIDATION_ACTIONS: [&str; 1] = ["override-validation-function"];
 
-/// Transformation actions that act on columns only.
-const COLUMN_ONLY_ACTIONS: [&str; 4] = [
-    "change-data-type",
-    "data-masking-digits-mask",
-    "data-masking-digits-randomize",
-    "data-masking-hash-mask",
-];
-
-/// The members a transformation action needs besides the common ones.
-fn required_members(action: &str) -> &'static [&'static str] {
-    match action {
-        "rename" | "add-prefix" | "remove-prefix" | "add-suffix" | "remove-suffix" => &["value"],
-        "replace-prefix" | "replace-suffix" => &["value", "old-value"],
-        "add-column" => &["value", "data-type"],
-        "change-data-type" => &["data-type"],
-        "define-primary-key" => &["primary-key-def"],
-        "add-before-image-columns" => &["before-image-def"],
-        _ => &[],
-    }
-}
-
-/// The actions a rule type accepts; `None` when the rule type takes no `rule-action`.
+/// The actions a rule type accepts; `None` when the rule type takes no
+/// `rule-action` (table-settings: its page has no `rule-action` row and no
+/// example has one).
 fn actions_of(rule_type: &str) -> Option<&'static [&'static str]> {
     match rule_type {
         "selection" => Some(&SELECTION_ACTIONS),
         "transformation" => Some(&TRANSFORMATION_ACTIONS),
+        "validation" => Some(&VALIDATION_ACTIONS),
         "object-mapping" => Some(&OBJECT_MAPPING_ACTIONS),
         "post-processing" => Some(&POST_PROCESSING_ACTIONS),
         _ => None,
@@ -159,7 +183,7 @@ fn text<'a>(value: &'a Value, key: &str) -> Option<&'a str> {
 }
 
 /// Every problem of a table-mapping document found at `path`.
-pub fn check(mappings: &Value, path: &str) -> Vec<SpecProblem> {
+pub fn check(mappings: &Value, path: &str, endpoints: &Endpoints<'_>) -> Vec<SpecProblem> {
     let mut out = Vec::new();
     let rules_path = join(path, "rules");
     let Some(rules) = mappings.get("rules") else {
@@ -178,11 +202,14 @@ pub fn check(mappings: &Value, path: &str) -> Vec<SpecProblem> {
         ));
         return out;
     };
-    let mut ids: HashMap<String, usize> = HashMap::new();
+    let mut seen = Seen::default();
     for (i, rule) in rules.iter().enumerate() {
         let rule_path = index(&rules_path, i);
         match rule.as_object() {
-            Some(rule) => check_rule(rule, &rule_path, i, &mut ids, &mut out),
+            Some(rule) => {
+                let mut rule = Rule::new(rule, &rule_path, endpoints, &mut out);
+                check_rule(&mut rule, i, &mut seen);
+            }
             None => out.push(SpecProblem::new(
                 rule_path,
                 "expected a rule object",
@@ -190,6 +217,9 @@ pub fn check(mappings: &Value, path: &str) -> Vec<SpecProblem> {
             )),
         }
     }
+    // The guide asks for "at least one selection rule" (Selections page);
+    // dmsflow asks for one that includes tables: a mapping that only excludes
+    // migrates nothing, and the task would fail on no tables captured later.
     let selects = selection_patterns(mappings)
         .iter()
         .any(|pattern| pattern.action == "include" || pattern.action == "explicit");
@@ -203,126 +233,128 @@ pub fn check(mappings: &Value, path: &str) -> Vec<SpecProblem> {
     out
 }
 
-fn check_rule(
-    rule: &Map<String, Value>,
-    path: &str,
-    position: usize,
-    ids: &mut HashMap<String, usize>,
-    out: &mut Vec<SpecProblem>,
-) {
-    let at = |field: &str| join(path, field);
-    let mut report = |at: String, what: String, fix: String| {
-        out.push(SpecProblem::new(at, what, fix));
-    };
-    let missing = || "required field is missing".to_string();
+/// The rule ids and names met so far, with the rule that had each first.
+#[derive(Default)]
+struct Seen {
+    ids: HashMap<String, usize>,
+    names: HashMap<String, usize>,
+}
 
-    let rule_type = rule.get("rule-type").and_then(Value::as_str);
+fn check_rule(rule: &mut Rule<'_>, position: usize, seen: &mut Seen) {
+    let rule_type = rule.text("rule-type");
     if let Some((what, fix)) = check_name(rule_type, &RULE_TYPES, "a DMS rule type") {
-        report(at("rule-type"), what, fix);
+        rule.report("rule-type", what, fix);
     }
+    check_id(rule, position, &mut seen.ids);
+    check_rule_name(rule, position, &mut seen.names);
 
-    match rule.get("rule-id").and_then(rule_id) {
-        None => report(
-            at("rule-id"),
-            if rule.contains_key("rule-id") {
-                "expected a number or a non-empty string".to_string()
-            } else {
-                missing()
-            },
-            "give each rule a unique numeric id, such as \"1\"".to_string(),
-        ),
-        Some(id) => {
-            if let Some(first) = ids.get(&id) {
-                report(
-                    at("rule-id"),
-                    format!("`{id}` is also the rule-id of rules[{first}]"),
-                    "give every rule its own rule-id".to_string(),
-                );
-            } else {
-                ids.insert(id, position);
-            }
-        }
-    }
-
-    if rule.get("rule-name").and_then(rule_id).is_none() {
-        report(
-            at("rule-name"),
-            if rule.contains_key("rule-name") {
-                "expected a non-empty string".to_string()
-            } else {
-                missing()
-            },
-            "give the rule a name, such as \"include-app-tables\"".to_string(),
-        );
-    }
-
-    let action = rule.get("rule-action").and_then(Value::as_str);
+    let action = rule.text("rule-action");
     if let Some(allowed) = rule_type.and_then(actions_of) {
         let what = format!("an action of a {} rule", rule_type.unwrap_or_default());
         if let Some((what, fix)) = check_name(action, allowed, &what) {
-            report(at("rule-action"), what, fix);
+            rule.report("rule-action", what, fix);
         }
     }
 
-    let target = rule.get("rule-target").and_then(Value::as_str);
-    if rule_type == Some("transformation") {
-        if let Some((what, fix)) =
-            check_name(target, &TRANSFORMATION_TARGETS, "a transformation target")
-        {
-            report(at("rule-target"), what, fix);
-        }
-        let column_only = action.filter(|action| COLUMN_ONLY_ACTIONS.contains(action));
-        if let (Some(action), Some(target)) = (column_only, target)
-            && target != "column"
-        {
-            report(
-                at("rule-target"),
-                format!("`{action}` applies to columns only"),
-                "set `rule-target` to `column`".to_string(),
-            );
-        }
-        for member in action.map(required_members).unwrap_or_default() {
-            if !rule.contains_key(*member) {
-                report(
-                    at(member),
-                    format!("`{}` needs `{member}`", action.unwrap_or_default()),
-                    format!("add `{member}` to the rule"),
-                );
-            }
-        }
-    }
-
-    let needs_table = rule_type == Some("selection")
-        || (rule_type == Some("transformation") && matches!(target, Some("table" | "column")));
     match rule.get("object-locator") {
-        None => report(
-            at("object-locator"),
-            missing(),
-            r#"add the objects the rule applies to, such as {"schema-name": "app", "table-name": "%"}"#
-                .to_string(),
+        None => rule.report(
+            "object-locator",
+            "required field is missing",
+            r#"add the objects the rule applies to, such as {"schema-name": "app", "table-name": "%"}"#,
         ),
-        Some(Value::Object(locator)) => {
-            let locator_path = at("object-locator");
-            let mut names = vec!["schema-name"];
-            if needs_table {
-                names.push("table-name");
-            }
-            for name in names {
-                if locator.get(name).and_then(Value::as_str).is_none_or(str::is_empty) {
-                    report(
-                        join(&locator_path, name),
-                        "required field is missing or empty".to_string(),
-                        format!("give `{name}` (`%` matches any name)"),
-                    );
-                }
-            }
-        }
-        Some(_) => report(
-            at("object-locator"),
-            "expected an object".to_string(),
-            r#"give an object such as {"schema-name": "app", "table-name": "%"}"#.to_string(),
+        Some(Value::Object(_)) => rule.require_locator("schema-name"),
+        Some(_) => rule.report(
+            "object-locator",
+            "expected an object",
+            r#"give an object such as {"schema-name": "app", "table-name": "%"}"#,
         ),
     }
+
+    match rule_type {
+        Some("selection") => selection::check(rule),
+        Some("transformation") => transformation::check(rule),
+        Some("table-settings") => table_settings::check(rule),
+        Some("validation") => validation_rule::check(rule),
+        Some(kind @ ("object-mapping" | "post-processing")) => not_for_these_targets(rule, kind),
+        _ => {}
+    }
+}
+
+/// "A unique numeric value to identify the rule" (Selections page, `rule-id`;
+/// every rule type has one). A JSON number or a string of digits; `"1"` and `1`
+/// are the same id.
+fn check_id(rule: &mut Rule<'_>, position: usize, ids: &mut HashMap<String, usize>) {
+    let fix = "give each rule a unique numeric id, such as \"1\"";
+    match rule.get("rule-id").map(rule_id) {
+        None => rule.report("rule-id", "required field is missing", fix),
+        Some(None) => rule.report("rule-id", "expected a number or a string of digits", fix),
+        Some(Some(id)) if !id.chars().all(|c| c.is_ascii_digit()) => rule.report(
+            "rule-id",
+            format!(
+                "`{id}` is not numeric: DMS's rule-id is \"a unique numeric value to identify the rule\""
+            ),
+            fix,
+        ),
+        Some(Some(id)) => match ids.get(&id) {
+            Some(first) => rule.report(
+                "rule-id",
+                format!("`{id}` is also the rule-id of rules[{first}]"),
+                "give every rule its own rule-id",
+            ),
+            None => {
+                ids.insert(id, position);
+            }
+        },
+    }
+}
+
+/// "A unique name to identify the rule" (Selections page, `rule-name`).
+fn check_rule_name(rule: &mut Rule<'_>, position: usize, names: &mut HashMap<String, usize>) {
+    match rule.get("rule-name").map(rule_id) {
+        None => rule.report(
+            "rule-name",
+            "required field is missing",
+            "give the rule a name, such as \"include-app-tables\"",
+        ),
+        Some(None) => rule.report(
+            "rule-name",
+            "expected a non-empty string",
+            "give the rule a name, such as \"include-app-tables\"",
+        ),
+        Some(Some(name)) => match names.get(&name) {
+            Some(first) => rule.report(
+                "rule-name",
+                format!(
+                    "`{name}` is also the rule-name of rules[{first}]: DMS asks for a unique name"
+                ),
+                "give every rule its own rule-name",
+            ),
+            None => {
+                names.insert(name, position);
+            }
+        },
+    }
+}
+
+/// object-mapping rules are for DynamoDB, Kinesis and Kafka targets and
+/// post-processing rules for S3 targets (SelectionTransformation page; the
+/// target pages): dmsflow's endpoints are relational databases, where neither
+/// can apply.
+fn not_for_these_targets(rule: &mut Rule<'_>, kind: &str) {
+    let targets = match kind {
+        "object-mapping" => "Amazon DynamoDB, Amazon Kinesis and Apache Kafka targets",
+        _ => "Amazon S3 targets (object tagging)",
+    };
+    let target = rule
+        .endpoints
+        .target
+        .map(|engine| format!(", and target.engine is `{engine}`"))
+        .unwrap_or_default();
+    rule.report(
+        "rule-type",
+        format!("`{kind}` rules apply to {targets} only{target}"),
+        "remove the rule: dmsflow migrates between relational databases, where selection, transformation, table-settings and validation rules apply",
+    );
 }
 
 /// The problem and fix when a name is missing or not among `allowed`.
@@ -337,198 +369,11 @@ fn check_name(name: Option<&str>, allowed: &[&str], what: &str) -> Option<(Strin
     }
 }
 
-/// A rule id or name: a non-empty string, or a number (DMS accepts both).
+/// A rule id or name as written: a non-empty string (trimmed), or a number.
 fn rule_id(value: &Value) -> Option<String> {
     match value {
         Value::String(text) if !text.trim().is_empty() => Some(text.trim().to_string()),
         Value::Number(number) => Some(number.to_string()),
         _ => None,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use serde_json::json;
-
-    use super::*;
-    use crate::spec::parse::tests::{at, expect};
-
-    fn include(id: Value) -> Value {
-        json!({
-            "rule-type": "selection", "rule-id": id, "rule-name": "include-app",
-            "object-locator": {"schema-name": "app", "table-name": "%"}, "rule-action": "include"
-        })
-    }
-
-    fn problems_of(rules: Value) -> Vec<SpecProblem> {
-        check(&json!({ "rules": rules }), "table_mappings")
-    }
-
-    #[test]
-    fn a_selection_and_a_transformation_are_accepted() {
-        let found = problems_of(json!([
-            include(json!("1")),
-            {
-                "rule-type": "transformation", "rule-id": 2, "rule-name": "prefix",
-                "rule-target": "table", "object-locator": {"schema-name": "app", "table-name": "%"},
-                "rule-action": "add-prefix", "value": "mig_"
-            },
-            {
-                "rule-type": "table-settings", "rule-id": "3", "rule-name": "parallel",
-                "object-locator": {"schema-name": "app", "table-name": "orders"},
-                "parallel-load": {"type": "partitions-auto"}
-            }
-        ]));
-        assert!(found.is_empty(), "{found:#?}");
-    }
-
-    #[test]
-    fn rule_ids_are_unique_whether_strings_or_numbers() {
-        let found = problems_of(json!([
-            include(json!("1")),
-            include(json!(1)),
-            include(json!("2"))
-        ]));
-        expect(&found, "table_mappings.rules[1].rule-id", "rules[0]");
-        assert_eq!(found.len(), 1);
-    }
-
-    #[test]
-    fn an_unknown_rule_action_is_reported_with_the_actions_of_its_type() {
-        let mut rule = include(json!("1"));
-        rule["rule-action"] = json!("exlude");
-        let found = problems_of(json!([include(json!("2")), rule]));
-        let problem = at(&found, "table_mappings.rules[1].rule-action");
-        assert!(
-            problem.problem.contains("did you mean `exclude`?"),
-            "{problem:?}"
-        );
-        assert!(problem.fix.contains("`include`, `exclude`, `explicit`"));
-    }
-
-    #[test]
-    fn no_include_rule_means_nothing_to_migrate() {
-        let mut rule = include(json!("1"));
-        rule["rule-action"] = json!("exclude");
-        let found = problems_of(json!([rule]));
-        expect(&found, "table_mappings.rules", "migrate nothing");
-        let found = problems_of(json!([]));
-        assert_eq!(found.len(), 1);
-        let found = check(&json!({}), "table_mappings");
-        assert_eq!(
-            at(&found, "table_mappings.rules").problem,
-            "required field is missing"
-        );
-    }
-
-    #[test]
-    fn a_missing_or_incomplete_object_locator_is_reported() {
-        let mut without = include(json!("2"));
-        without.as_object_mut().unwrap().remove("object-locator");
-        let mut no_table = include(json!("3"));
-        no_table["object-locator"] = json!({"schema-name": "app"});
-        let found = problems_of(json!([include(json!("1")), without, no_table]));
-        assert_eq!(
-            at(&found, "table_mappings.rules[1].object-locator").problem,
-            "required field is missing"
-        );
-        at(&found, "table_mappings.rules[2].object-locator.table-name");
-        assert_eq!(found.len(), 2, "{found:#?}");
-    }
-
-    #[test]
-    fn rules_need_a_type_an_id_and_a_name() {
-        let found = problems_of(json!([include(json!("1")), {"rule-type": "selektion"}, 7]));
-        expect(
-            &found,
-            "table_mappings.rules[1].rule-type",
-            "did you mean `selection`?",
-        );
-        at(&found, "table_mappings.rules[1].rule-id");
-        at(&found, "table_mappings.rules[1].rule-name");
-        at(&found, "table_mappings.rules[1].object-locator");
-        at(&found, "table_mappings.rules[2]");
-    }
-
-    #[test]
-    fn transformations_need_a_target_and_the_members_of_their_action() {
-        let found = problems_of(json!([
-            include(json!("1")),
-            {"rule-type": "transformation", "rule-id": "2", "rule-name": "r",
-             "object-locator": {"schema-name": "app"}, "rule-action": "rename"},
-            {"rule-type": "transformation", "rule-id": "3", "rule-name": "r",
-             "rule-target": "table", "object-locator": {"schema-name": "app", "table-name": "t"},
-             "rule-action": "replace-prefix", "value": "new_"},
-            {"rule-type": "transformation", "rule-id": "4", "rule-name": "r",
-             "rule-target": "table", "object-locator": {"schema-name": "app", "table-name": "t"},
-             "rule-action": "change-data-type", "data-type": {"type": "int8"}}
-        ]));
-        at(&found, "table_mappings.rules[1].rule-target");
-        expect(
-            &found,
-            "table_mappings.rules[1].value",
-            "`rename` needs `value`",
-        );
-        at(&found, "table_mappings.rules[2].old-value");
-        expect(
-            &found,
-            "table_mappings.rules[3].rule-target",
-            "columns only",
-        );
-        assert_eq!(found.len(), 4, "{found:#?}");
-    }
-
-    #[test]
-    fn mapping_rules_give_every_rule_object_with_its_naming_members() {
-        let mappings = json!({"rules": [
-            include(json!(1)),
-            {"rule-type": "transformation", "rule-id": "2", "rule-name": "r", "rule-target": "table",
-             "object-locator": {"schema-name": "app", "table-name": "t%"},
-             "rule-action": "replace-prefix", "value": "new_", "old-value": "t"},
-            "not a rule"
-        ]});
-        let rules = mapping_rules(&mappings);
-        assert_eq!(rules.len(), 2);
-        assert_eq!(rules[0].id, "1");
-        assert_eq!(rules[0].rule_type, "selection");
-        assert_eq!(rules[0].target, None);
-        assert_eq!(
-            rules[1],
-            MappingRule {
-                id: "2".into(),
-                rule_type: "transformation".into(),
-                action: Some("replace-prefix".into()),
-                target: Some("table".into()),
-                schema_name: Some("app".into()),
-                table_name: Some("t%".into()),
-                value: Some("new_".into()),
-                old_value: Some("t".into()),
-            }
-        );
-    }
-
-    #[test]
-    fn selection_patterns_list_every_selection_rule() {
-        let mut exclude = include(json!("2"));
-        exclude["rule-action"] = json!("exclude");
-        exclude["object-locator"]["table-name"] = json!("audit_%");
-        let mappings =
-            json!({"rules": [include(json!("1")), exclude, {"rule-type": "transformation"}]});
-        let patterns = selection_patterns(&mappings);
-        assert_eq!(
-            patterns,
-            vec![
-                SelectionPattern {
-                    action: "include".into(),
-                    schema_name: "app".into(),
-                    table_name: "%".into()
-                },
-                SelectionPattern {
-                    action: "exclude".into(),
-                    schema_name: "app".into(),
-                    table_name: "audit_%".into()
-                },
-            ]
-        );
     }
 }
