@@ -53,6 +53,19 @@ async fn running(stack: &Stack, name: &str) -> String {
     }
 }
 
+/// Starts a long run and waits until its third execution runs: the run's input,
+/// what was published before it, and its first execution's ARN.
+async fn until_generation_three(stack: &Stack, run_id: &str) -> (Prepared, Vec<Published>, String) {
+    let prepared = long_run(stack, run_id, "keep");
+    let before = stack.published().await.unwrap();
+    let first = stack
+        .start_execution(&prepared.execution_name, &prepared.input)
+        .await
+        .unwrap();
+    running(stack, &format!("{}-gen-3", prepared.execution_name)).await;
+    (prepared, before, first)
+}
+
 /// Follows the chain from `first` to its last execution.
 async fn to_the_end(stack: &mut Stack, first: &str) -> Execution {
     stack
@@ -69,29 +82,12 @@ async fn described(stack: &Stack, arn: &str) -> Execution {
         .unwrap_or_else(|e| panic!("{e}"))
 }
 
-async fn published_since(stack: &Stack, before: &[Published]) -> Vec<Published> {
-    stack
-        .published()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"))
-        .into_iter()
-        .filter(|p| !before.iter().any(|b| b.message_id == p.message_id))
-        .collect()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_long_cdc_run_continues_through_three_generations_to_its_end() {
     let row = row("long-cdc-generations");
     let mut stack = e2e::stack().await;
     let run_id = "e2e-long-cdc";
-    let prepared = long_run(&stack, run_id, "keep");
-    let before = stack.published().await.unwrap();
-    let first = stack
-        .start_execution(&prepared.execution_name, &prepared.input)
-        .await
-        .unwrap();
-
-    running(&stack, &format!("{}-gen-3", prepared.execution_name)).await;
+    let (prepared, before, first) = until_generation_three(&stack, run_id).await;
     assert!(stack.emulator().set_cdc_latency(&task(run_id), 2.0));
     let last = to_the_end(&mut stack, &first).await;
 
@@ -107,7 +103,7 @@ async fn a_long_cdc_run_continues_through_three_generations_to_its_end() {
             "{output}"
         );
     }
-    let alerts = published_since(&stack, &before).await;
+    let alerts = e2e::published_since(&stack, &before).await;
     assert_eq!(alerts.len(), 1, "the success notice only: {alerts:?}");
     assert!(
         alerts[0]
@@ -135,14 +131,7 @@ async fn a_task_failure_in_generation_three_alerts_once_naming_the_generation_an
     let row = row("task-fails-in-generation-3");
     let mut stack = e2e::stack().await;
     let run_id = "e2e-gen3-fails";
-    let prepared = long_run(&stack, run_id, "keep");
-    let before = stack.published().await.unwrap();
-    let first = stack
-        .start_execution(&prepared.execution_name, &prepared.input)
-        .await
-        .unwrap();
-
-    running(&stack, &format!("{}-gen-3", prepared.execution_name)).await;
+    let (_, before, first) = until_generation_three(&stack, run_id).await;
     let message = "Error reading binary log: the log file was purged on the source";
     assert!(stack.emulator().fail_task(&task(run_id), message));
     let last = to_the_end(&mut stack, &first).await;
@@ -150,7 +139,7 @@ async fn a_task_failure_in_generation_three_alerts_once_naming_the_generation_an
     assert_eq!(last.status, "FAILED", "{last:?}");
     assert_eq!(last.error.as_deref(), Some(row.error()));
     assert!(last.execution_arn.ends_with("-gen-3"), "{last:?}");
-    let alerts = published_since(&stack, &before).await;
+    let alerts = e2e::published_since(&stack, &before).await;
     assert_eq!(
         alerts.len(),
         1,
@@ -250,7 +239,7 @@ async fn a_rerun_after_an_earlier_attempt_continued_is_watched_to_its_end() {
         running_arn(&stack, &prepared, 2),
         "the rerun's chain has names of its own"
     );
-    let alerts = published_since(&stack, &before).await;
+    let alerts = e2e::published_since(&stack, &before).await;
     assert_eq!(alerts.len(), 1, "the success notice only: {alerts:?}");
     assert!(
         alerts[0]

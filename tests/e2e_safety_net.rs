@@ -11,23 +11,11 @@ mod fault_matrix;
 
 use std::time::Duration;
 
-use dmsflow_local::Stack;
 use dmsflow_local::drills::Drill;
-use dmsflow_local::moto::Published;
 use fault_matrix::row;
 use serde_json::json;
 
 const CDC: &str = "mysql-full-load-and-cdc.json";
-
-async fn published_since(stack: &Stack, before: &[Published]) -> Vec<Published> {
-    stack
-        .published()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"))
-        .into_iter()
-        .filter(|p| !before.iter().any(|b| b.message_id == p.message_id))
-        .collect()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_execution_stopped_from_outside_gets_one_alert_from_the_safety_net() {
@@ -55,7 +43,7 @@ async fn an_execution_stopped_from_outside_gets_one_alert_from_the_safety_net() 
         .unwrap_or_else(|e| panic!("{e}"));
 
     assert_eq!(ended.status, "ABORTED");
-    let alerts = published_since(&stack, &before).await;
+    let alerts = e2e::published_since(&stack, &before).await;
     assert_eq!(alerts.len(), 1, "one alert: {alerts:?}");
     let alert = &alerts[0];
     assert_eq!(

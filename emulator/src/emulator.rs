@@ -12,6 +12,7 @@ use crate::model::task::TaskStatus;
 use crate::ops;
 use crate::protocol::{self, Req};
 use crate::scenario::{Scenario, ThrottleSpec};
+use crate::simulation::Run;
 use crate::throttle::Throttle;
 
 pub struct Emulator {
@@ -118,36 +119,36 @@ impl Emulator {
     /// `LastFailureMessage` (DMS API reference, ReplicationTask). False when no
     /// task of that identifier has a run.
     pub fn fail_task(&self, id: &str, message: &str) -> bool {
-        let mut w = self.lock();
-        let now = w.now;
-        let Some(run) = w
-            .tasks
-            .iter_mut()
-            .find(|t| t.id.eq_ignore_ascii_case(id))
-            .and_then(|t| t.run.as_mut())
-        else {
-            return false;
-        };
-        run.fail_at = Some(now);
-        run.failure_message = Some(message.to_string());
-        true
+        self.with_run(id, |run, now| {
+            run.fail_at = Some(now);
+            run.failure_message = Some(message.to_string());
+        })
     }
 
     /// The CDC latency (source and target, seconds) of a task's run from now on,
     /// as the `cdc-latency-seconds` drill sets it at the start. False when no task
     /// of that identifier has a run.
     pub fn set_cdc_latency(&self, id: &str, seconds: f64) -> bool {
+        self.with_run(id, |run, _| run.latency_override = Some(seconds))
+    }
+
+    /// Changes the run of the task `id` (any case), given the simulated time now;
+    /// false when that task has no run.
+    fn with_run(&self, id: &str, change: impl FnOnce(&mut Run, f64)) -> bool {
         let mut w = self.lock();
-        let Some(run) = w
+        let now = w.now;
+        let run = w
             .tasks
             .iter_mut()
             .find(|t| t.id.eq_ignore_ascii_case(id))
-            .and_then(|t| t.run.as_mut())
-        else {
-            return false;
-        };
-        run.latency_override = Some(seconds);
-        true
+            .and_then(|t| t.run.as_mut());
+        match run {
+            Some(run) => {
+                change(run, now);
+                true
+            }
+            None => false,
+        }
     }
 }
 

@@ -252,16 +252,7 @@ async fn cdc_latency_drill_holds_latency() {
         start_task(dms, arn, S::StartReplication).await;
     }
     for arn in [&slow, &normal] {
-        eventually("full load done", || async {
-            let t = task(dms, arn).await;
-            (t.replication_task_stats()
-                .unwrap()
-                .full_load_progress_percent()
-                == 100
-                && t.status() == Some("running"))
-            .then_some(())
-        })
-        .await;
+        wait_cdc_running(dms, arn).await;
     }
     let (_, m) = control(
         env.handle.addr(),
@@ -373,16 +364,7 @@ async fn set_cdc_latency_changes_a_running_tasks_latency() {
     let emulator = env.handle.emulator();
     assert!(!emulator.set_cdc_latency("sl-task", 2.0), "not started yet");
     start_task(dms, &arn, S::StartReplication).await;
-    eventually("full load done", || async {
-        let t = task(dms, &arn).await;
-        (t.replication_task_stats()
-            .unwrap()
-            .full_load_progress_percent()
-            == 100
-            && t.status() == Some("running"))
-        .then_some(())
-    })
-    .await;
+    wait_cdc_running(dms, &arn).await;
     let metrics = || emulator.task_metrics("sl-task").expect("metrics");
     assert_eq!(metrics()["CDCLatencyTarget"], 500.0);
     assert!(emulator.set_cdc_latency("sl-task", 2.0));

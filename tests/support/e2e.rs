@@ -350,3 +350,14 @@ pub async fn stop_execution(stack: &Stack, execution_arn: &str) {
     }
     panic!("{execution_arn} was not aborted");
 }
+
+/// What the stack's topics received that `before` (an earlier look) did not hold.
+pub async fn published_since(stack: &Stack, before: &[Published]) -> Vec<Published> {
+    stack
+        .published()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .into_iter()
+        .filter(|p| !before.iter().any(|b| b.message_id == p.message_id))
+        .collect()
+}

@@ -271,6 +271,20 @@ pub async fn wait_task_status(dms: &Client, arn: &str, status: &str) -> Replicat
     .await
 }
 
+/// Waits until a full-load-and-cdc task has loaded everything and replicates.
+pub async fn wait_cdc_running(dms: &Client, arn: &str) {
+    eventually("full load done, CDC running", || async {
+        let t = task(dms, arn).await;
+        let loaded = t
+            .replication_task_stats()
+            .unwrap()
+            .full_load_progress_percent()
+            == 100;
+        (loaded && t.status() == Some("running")).then_some(())
+    })
+    .await;
+}
+
 /// Plain HTTP/1.1 to the control API. Returns (status, JSON body).
 pub fn http(addr: SocketAddr, method: &str, path: &str, body: Option<&str>) -> (u16, Value) {
     let mut s = TcpStream::connect(addr).expect("connect");
