@@ -207,17 +207,41 @@ fn check_run_id(run_id: &str, out: &mut Vec<SpecProblem>) {
     problem(out, "run_id", what, fix);
 }
 
+/// DMS's rules for a tag (DMS API reference, `Tag`; the same text in botocore's
+/// DMS service model): a key has 1 to 128 characters, a value at most 256;
+/// neither "can be prefixed with aws: or dms:"; both "can only contain only the
+/// set of Unicode letters, digits, white-space, '_', '.', '/', '=', '+', '-'"
+/// (its regular expression `^([\p{L}\p{Z}\p{N}_.:/=+\-]*)$` allows `:` too).
+/// `dmsflow:` keys are dmsflow's own ownership tags.
 fn check_tags(tags: &BTreeMap<String, String>, out: &mut Vec<SpecProblem>) {
     for (key, value) in tags {
         let path = join("tags", key);
         let lower = key.to_ascii_lowercase();
-        if lower.starts_with("dmsflow:") || lower.starts_with("aws:") {
+        if lower.starts_with("dmsflow:") {
             problem(
                 out,
                 &path,
-                "tag keys starting with `dmsflow:` or `aws:` are reserved (dmsflow's ownership tags, AWS's own tags)",
+                "tag keys starting with `dmsflow:` are dmsflow's own ownership tags",
                 "choose another key",
             );
+        }
+        for (what, text) in [("key", key), ("value", value)] {
+            if let Some(prefix) = reserved_prefix(text) {
+                problem(
+                    out,
+                    &path,
+                    &format!("DMS refuses a tag {what} that starts with `{prefix}` (reserved for AWS)"),
+                    &format!("remove the `{prefix}` prefix from the {what}"),
+                );
+            }
+            if let Some(bad) = text.chars().find(|c| !tag_character(*c)) {
+                problem(
+                    out,
+                    &path,
+                    &format!("DMS refuses the character {bad:?} in a tag {what}"),
+                    "use letters, digits, spaces and `_ . : / = + -` only",
+                );
+            }
         }
         if key.is_empty() || key.chars().count() > 128 {
             problem(
@@ -236,6 +260,22 @@ fn check_tags(tags: &BTreeMap<String, String>, out: &mut Vec<SpecProblem>) {
             );
         }
     }
+}
+
+/// `aws:` or `dms:` (any case) when `text` starts with it.
+fn reserved_prefix(text: &str) -> Option<&'static str> {
+    let lower = text.to_lowercase();
+    ["aws:", "dms:"].into_iter().find(|p| lower.starts_with(p))
+}
+
+/// `\p{L}`, `\p{Z}`, `\p{N}` or one of `_.:/=+-`. Rust's `is_alphabetic` and
+/// `is_numeric` are wider than `\p{L}` and `\p{N}` by a few marks; the space
+/// separators are `\p{Z}`'s.
+fn tag_character(c: char) -> bool {
+    c.is_alphabetic()
+        || c.is_numeric()
+        || matches!(c, ' ' | '\u{a0}' | '\u{1680}' | '\u{2000}'..='\u{200a}' | '\u{2028}' | '\u{2029}' | '\u{202f}' | '\u{205f}' | '\u{3000}')
+        || "_.:/=+-".contains(c)
 }
 
 fn looks_like_id(text: &str, prefix: &str) -> bool {
@@ -803,19 +843,25 @@ mod tests {
             "/tags",
             json!({"dmsflow:run-id": "x", "AWS:owner": "y", "k".repeat(129): "z", "team": "v".repeat(257)}),
         ));
-        assert!(
-            at(&found, "tags[\"dmsflow:run-id\"]")
-                .problem
-                .contains("reserved")
-        );
-        assert!(
-            at(&found, "tags[\"AWS:owner\"]")
-                .problem
-                .contains("reserved")
-        );
+        expect(&found, "tags[\"dmsflow:run-id\"]", "ownership tags");
+        expect(&found, "tags[\"AWS:owner\"]", "starts with `aws:`");
         expect(&found, &format!("tags.{}", "k".repeat(129)), "128");
         expect(&found, "tags.team", "256");
         assert_eq!(found.len(), 4);
+    }
+
+    #[test]
+    fn tags_follow_dmss_rules_for_prefixes_and_characters() {
+        let found = problems(&with(
+            "/tags",
+            json!({"dms:owner": "y", "team": "dms:ops", "cost*center": "a", "note": "a;b",
+                   "Équipe données": "café 2024 _.:/=+-"}),
+        ));
+        expect(&found, "tags[\"dms:owner\"]", "starts with `dms:`");
+        expect(&found, "tags.team", "tag value that starts with `dms:`");
+        expect(&found, "tags[\"cost*center\"]", "'*'");
+        expect(&found, "tags.note", "';'");
+        assert_eq!(found.len(), 4, "{found:#?}");
     }
 
     #[test]
