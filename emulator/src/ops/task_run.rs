@@ -45,10 +45,12 @@ pub fn start(w: &mut World, req: &Req) -> OpResult {
         // start-replication. Real DMS answers InvalidParameterCombinationException,
         // HTTP 400, "Start Type : START_REPLICATION, valid only for tasks running for
         // the first time": terraform-provider-aws PR #24047
-        // (https://github.com/hashicorp/terraform-provider-aws/pull/24047, its
-        // acceptance test failed with it when restarting a stopped task, hence the
-        // provider's switch to resume-processing), and users' scripts quote the same
-        // text. The DMS API reference (StartReplicationTask, StartReplicationTaskType)
+        // (https://github.com/hashicorp/terraform-provider-aws/pull/24047): its
+        // acceptance test failed starting a stopped task with start-replication,
+        // hence the provider's switch to resume-processing for a task not `ready`
+        // (the copy of the PR thread read for this is cut before the error text
+        // itself; public scripts that catch this refusal quote the text verbatim,
+        // code included). The DMS API reference (StartReplicationTask, StartReplicationTaskType)
         // says start-replication is for a task's first run. botocore's DMS model
         // (botocore/data/dms/2016-01-01/service-2.json) lists only
         // ResourceNotFoundFault, InvalidResourceStateFault and AccessDeniedFault for
