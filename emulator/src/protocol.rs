@@ -140,7 +140,9 @@ impl<'a> Req<'a> {
         }
     }
 
-    /// `Tags`: a list of `{Key, Value}`.
+    /// `Tags`: a list of `{Key, Value}`, as every DMS call that takes tags reads
+    /// it (the Create* calls and AddTagsToResource). Keys are checked with
+    /// [`check_tag_key`]; values are at most 256 characters.
     pub fn tags(&self, key: &str) -> Result<Vec<(String, String)>, Fault> {
         let mut out: Vec<(String, String)> = Vec::new();
         let Some(items) = self.get(key) else {
@@ -154,18 +156,14 @@ impl<'a> Req<'a> {
                 .get("Key")
                 .and_then(Value::as_str)
                 .ok_or_else(|| Fault::invalid_parameter("Every tag must have a Key"))?;
-            if k.is_empty() || k.len() > 128 {
-                return Err(Fault::invalid_parameter(format!(
-                    "Tag key '{k}' must be 1 to 128 characters long"
-                )));
-            }
-            if k.to_ascii_lowercase().starts_with("aws:") {
-                return Err(Fault::invalid_parameter(format!(
-                    "Tag key '{k}' must not begin with 'aws:'"
-                )));
-            }
+            check_tag_key(k)?;
+            // The reference's Tag.Value text repeats the Key's rules (no "aws:" or
+            // "dms:" prefix, the same character set). Only the length is checked:
+            // the Value text reads as copied from the Key's, whether DMS enforces
+            // the rest on values is not known, and the emulator's own drill values
+            // (`table-error` = `orders,payments`) use a comma.
             let v = item.get("Value").and_then(Value::as_str).unwrap_or("");
-            if v.len() > 256 {
+            if v.chars().count() > 256 {
                 return Err(Fault::invalid_parameter(format!(
                     "The value of tag '{k}' must be at most 256 characters long"
                 )));
@@ -206,6 +204,59 @@ impl<'a> Req<'a> {
             })
             .collect()
     }
+}
+
+/// Tag key prefixes DMS keeps for itself and AWS.
+pub const RESERVED_TAG_PREFIXES: &[&str] = &["aws:", "dms:"];
+
+/// A DMS tag key as the DMS API reference's Tag shape documents it
+/// (https://docs.aws.amazon.com/dms/latest/APIReference/API_Tag.html; the same
+/// text in botocore's DMS model, botocore/data/dms/2016-01-01/service-2.json,
+/// shape Tag, member Key): "1-128 Unicode characters in
+/// length and can't be prefixed with "aws:" or "dms:". The string can only
+/// contain only the set of Unicode letters, digits, white-space, '_', '.', '/',
+/// '=', '+', '-' (Java regular expressions: `"^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-]*)$"`)."
+/// The regex also allows ':' (the prose omits it; `dmsflow:run-id` has one).
+///
+/// The fault is InvalidParameterValueException, which DMS answers (unmodeled: its
+/// botocore model has no such shape, and lists no fault of the kind for
+/// AddTagsToResource or the Create* calls) for request values it refuses, e.g.
+/// "InvalidParameterValueException: Task Settings CloudWatchLogGroup or
+/// CloudWatchLogStream cannot be set on create." (terraform-provider-aws issue #21512,
+/// https://github.com/hashicorp/terraform-provider-aws/issues/21512). That DMS answers this fault, and these messages, for a bad tag key
+/// is an inference, not observed: no public record of DMS refusing a tag was
+/// found. Also uncertain: whether the prefixes are matched regardless of case
+/// (here they are, as AWS treats `aws:` elsewhere), and the character classes
+/// (Rust's alphabetic/numeric/white-space stand in for Java's `\p{L}`, `\p{N}`, `\p{Z}`;
+/// they differ at the edges, e.g. combining marks count as alphabetic here).
+pub fn check_tag_key(k: &str) -> Result<(), Fault> {
+    let chars = k.chars().count();
+    if chars == 0 || chars > 128 {
+        return Err(Fault::invalid_parameter(format!(
+            "Tag key '{k}' must be 1 to 128 characters long"
+        )));
+    }
+    let lower = k.to_lowercase();
+    if let Some(prefix) = RESERVED_TAG_PREFIXES
+        .iter()
+        .find(|p| lower.starts_with(**p))
+    {
+        return Err(Fault::invalid_parameter(format!(
+            "Tag key '{k}' can't be prefixed with '{prefix}': the prefixes 'aws:' and 'dms:' are reserved"
+        )));
+    }
+    let allowed = |c: char| {
+        c.is_alphabetic()
+            || c.is_numeric()
+            || (c.is_whitespace() && !c.is_control())
+            || "_.:/=+-".contains(c)
+    };
+    if let Some(bad) = k.chars().find(|c| !allowed(*c)) {
+        return Err(Fault::invalid_parameter(format!(
+            "Tag key '{k}' contains '{bad}': a tag key may contain only Unicode letters, digits, white space and _ . : / = + -"
+        )));
+    }
+    Ok(())
 }
 
 /// A request body with secrets blanked, for the call log.

@@ -1,5 +1,5 @@
-//! The HTTP server: `POST /` for DMS, `POST /service/...` for CloudWatch,
-//! `/_emulator/` for control.
+//! The HTTP server: `POST /` for DMS (and CloudWatch over awsJson1_0),
+//! `POST /service/...` for CloudWatch over RPC v2 CBOR, `/_emulator/` for control.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -99,7 +99,14 @@ pub fn router(emulator: Arc<Emulator>) -> Router {
         .with_state(emulator)
 }
 
+/// `POST /`: DMS (awsJson1_1, `X-Amz-Target: AmazonDMSv20160101.<Operation>`),
+/// or CloudWatch over awsJson1_0 when `X-Amz-Target` names CloudWatch
+/// (`GraniteServiceVersion20100801.<Operation>`); CloudWatch's RPC v2 CBOR
+/// calls have their own path.
 async fn dms(State(e): State<Arc<Emulator>>, headers: HeaderMap, body: Bytes) -> Response {
+    if crate::cloudwatch::is_json_call(&headers) {
+        return crate::cloudwatch::handle_json(&e, &headers, &body);
+    }
     e.handle_dms(&headers, &body)
 }
 

@@ -686,3 +686,259 @@ fn post_raw(addr: std::net::SocketAddr, path: &str, headers: &str) -> (u16, Stri
         .unwrap();
     (status, head)
 }
+
+fn epoch_now() -> f64 {
+    SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64()
+}
+
+/// The error code a botocore client takes from an awsJson1_0 error: the
+/// `x-amzn-query-error` code, else what follows `#` in `__type`.
+fn json_error(r: &RawResponse) -> (String, String) {
+    let shape = r.json["__type"].as_str().unwrap_or("").to_string();
+    let code = r.header("x-amzn-query-error").unwrap_or("").to_string();
+    (shape, code)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn aws_json_1_0_is_served_by_the_same_handlers_as_cbor() {
+    let env = start().await;
+    let addr = env.handle.addr();
+    let cw = cloudwatch(&env.handle.url());
+
+    // PutMetricAlarm as boto3 sends it.
+    let r = cloudwatch_json(
+        addr,
+        "PutMetricAlarm",
+        serde_json::json!({
+            "AlarmName": "json-alarm",
+            "Namespace": "dmsflow",
+            "MetricName": "TablesErrored",
+            "Dimensions": [{"Name": "RunId", "Value": "r9"}],
+            "Statistic": "Maximum",
+            "Period": 60,
+            "EvaluationPeriods": 1,
+            "Threshold": 0.5,
+            "ComparisonOperator": "GreaterThanThreshold",
+            "AlarmActions": [TOPIC],
+            "TreatMissingData": "notBreaching",
+            "Tags": [{"Key": "dmsflow:run", "Value": "r9"}],
+        }),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    assert_eq!(r.header("content-type"), Some("application/x-amz-json-1.0"));
+    assert_eq!(r.json, serde_json::json!({}));
+
+    // The same alarm, through either wire.
+    let r = cloudwatch_json(
+        addr,
+        "DescribeAlarms",
+        serde_json::json!({"AlarmNamePrefix": "json-"}),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    let alarm = &r.json["MetricAlarms"][0];
+    assert_eq!(alarm["AlarmName"], "json-alarm");
+    assert_eq!(
+        alarm["AlarmArn"],
+        "arn:aws:cloudwatch:us-east-1:123456789012:alarm:json-alarm"
+    );
+    assert_eq!(alarm["Threshold"], 0.5);
+    assert_eq!(alarm["Period"], 60);
+    assert_eq!(alarm["Dimensions"][0]["Name"], "RunId");
+    assert_eq!(alarm["StateValue"], "OK");
+    let updated = alarm["StateUpdatedTimestamp"]
+        .as_f64()
+        .expect("timestamps are epoch seconds");
+    assert!((updated - epoch_now()).abs() < 60.0, "{updated}");
+    assert!(r.json.get("NextToken").is_none());
+    let (via_cbor, _) = describe_all(&cw, "json-", 10).await;
+    assert_eq!(via_cbor.len(), 1);
+    assert_eq!(via_cbor[0].threshold(), Some(0.5));
+    let via_cbor_updated = via_cbor[0].state_updated_timestamp().unwrap().as_secs_f64();
+    assert!(
+        (via_cbor_updated - updated).abs() < 0.002,
+        "{via_cbor_updated} vs {updated}: one time, millisecond precision"
+    );
+    let r = cloudwatch_json(
+        addr,
+        "ListTagsForResource",
+        serde_json::json!({"ResourceARN": "arn:aws:cloudwatch:us-east-1:123456789012:alarm:json-alarm"}),
+    )
+    .await;
+    assert_eq!(
+        r.json["Tags"],
+        serde_json::json!([{"Key": "dmsflow:run", "Value": "r9"}])
+    );
+
+    // PutMetricData with an epoch-seconds Timestamp, read back by GetMetricData.
+    let t = epoch_now().floor();
+    let r = cloudwatch_json(
+        addr,
+        "PutMetricData",
+        serde_json::json!({
+            "Namespace": "dmsflow",
+            "MetricData": [
+                {"MetricName": "RowsCopied", "Dimensions": [{"Name": "RunId", "Value": "r9"}],
+                 "Timestamp": t, "Value": 40.0, "Unit": "Count"},
+                {"MetricName": "RowsCopied", "Dimensions": [{"Name": "RunId", "Value": "r9"}],
+                 "Timestamp": t, "Value": 2.0, "Unit": "Count"}
+            ]
+        }),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    let r = cloudwatch_json(
+        addr,
+        "GetMetricData",
+        serde_json::json!({
+            "StartTime": t - 600.0,
+            "EndTime": t + 60.0,
+            "ScanBy": "TimestampAscending",
+            "MetricDataQueries": [{
+                "Id": "rows",
+                "MetricStat": {
+                    "Metric": {"Namespace": "dmsflow", "MetricName": "RowsCopied",
+                               "Dimensions": [{"Name": "RunId", "Value": "r9"}]},
+                    "Period": 60,
+                    "Stat": "Sum"
+                }
+            }]
+        }),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    let result = &r.json["MetricDataResults"][0];
+    assert_eq!(result["Id"], "rows");
+    assert_eq!(result["Values"], serde_json::json!([42.0]));
+    let stamp = result["Timestamps"][0].as_f64().expect("epoch seconds");
+    assert_eq!(stamp, (t / 60.0).floor() * 60.0, "the start of the period");
+    let via_cbor = metric_values(
+        &cw,
+        vec![query(
+            "rows",
+            "dmsflow",
+            "RowsCopied",
+            &[dim("RunId", "r9")],
+            "Sum",
+        )],
+    )
+    .await;
+    assert_eq!(via_cbor["rows"], [42.0]);
+
+    // Errors: `__type`, message, the query error code header, the right status.
+    let r = cloudwatch_json(
+        addr,
+        "PutMetricData",
+        serde_json::json!({"Namespace": "AWS/DMS", "MetricData": [{"MetricName": "x", "Value": 1}]}),
+    )
+    .await;
+    assert_eq!(r.status, 400);
+    assert_eq!(r.header("content-type"), Some("application/x-amz-json-1.0"));
+    let (shape, query_code) = json_error(&r);
+    assert_eq!(
+        shape,
+        "com.amazonaws.cloudwatch#InvalidParameterValueException"
+    );
+    assert_eq!(query_code, "invalidparametervalue;sender");
+    assert!(
+        r.json["message"].as_str().unwrap().contains("AWS/"),
+        "{}",
+        r.json
+    );
+    let r = cloudwatch_json(
+        addr,
+        "ListTagsForResource",
+        serde_json::json!({"ResourceARN": "arn:aws:cloudwatch:us-east-1:123456789012:alarm:nope"}),
+    )
+    .await;
+    assert_eq!(
+        r.status, 404,
+        "ResourceNotFoundException is @httpError(404)"
+    );
+    assert_eq!(json_error(&r).1, "resourcenotfoundexception;sender");
+    let r = cloudwatch_json(
+        addr,
+        "PutMetricAlarm",
+        serde_json::json!({"AlarmName": "half"}),
+    )
+    .await;
+    assert_eq!(
+        (r.status, json_error(&r).1.as_str()),
+        (400, "missingparameter;sender")
+    );
+    let r = cloudwatch_json(addr, "DescribeAlarmHistory", serde_json::json!({})).await;
+    assert_eq!(
+        r.status, 400,
+        "an unknown operation, as AWS's JSON services answer it"
+    );
+    assert_eq!(
+        json_error(&r).0,
+        "com.amazonaws.cloudwatch#UnknownOperationException"
+    );
+    let r = tokio::task::spawn_blocking(move || {
+        raw_http(
+            addr,
+            "POST",
+            "/",
+            &[
+                (
+                    "X-Amz-Target",
+                    "GraniteServiceVersion20100801.DescribeAlarms",
+                ),
+                ("Content-Type", "application/x-amz-json-1.1"),
+            ],
+            "{}",
+        )
+    })
+    .await
+    .unwrap();
+    assert_eq!(r.status, 400);
+    assert_eq!(json_error(&r).1, "serializationexception;sender");
+
+    // The CBOR wire gives ResourceNotFoundException its 404 too.
+    let e = cw
+        .list_tags_for_resource()
+        .resource_arn("arn:aws:cloudwatch:us-east-1:123456789012:alarm:nope")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "ResourceNotFoundException");
+    assert_eq!(e.raw_response().unwrap().status().as_u16(), 404);
+
+    // DMS still answers on `POST /`; the JSON calls are logged like the CBOR ones.
+    env.dms.describe_endpoints().send().await.expect("DMS");
+    let (_, c) = control(addr, "GET", "/_emulator/cloudwatch", None).await;
+    let outcomes: Vec<(&str, &str)> = c["calls"]["calls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["operation"].as_str().unwrap(),
+                c["outcome"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            ("PutMetricAlarm", "ok"),
+            ("DescribeAlarms", "ok"),
+            ("DescribeAlarms", "ok"),
+            ("ListTagsForResource", "ok"),
+            ("PutMetricData", "ok"),
+            ("GetMetricData", "ok"),
+            ("GetMetricData", "ok"),
+            ("PutMetricData", "InvalidParameterValue"),
+            ("ListTagsForResource", "ResourceNotFoundException"),
+            ("PutMetricAlarm", "MissingParameter"),
+            ("DescribeAlarmHistory", "UnknownOperationException"),
+            ("DescribeAlarms", "SerializationException"),
+            ("ListTagsForResource", "ResourceNotFoundException"),
+        ]
+    );
+}

@@ -677,3 +677,130 @@ impl aws_sdk_databasemigration::error::ProvideErrorMetadata for Wrap<'_> {
         self.0.meta()
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tag_keys_prefixed_dms_or_aws_are_refused_by_every_call_that_tags() {
+    let env = start().await;
+    let dms = &env.dms;
+    let s = setup(dms, "tagk").await;
+    let before = env.handle.emulator().resources()["total"].clone();
+    let refused = |e: &dyn aws_sdk_databasemigration::error::ProvideErrorMetadata, what: &str| {
+        assert_eq!(code(&Wrap(e)), "InvalidParameterValueException", "{what}");
+        assert!(
+            message(&Wrap(e)).contains("dms:"),
+            "{what}: {}",
+            message(&Wrap(e))
+        );
+    };
+    for key in ["dms:owner", "DMS:owner", "aws:owner"] {
+        let bad = || vec![tag("team", "data"), tag(key, "x")];
+        let e = dms
+            .create_replication_subnet_group()
+            .replication_subnet_group_identifier("tagk-sg2")
+            .replication_subnet_group_description("d")
+            .subnet_ids("subnet-aaaa1111")
+            .subnet_ids("subnet-bbbb2222")
+            .set_tags(Some(bad()))
+            .send()
+            .await
+            .unwrap_err();
+        refused(&e, key);
+        let e = dms
+            .create_replication_instance()
+            .replication_instance_identifier("tagk-ri2")
+            .replication_instance_class("dms.t3.medium")
+            .set_tags(Some(bad()))
+            .send()
+            .await
+            .unwrap_err();
+        refused(&e, key);
+        let e = dms
+            .create_endpoint()
+            .endpoint_identifier("tagk-ep2")
+            .endpoint_type(E::Source)
+            .engine_name("postgres")
+            .server_name("h")
+            .port(5432)
+            .database_name("d")
+            .username("u")
+            .password("p")
+            .set_tags(Some(bad()))
+            .send()
+            .await
+            .unwrap_err();
+        refused(&e, key);
+        let e = dms
+            .create_replication_task()
+            .replication_task_identifier("tagk-task2")
+            .source_endpoint_arn(&s.source_arn)
+            .target_endpoint_arn(&s.target_arn)
+            .replication_instance_arn(&s.instance_arn)
+            .migration_type(M::FullLoad)
+            .table_mappings(mappings("sales", "%"))
+            .set_tags(Some(bad()))
+            .send()
+            .await
+            .unwrap_err();
+        refused(&e, key);
+        let e = dms
+            .create_event_subscription()
+            .subscription_name("tagk-sub")
+            .sns_topic_arn("arn:aws:sns:us-east-1:123456789012:t")
+            .set_tags(Some(bad()))
+            .send()
+            .await
+            .unwrap_err();
+        refused(&e, key);
+        let e = dms
+            .add_tags_to_resource()
+            .resource_arn(&s.instance_arn)
+            .set_tags(Some(bad()))
+            .send()
+            .await
+            .unwrap_err();
+        refused(&e, key);
+    }
+    assert_eq!(
+        env.handle.emulator().resources()["total"],
+        before,
+        "nothing was created"
+    );
+
+    // Characters outside the documented set are refused too; the set's own are not.
+    for key in ["owner@example", "a#b", "tab\tkey", "(x)"] {
+        let e = dms
+            .add_tags_to_resource()
+            .resource_arn(&s.instance_arn)
+            .tags(tag(key, "v"))
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(code(&e), "InvalidParameterValueException", "{key:?}");
+    }
+    let good = [
+        "dmsflow:run-id",
+        "cost center",
+        "a_b.c/d=e+f-g",
+        "Ünïcödé",
+        "部署",
+        "v2",
+        "dms-emulator:slow-modify-seconds",
+    ];
+    dms.add_tags_to_resource()
+        .resource_arn(&s.instance_arn)
+        .set_tags(Some(good.iter().map(|k| tag(k, "a,b")).collect()))
+        .send()
+        .await
+        .expect("keys of letters, digits, spaces and _ . : / = + - are accepted");
+    let listed = dms
+        .list_tags_for_resource()
+        .resource_arn(&s.instance_arn)
+        .send()
+        .await
+        .unwrap();
+    let mut keys: Vec<&str> = listed.tag_list().iter().filter_map(|t| t.key()).collect();
+    keys.sort_unstable();
+    let mut expected = good.to_vec();
+    expected.sort_unstable();
+    assert_eq!(keys, expected, "the refused calls added nothing");
+}

@@ -3,9 +3,12 @@
 
 mod common;
 
+use std::time::{Duration, SystemTime};
+
 use aws_sdk_databasemigration::types::{
-    MigrationTypeValue as M, StartReplicationTaskTypeValue as S,
+    MigrationTypeValue as M, ReplicationTask, StartReplicationTaskTypeValue as S,
 };
+use aws_smithy_types::DateTime;
 use common::*;
 use serde_json::Value;
 
@@ -359,7 +362,10 @@ async fn full_load_and_cdc_keeps_running_then_stops_and_resumes() {
         .start_replication_task_type(S::StartReplication)
         .send()
         .await;
-    assert_eq!(code(&again.unwrap_err()), "InvalidResourceStateFault");
+    assert_eq!(
+        code(&again.unwrap_err()),
+        "InvalidParameterCombinationException"
+    );
     start_task(dms, &arn, S::ResumeProcessing).await;
     wait_task_status(dms, &arn, "running").await;
     let resumed = eventually("CDC continues after resume", || async {
@@ -653,4 +659,166 @@ async fn event_subscription_lifecycle() {
             .map(|_| ())
     })
     .await;
+}
+
+/// A start type on a task, as the SDK returns it.
+async fn try_start(
+    dms: &aws_sdk_databasemigration::Client,
+    arn: &str,
+    kind: S,
+) -> Result<
+    ReplicationTask,
+    aws_sdk_databasemigration::error::SdkError<
+        aws_sdk_databasemigration::operation::start_replication_task::StartReplicationTaskError,
+    >,
+> {
+    dms.start_replication_task()
+        .replication_task_arn(arn)
+        .start_replication_task_type(kind)
+        .send()
+        .await
+        .map(|out| out.replication_task().unwrap().clone())
+}
+
+fn secs(t: Option<&DateTime>) -> f64 {
+    t.map(|t| t.as_secs_f64()).expect("a date")
+}
+
+/// Within a minute of the wall clock now (the emulator's dates are wall-clock).
+fn recent(t: Option<&DateTime>) -> bool {
+    let now = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64();
+    (secs(t) - now).abs() < Duration::from_secs(60).as_secs_f64()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_task_that_has_run_says_so_and_refuses_start_replication_as_dms_does() {
+    let env = start().await;
+    let dms = &env.dms;
+    let s = setup(dms, "rerun").await;
+    let arn = create_task(dms, &s, "rerun-task", M::FullLoad, None, vec![]).await;
+
+    // Never started: nothing says it has run, and only start-replication starts it.
+    let fresh = task(dms, &arn).await;
+    assert!(fresh.replication_task_start_date().is_none());
+    assert!(fresh.recovery_checkpoint().is_none());
+    let st = fresh.replication_task_stats().unwrap();
+    assert!(st.start_date().is_none() && st.fresh_start_date().is_none());
+    assert!(st.full_load_start_date().is_none() && st.stop_date().is_none());
+    for kind in [S::ResumeProcessing, S::ReloadTarget] {
+        let e = try_start(dms, &arn, kind.clone()).await.unwrap_err();
+        assert_eq!(code(&e), "InvalidResourceStateFault", "{kind:?}");
+    }
+
+    // The start's own answer already carries ReplicationTaskStartDate.
+    let started = try_start(dms, &arn, S::StartReplication).await.unwrap();
+    assert_eq!(started.status(), Some("starting"));
+    assert!(recent(started.replication_task_start_date()));
+    let first_start = secs(started.replication_task_start_date());
+
+    // After the run: the run's dates and a recovery checkpoint.
+    let done = wait_task_status(dms, &arn, "stopped").await;
+    assert_eq!(secs(done.replication_task_start_date()), first_start);
+    let st = done.replication_task_stats().unwrap();
+    for (name, date) in [
+        ("StartDate", st.start_date()),
+        ("FreshStartDate", st.fresh_start_date()),
+        ("FullLoadStartDate", st.full_load_start_date()),
+        ("FullLoadFinishDate", st.full_load_finish_date()),
+        ("StopDate", st.stop_date()),
+    ] {
+        assert!(date.is_some(), "{name}");
+        assert!(
+            secs(date) >= first_start,
+            "{name} is not before the start call"
+        );
+    }
+    assert!(secs(st.full_load_finish_date()) <= secs(st.stop_date()));
+    let checkpoint = done.recovery_checkpoint().expect("RecoveryCheckpoint");
+    assert!(checkpoint.starts_with("checkpoint:V1#"), "{checkpoint}");
+
+    // start-replication again: DMS's own fault, message and status.
+    let e = try_start(dms, &arn, S::StartReplication).await.unwrap_err();
+    assert_eq!(code(&e), "InvalidParameterCombinationException");
+    assert_eq!(
+        message(&e),
+        "Start Type : START_REPLICATION, valid only for tasks running for the first time"
+    );
+    assert_eq!(e.raw_response().unwrap().status().as_u16(), 400);
+    assert_eq!(
+        task(dms, &arn).await.status(),
+        Some("stopped"),
+        "the refusal changed nothing"
+    );
+
+    // resume-processing and reload-target start it again; each start moves
+    // ReplicationTaskStartDate, a resume too.
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let resumed = try_start(dms, &arn, S::ResumeProcessing).await.unwrap();
+    let second_start = secs(resumed.replication_task_start_date());
+    assert!(second_start > first_start);
+    wait_task_status(dms, &arn, "stopped").await;
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let reloaded = try_start(dms, &arn, S::ReloadTarget).await.unwrap();
+    assert!(secs(reloaded.replication_task_start_date()) > second_start);
+    wait_task_status(dms, &arn, "stopped").await;
+    let e = try_start(dms, &arn, S::StartReplication).await.unwrap_err();
+    assert_eq!(code(&e), "InvalidParameterCombinationException");
+
+    let outcomes: Vec<String> = env.handle.emulator().calls()["calls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["operation"] == "StartReplicationTask")
+        .map(|c| c["outcome"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            "InvalidResourceStateFault",
+            "InvalidResourceStateFault",
+            "ok",
+            "InvalidParameterCombinationException",
+            "ok",
+            "ok",
+            "InvalidParameterCombinationException",
+        ]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_that_failed_at_once_still_counts_as_a_run() {
+    // The selection matches no table of this catalog: the run fails as it begins.
+    let scenario = dms_emulator::Scenario::from_json(
+        r#"{"catalog":{"tables":[{"schema":"elsewhere","name":"t","rows":10}]}}"#,
+    )
+    .unwrap();
+    let env = start_with(scenario).await;
+    let dms = &env.dms;
+    let s = setup(dms, "fail0").await;
+    let arn = create_task(dms, &s, "fail0-task", M::FullLoadAndCdc, None, vec![]).await;
+    try_start(dms, &arn, S::StartReplication).await.unwrap();
+    let failed = wait_task_status(dms, &arn, "failed").await;
+    assert!(
+        failed
+            .last_failure_message()
+            .unwrap()
+            .contains("No tables were found")
+    );
+    assert!(recent(failed.replication_task_start_date()));
+    assert!(
+        failed
+            .replication_task_stats()
+            .unwrap()
+            .start_date()
+            .is_some()
+    );
+
+    let e = try_start(dms, &arn, S::StartReplication).await.unwrap_err();
+    assert_eq!(code(&e), "InvalidParameterCombinationException");
+    try_start(dms, &arn, S::ResumeProcessing)
+        .await
+        .expect("resume-processing is the start for a task that has run");
 }

@@ -1,8 +1,10 @@
-//! The CloudWatch calls dmsflow makes, over Smithy RPC v2 CBOR (the protocol of
-//! `aws-sdk-cloudwatch`): metric alarms and their tags, published metric data,
-//! and GetMetricData over that data and over the `AWS/DMS` task metrics the DMS
-//! model derives. Served next to DMS at
-//! `POST /service/GraniteServiceVersion20100801/operation/<Operation>`; shown by
+//! The CloudWatch calls dmsflow makes: metric alarms and their tags, published
+//! metric data, and GetMetricData over that data and over the `AWS/DMS` task
+//! metrics the DMS model derives. Served next to DMS on two wires, by the same
+//! handlers: Smithy RPC v2 CBOR (the protocol of `aws-sdk-cloudwatch`) at
+//! `POST /service/GraniteServiceVersion20100801/operation/<Operation>`, and
+//! awsJson1_0 (boto3, the AWS CLI) at `POST /` with
+//! `X-Amz-Target: GraniteServiceVersion20100801.<Operation>`. Shown by
 //! `GET /_emulator/cloudwatch`.
 
 mod alarms;
@@ -10,6 +12,7 @@ mod data;
 mod dms_metrics;
 mod evaluate;
 mod input;
+mod json;
 mod query;
 mod wire;
 
@@ -66,8 +69,23 @@ async fn rpc(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    let request = accept(&service, &operation, &headers, &body);
     let mut w = e.lock();
-    handle(&mut w, &service, &operation, &headers, &body)
+    answer(&mut w, Wire::Cbor, &operation, request)
+}
+
+/// Whether a `POST /` request is for CloudWatch over awsJson1_0 (its
+/// `X-Amz-Target` names CloudWatch's service); other ones are DMS calls.
+pub fn is_json_call(headers: &HeaderMap) -> bool {
+    json::operation(headers).is_some()
+}
+
+/// Answers a CloudWatch call over awsJson1_0 (see [`is_json_call`]).
+pub fn handle_json(e: &Emulator, headers: &HeaderMap, body: &[u8]) -> Response {
+    let operation = json::operation(headers).unwrap_or_default();
+    let request = json::accept(&operation, OPERATIONS, headers, body);
+    let mut w = e.lock();
+    answer(&mut w, Wire::Json, &operation, request)
 }
 
 async fn show(State(e): State<Arc<Emulator>>) -> Response {
@@ -82,15 +100,18 @@ async fn show(State(e): State<Arc<Emulator>>) -> Response {
         .into_response()
 }
 
-fn handle(
-    w: &mut World,
-    service: &str,
-    operation: &str,
-    headers: &HeaderMap,
-    body: &[u8],
-) -> Response {
+/// The wire a call came in on, which its answer goes out on.
+#[derive(Debug, Clone, Copy)]
+enum Wire {
+    Cbor,
+    Json,
+}
+
+/// Answers one CloudWatch call, whatever its wire: `request` is its body as JSON
+/// (or why it could not be read).
+fn answer(w: &mut World, on: Wire, operation: &str, request: Result<Value, Fault>) -> Response {
     let now = w.now;
-    let (request, result) = match accept(service, operation, headers, body) {
+    let (request, result) = match request {
         Err(fault) => (Value::Null, Err(fault)),
         Ok(request) if throttled(w, operation) => (request, Err(input::throttling())),
         Ok(request) => {
@@ -110,9 +131,11 @@ fn handle(
     w.cloudwatch
         .calls
         .record(now, operation, outcome, request, arn);
-    match result {
-        Ok(body) => wire::ok(&body),
-        Err(fault) => wire::error(&fault),
+    match (on, result) {
+        (Wire::Cbor, Ok(body)) => wire::ok(&body),
+        (Wire::Cbor, Err(fault)) => wire::error(&fault),
+        (Wire::Json, Ok(body)) => json::ok(body),
+        (Wire::Json, Err(fault)) => json::error(&fault),
     }
 }
 

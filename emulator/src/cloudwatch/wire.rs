@@ -171,7 +171,9 @@ pub fn ok(body: &Cbor) -> Response {
     respond(StatusCode::OK, body)
 }
 
-/// The error shape behind a query error code.
+/// The error shape behind a query error code (botocore's CloudWatch model,
+/// botocore/data/cloudwatch/2010-08-01/service-2.json: each error shape's
+/// `error.code`).
 fn shape(code: &str) -> &str {
     match code {
         "InvalidParameterValue" => "InvalidParameterValueException",
@@ -184,21 +186,34 @@ fn shape(code: &str) -> &str {
     }
 }
 
-/// An error response.
-pub fn error(fault: &Fault) -> Response {
-    let status = if fault.code == super::input::UNKNOWN_OPERATION {
-        StatusCode::NOT_FOUND
-    } else {
-        StatusCode::BAD_REQUEST
-    };
-    let body = map(vec![
-        (
-            "__type",
-            text(format!("{SHAPE_NAMESPACE}#{}", shape(fault.code))),
-        ),
-        ("message", text(&fault.message)),
-    ]);
-    let mut resp = respond(status, &body);
+/// The `__type` of an error body: the error shape's id.
+pub fn error_type(fault: &Fault) -> String {
+    format!("{SHAPE_NAMESPACE}#{}", shape(fault.code))
+}
+
+/// The HTTP status of an error: its shape's `@httpError` in CloudWatch's Smithy
+/// model (aws/api-models-aws, cloudwatch/service/2010-08-01/
+/// cloudwatch-2010-08-01.json; botocore's model gives the same as
+/// `error.httpStatusCode`): ResourceNotFoundException and ResourceNotFound 404,
+/// InternalServiceFault 500, ConcurrentModificationException 429, the other
+/// errors this emulator answers 400 (Throttling, unmodeled, too). An unknown
+/// operation is the caller's choice (`unknown`): it depends on the protocol.
+pub fn error_status(fault: &Fault, unknown: StatusCode) -> StatusCode {
+    match fault.code {
+        super::input::UNKNOWN_OPERATION => unknown,
+        "ResourceNotFoundException" | "ResourceNotFound" => StatusCode::NOT_FOUND,
+        "InternalServiceError" => StatusCode::INTERNAL_SERVER_ERROR,
+        "ConcurrentModificationException" => StatusCode::TOO_MANY_REQUESTS,
+        _ => StatusCode::BAD_REQUEST,
+    }
+}
+
+/// The `x-amzn-query-error: <query code>;Sender|Receiver` header CloudWatch,
+/// a query-compatible service (`awsQueryCompatible` in botocore's model), adds
+/// to errors in its newer protocols; botocore (parsers.py,
+/// `_do_query_compatible_error_parse`) and the Rust SDK take the error code from
+/// it.
+pub fn add_query_error(resp: &mut Response, fault: &Fault) {
     let party = if fault.code == "InternalServiceError" {
         "Receiver"
     } else {
@@ -207,6 +222,19 @@ pub fn error(fault: &Fault) -> Response {
     if let Ok(v) = HeaderValue::from_str(&format!("{};{party}", fault.code)) {
         resp.headers_mut().insert("x-amzn-query-error", v);
     }
+}
+
+/// An error response. An unknown operation is HTTP 404 here, as this emulator
+/// has always answered it over RPC v2 CBOR (what CloudWatch itself answers was
+/// not confirmed).
+pub fn error(fault: &Fault) -> Response {
+    let status = error_status(fault, StatusCode::NOT_FOUND);
+    let body = map(vec![
+        ("__type", text(error_type(fault))),
+        ("message", text(&fault.message)),
+    ]);
+    let mut resp = respond(status, &body);
+    add_query_error(&mut resp, fault);
     resp
 }
 

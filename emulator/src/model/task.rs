@@ -61,7 +61,11 @@ pub struct Task {
     pub stop_reason: Option<String>,
     pub last_failure: Option<String>,
     pub created: SystemTime,
+    /// Accepted StartReplicationTask calls: more than 0 and the task "has run"
+    /// (start-replication is refused from then on).
     pub runs: u32,
+    /// Simulated time of the latest accepted StartReplicationTask call.
+    pub start_requested: Option<f64>,
     pub run: Option<Run>,
     pub tags: Tags,
 }
@@ -146,6 +150,17 @@ impl Task {
             .unwrap_or(8)
     }
 
+    /// `ReplicationTaskStats` (DMS API reference, ReplicationTaskStats; botocore's
+    /// DMS model, shape ReplicationTaskStats). The dates, as the reference defines
+    /// them: `FreshStartDate` "started either with a fresh start or a target
+    /// reload", `StartDate` "started either with a fresh start or a resume",
+    /// `StopDate`, `FullLoadStartDate`, `FullLoadFinishDate`. They appear once the
+    /// run has begun (the task left `starting`): the aws-cli example of
+    /// describe-replication-tasks (aws/aws-cli,
+    /// awscli/examples/dms/describe-replication-tasks.rst) shows `StartDate` and
+    /// `FreshStartDate` some seconds after `ReplicationTaskStartDate`, the time of
+    /// the start call. What real DMS shows while a task is `starting` is not
+    /// documented; here the dates of the new run are simply absent until it begins.
     pub fn stats_json(&self, world: &World) -> Value {
         let Some(run) = &self.run else {
             return json!({
@@ -166,10 +181,12 @@ impl Task {
             "TablesLoading": s.tables_loading,
             "TablesQueued": s.tables_queued,
             "TablesErrored": s.tables_errored,
-            "FreshStartDate": epoch(world.wall(run.fresh_start)),
-            "StartDate": epoch(world.wall(run.begin.min(now))),
         });
         let obj = v.as_object_mut().expect("object");
+        if run.begin <= now {
+            obj.insert("FreshStartDate".into(), epoch(world.wall(run.fresh_start)));
+            obj.insert("StartDate".into(), epoch(world.wall(run.begin)));
+        }
         if let Some(f) = run.frozen_at.filter(|f| *f <= now) {
             obj.insert("StopDate".into(), epoch(world.wall(f)));
         }
@@ -208,21 +225,36 @@ impl Task {
         if let Some(m) = &self.last_failure {
             obj.insert("LastFailureMessage".into(), json!(m));
         }
-        if let Some(run) = &self.run {
+        // `ReplicationTaskStartDate` ("The date the replication task is scheduled to
+        // start", DMS API reference, ReplicationTask) is the time of the latest
+        // accepted StartReplicationTask: the StartReplicationTask answer already
+        // carries it (status `starting`), and it moves with each start (the aws-cli
+        // examples describe-replication-tasks.rst and stop-replication-task.rst
+        // show one task, moveit2, with a later ReplicationTaskStartDate after a
+        // second start). A task never started has none: that, with
+        // `ReplicationTaskStats.StartDate`, is what tells a client that
+        // start-replication is no longer allowed.
+        if let Some(t) = self.start_requested {
+            obj.insert("ReplicationTaskStartDate".into(), epoch(world.wall(t)));
+        }
+        // `RecoveryCheckpoint` ("the last checkpoint that occurred during a change
+        // data capture (CDC) operation", usable as CdcStartPosition; DMS API
+        // reference, ReplicationTask) in the checkpoint format of the reference's
+        // CdcStartPosition example (`checkpoint:V1#...#0#0#*#0#...`). It appears once
+        // a run has begun and stays after it stops or fails. Whether real DMS
+        // reports one for a full-load-only task is not documented; the emulator
+        // does, for every migration type.
+        if let Some(run) = &self.run
+            && run.begin <= world.now
+        {
             obj.insert(
-                "ReplicationTaskStartDate".into(),
-                epoch(world.wall(run.fresh_start.min(world.now))),
+                "RecoveryCheckpoint".into(),
+                json!(format!(
+                    "checkpoint:V1#{}#{:016}#0#0#*#0#0",
+                    self.runs,
+                    (run.effective(world.now) * 1000.0) as u64
+                )),
             );
-            if run.begin <= world.now {
-                obj.insert(
-                    "RecoveryCheckpoint".into(),
-                    json!(format!(
-                        "checkpoint:V1#{}#{:016}#0#0#*#0#0",
-                        self.runs,
-                        (run.effective(world.now) * 1000.0) as u64
-                    )),
-                );
-            }
         }
         if let Some(p) = &self.cdc_start_position {
             obj.insert("CdcStartPosition".into(), json!(p));

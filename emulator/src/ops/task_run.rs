@@ -13,6 +13,10 @@ use crate::simulation::{Run, RunInput};
 
 pub const START_TYPES: &[&str] = &["start-replication", "resume-processing", "reload-target"];
 
+/// DMS's message for start-replication on a task that has run before (see `start`).
+pub const START_REPLICATION_RERUN: &str =
+    "Start Type : START_REPLICATION, valid only for tasks running for the first time";
+
 pub fn start(w: &mut World, req: &Req) -> OpResult {
     let idx = find(w, req)?;
     let start_type = req.str_req("StartReplicationTaskType")?;
@@ -23,6 +27,9 @@ pub fn start(w: &mut World, req: &Req) -> OpResult {
     }
     check_cdc_params(req)?;
     let task = &w.tasks[idx];
+    // Only a task at rest starts; others are InvalidResourceStateFault, the fault
+    // botocore's DMS model lists for StartReplicationTask ("The resource is in a
+    // state that prevents it from being used for database migration").
     if !matches!(
         task.status,
         TaskStatus::Ready | TaskStatus::Stopped | TaskStatus::Failed
@@ -34,12 +41,29 @@ pub fn start(w: &mut World, req: &Req) -> OpResult {
         )));
     }
     match (start_type, task.runs) {
+        // A task that has been started before (whatever became of that run) refuses
+        // start-replication. Real DMS answers InvalidParameterCombinationException,
+        // HTTP 400, "Start Type : START_REPLICATION, valid only for tasks running for
+        // the first time": terraform-provider-aws PR #24047
+        // (https://github.com/hashicorp/terraform-provider-aws/pull/24047): its
+        // acceptance test failed starting a stopped task with start-replication,
+        // hence the provider's switch to resume-processing for a task not `ready`
+        // (the copy of the PR thread read for this is cut before the error text
+        // itself; public scripts that catch this refusal quote the text verbatim,
+        // code included). The DMS API reference (StartReplicationTask, StartReplicationTaskType)
+        // says start-replication is for a task's first run. botocore's DMS model
+        // (botocore/data/dms/2016-01-01/service-2.json) lists only
+        // ResourceNotFoundFault, InvalidResourceStateFault and AccessDeniedFault for
+        // StartReplicationTask, and has no InvalidParameterCombinationException shape
+        // at all: DMS answers it unmodeled, so the SDKs give it as an unhandled error
+        // with that code.
         ("start-replication", n) if n > 0 => {
-            return Err(Fault::invalid_state(format!(
-                "Replication task {} has run before: start-replication is only valid for its first run. Use resume-processing or reload-target.",
-                task.id
-            )));
+            return Err(Fault::invalid_combination(START_REPLICATION_RERUN));
         }
+        // The API reference says resume-processing and reload-target used for a
+        // task's first run "will result in data errors"; whether DMS refuses them
+        // (and with which fault) is not documented. The emulator refuses them so a
+        // client that sends them notices.
         ("resume-processing" | "reload-target", 0) => {
             return Err(Fault::invalid_state(format!(
                 "Replication task {} has never run: its first start must use start-replication.",
@@ -99,6 +123,7 @@ pub fn start(w: &mut World, req: &Req) -> OpResult {
     let task = &mut w.tasks[idx];
     task.run = Some(run);
     task.runs += 1;
+    task.start_requested = Some(now);
     task.status = TaskStatus::Starting;
     task.since = now;
     task.stop_reason = None;

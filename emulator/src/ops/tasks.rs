@@ -129,6 +129,7 @@ pub fn create(w: &mut World, req: &Req) -> OpResult {
         last_failure: None,
         created: SystemTime::now(),
         runs: 0,
+        start_requested: None,
         run: None,
         tags,
         id,

@@ -287,23 +287,88 @@ pub async fn wait_cdc_running(dms: &Client, arn: &str) {
 
 /// Plain HTTP/1.1 to the control API. Returns (status, JSON body).
 pub fn http(addr: SocketAddr, method: &str, path: &str, body: Option<&str>) -> (u16, Value) {
+    let r = raw_http(
+        addr,
+        method,
+        path,
+        &[("Content-Type", "application/json")],
+        body.unwrap_or(""),
+    );
+    (r.status, r.json)
+}
+
+/// An answer to [`raw_http`].
+pub struct RawResponse {
+    pub status: u16,
+    /// The response head (status line and headers), lowercased.
+    pub head: String,
+    /// The body as JSON (`Null` when it is not JSON).
+    pub json: Value,
+}
+
+impl RawResponse {
+    /// The value of a response header (lowercased), if present.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        let name = name.to_ascii_lowercase();
+        self.head.lines().find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            (k.trim() == name).then(|| v.trim())
+        })
+    }
+}
+
+/// Plain HTTP/1.1 with the given headers (a Content-Length is added).
+pub fn raw_http(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> RawResponse {
     let mut s = TcpStream::connect(addr).expect("connect");
-    let body = body.unwrap_or("");
+    let extra: String = headers
+        .iter()
+        .map(|(k, v)| format!("{k}: {v}\r\n"))
+        .collect();
     write!(
         s,
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\n{extra}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     )
     .unwrap();
     let mut raw = String::new();
     s.read_to_string(&mut raw).expect("read");
-    let status: u16 = raw
+    let (head, payload) = raw.split_once("\r\n\r\n").unwrap_or((raw.as_str(), ""));
+    let status: u16 = head
         .split_whitespace()
         .nth(1)
         .and_then(|c| c.parse().ok())
         .expect("status");
-    let payload = raw.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or("");
-    (status, serde_json::from_str(payload).unwrap_or(Value::Null))
+    RawResponse {
+        status,
+        head: head.to_ascii_lowercase(),
+        json: serde_json::from_str(payload).unwrap_or(Value::Null),
+    }
+}
+
+/// A CloudWatch call over awsJson1_0, as botocore (boto3, the AWS CLI) sends it.
+pub async fn cloudwatch_json(addr: SocketAddr, operation: &str, body: Value) -> RawResponse {
+    let target = format!("GraniteServiceVersion20100801.{operation}");
+    tokio::task::spawn_blocking(move || {
+        raw_http(
+            addr,
+            "POST",
+            "/",
+            &[
+                ("X-Amz-Target", target.as_str()),
+                ("Content-Type", "application/x-amz-json-1.0"),
+                ("x-amzn-query-mode", "true"),
+            ],
+            &body.to_string(),
+        )
+    })
+    .await
+    .unwrap()
 }
 
 pub async fn control(
