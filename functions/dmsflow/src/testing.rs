@@ -88,6 +88,7 @@ use crate::aws::dms::{
 use crate::aws::fault::AwsResult;
 use crate::aws::metrics::{AlarmRequest, CdcLatency, Datum, Metrics};
 use crate::naming;
+use crate::steps::start::FIRST_TIME_ONLY;
 
 /// The ARN the fakes give a resource: `arn:aws:dms:us-east-1:111122223333:<kind>:<ID>`.
 /// Kinds: `subgrp`, `rep`, `endpoint`, `task`, `es`.
@@ -735,6 +736,11 @@ impl Dms for FakeDms {
         let task = s.task_by_arn(arn)?;
         if !matches!(task.status.as_str(), "ready" | "stopped" | "failed") {
             return Err(busy(format!("task {id} is {}", task.status)));
+        }
+        // As DMS (and the emulator) answer a first-time start on a task that has run.
+        let has_run = task.start_date.is_some() || task.status != "ready";
+        if start_type == StartType::StartReplication && has_run {
+            return Err(AwsFault::Invalid(FIRST_TIME_ONLY.into()));
         }
         task.status = "starting".into();
         task.stop_reason = None;

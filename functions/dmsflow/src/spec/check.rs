@@ -230,7 +230,9 @@ fn check_tags(tags: &BTreeMap<String, String>, out: &mut Vec<SpecProblem>) {
                 problem(
                     out,
                     &path,
-                    &format!("DMS refuses a tag {what} that starts with `{prefix}` (reserved for AWS)"),
+                    &format!(
+                        "DMS refuses a tag {what} that starts with `{prefix}` (reserved for AWS)"
+                    ),
                     &format!("remove the `{prefix}` prefix from the {what}"),
                 );
             }
@@ -274,7 +276,11 @@ fn reserved_prefix(text: &str) -> Option<&'static str> {
 fn tag_character(c: char) -> bool {
     c.is_alphabetic()
         || c.is_numeric()
-        || matches!(c, ' ' | '\u{a0}' | '\u{1680}' | '\u{2000}'..='\u{200a}' | '\u{2028}' | '\u{2029}' | '\u{202f}' | '\u{205f}' | '\u{3000}')
+        || matches!(
+            c,
+            ' ' | '\u{a0}' | '\u{1680}' | '\u{2000}'
+                ..='\u{200a}' | '\u{2028}' | '\u{2029}' | '\u{202f}' | '\u{205f}' | '\u{3000}'
+        )
         || "_.:/=+-".contains(c)
 }
 

@@ -6,9 +6,14 @@
 //! done); `starting` or `running` -> done without a second start; `creating`,
 //! `modifying`, `stopping` (and DMS's other passing states) -> wait; `deleting` ->
 //! `ResourceMissing`. `start-replication` is sent only to a task that has never
-//! run: on a task with a history it would reload the target from scratch.
-//! DMS refusing the start (`InvalidResourceStateFault`, a state change racing
-//! this call) is `ResourceBusy`, which the state machine retries. The wait for a
+//! run: on a task with a history it would reload the target from scratch. A task
+//! has run when DMS gives it a `ReplicationTaskStartDate`; should DMS still answer
+//! a first-time start with "Start Type : START_REPLICATION, valid only for tasks
+//! running for the first time" (`InvalidParameterCombinationException`; see
+//! terraform-provider-aws PR #24047), the task has run after all and is resumed
+//! (`resume-processing`), never failed for good. DMS refusing the start
+//! (`InvalidResourceStateFault`, a state change racing this call) is
+//! `ResourceBusy`, which the state machine retries. The wait for a
 //! passing state is bounded by `polling.task_change_timeout_minutes`
 //! (`StepTimedOut`): a task stuck in `stopping` or `modifying` is announced, not
 //! waited on for ever.
@@ -20,8 +25,8 @@ use crate::deadline::{self, minutes};
 use serde::{Deserialize, Serialize};
 
 use super::{StepInput, StepReport, read};
-use crate::aws::Dms;
 use crate::aws::dms::{StartType, Task};
+use crate::aws::{AwsFault, Dms};
 use crate::error::StepResult;
 use crate::naming::Names;
 use crate::progress::StopReason;
@@ -41,6 +46,11 @@ pub struct StartDetail {
     #[serde(default)]
     pub already_finished: bool,
 }
+
+/// DMS's answer to `start-replication` on a task that has run (the message of its
+/// `InvalidParameterCombinationException`).
+pub const FIRST_TIME_ONLY: &str =
+    "Start Type : START_REPLICATION, valid only for tasks running for the first time";
 
 /// What to do with the task as found.
 enum Next {
@@ -90,8 +100,17 @@ pub async fn handle<D: Dms>(
             detail.already_finished = true;
             true
         }
-        Next::Start(start_type) => {
-            dms.start_task(&task.arn, start_type).await.map_err(|f| {
+        Next::Start(first) => {
+            let mut start_type = first;
+            let mut started = dms.start_task(&task.arn, first).await;
+            if let Err(AwsFault::Invalid(message)) = &started
+                && first == StartType::StartReplication
+                && message.contains(FIRST_TIME_ONLY)
+            {
+                start_type = StartType::ResumeProcessing;
+                started = dms.start_task(&task.arn, start_type).await;
+            }
+            started.map_err(|f| {
                 f.into_step_error(&format!(
                     "starting replication task {} ({}, status {})",
                     task.id,

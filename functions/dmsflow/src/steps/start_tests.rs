@@ -56,6 +56,27 @@ async fn a_stopped_or_failed_task_that_ran_is_resumed_never_restarted() {
 }
 
 #[tokio::test]
+async fn dms_saying_the_task_has_run_turns_the_first_start_into_a_resume() {
+    // A stopped task DMS shows no start date for: the step tries a first start,
+    // DMS answers that the task has run, and the step resumes it.
+    let dms = seeded_dms("available", "ready");
+    dms.update_task(TASK, |t| t.status = "stopped".into());
+    let report = run(&dms).await.unwrap();
+    assert!(report.done);
+    assert_eq!(
+        dms.calls_to("start_task"),
+        vec![
+            format!("start_task {TASK} start-replication"),
+            format!("start_task {TASK} resume-processing"),
+        ]
+    );
+    assert_eq!(
+        report.detail.start_type.as_deref(),
+        Some("resume-processing")
+    );
+}
+
+#[tokio::test]
 async fn a_finished_full_load_task_is_not_started_again() {
     let dms = seeded_dms("available", "ready");
     dms.update_task(TASK, |t| t.migration_type = "full-load".into());
