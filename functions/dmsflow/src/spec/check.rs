@@ -230,17 +230,17 @@ fn check_tags(tags: &BTreeMap<String, String>, out: &mut Vec<SpecProblem>) {
                 problem(
                     out,
                     &path,
-                    &format!(
+                    format!(
                         "DMS refuses a tag {what} that starts with `{prefix}` (reserved for AWS)"
                     ),
-                    &format!("remove the `{prefix}` prefix from the {what}"),
+                    format!("remove the `{prefix}` prefix from the {what}"),
                 );
             }
             if let Some(bad) = text.chars().find(|c| !tag_character(*c)) {
                 problem(
                     out,
                     &path,
-                    &format!("DMS refuses the character {bad:?} in a tag {what}"),
+                    format!("DMS refuses the character {bad:?} in a tag {what}"),
                     "use letters, digits, spaces and `_ . : / = + -` only",
                 );
             }
