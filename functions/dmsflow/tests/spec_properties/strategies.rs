@@ -563,16 +563,25 @@ fn free_settings() -> impl Strategy<Value = Map<String, Value>> {
 /// A sample spec with every field the generator knows set to another valid value.
 pub fn valid_spec() -> impl Strategy<Value = Value> {
     let run_id = "[a-z][a-z0-9]{0,9}(-[a-z0-9]{1,9}){0,3}";
-    let tags = prop::collection::btree_map("[A-Za-z][A-Za-z0-9 _.:/=+@-]{0,20}", ".{0,30}", 0..4)
-        .prop_map(|tags| {
-            tags.into_iter()
-                .filter(|(k, _)| {
-                    let k = k.to_ascii_lowercase();
-                    !k.starts_with("aws:") && !k.starts_with("dmsflow:")
-                })
-                .map(|(k, v)| (k, Value::from(v)))
-                .collect::<Map<String, Value>>()
-        });
+    // DMS's tag characters (letters, digits, spaces, `_ . : / = + -`); no key
+    // starting with `aws:`, `dms:` or `dmsflow:`, no value with `aws:` or `dms:`.
+    let tags = prop::collection::btree_map(
+        "[A-Za-z][A-Za-z0-9 _.:/=+-]{0,20}",
+        r"[\p{L}\p{N} _.:/=+-]{0,30}",
+        0..4,
+    )
+    .prop_map(|tags| {
+        let reserved = |text: &str, prefixes: &[&str]| {
+            let text = text.to_lowercase();
+            prefixes.iter().any(|p| text.starts_with(p))
+        };
+        tags.into_iter()
+            .filter(|(k, v)| {
+                !reserved(k, &["aws:", "dms:", "dmsflow:"]) && !reserved(v, &["aws:", "dms:"])
+            })
+            .map(|(k, v)| (k, Value::from(v)))
+            .collect::<Map<String, Value>>()
+    });
     let ports = (1..=65535u32, 1..=65535u32);
     let instance = (5..=6144u32, any::<bool>(), any::<bool>());
     let polling = (
