@@ -13,10 +13,12 @@ mod support;
 #[path = "iam_policies/rust_source.rs"]
 mod rust_source;
 
+#[path = "iam_policies/boundary.rs"]
+mod boundary;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use serde_norway::Value;
 use support::template::Template;
 
 use rust_source::{calls, code_only, functions, imported_modules, method_calls, without_tests};
@@ -312,8 +314,8 @@ const RECEIVERS: [(&str, &[Need]); 6] = [
 /// Actions a function's role may hold that no code of its own calls: the
 /// runtime's, not the handler's. Allowed, never required.
 const RUNTIME_ACTIONS: &[(&str, &str)] = &[
-    // Lambda writes the function's logs with the role (SAM also adds
-    // AWSLambdaBasicExecutionRole by itself).
+    // Lambda writes the function's logs with the role (each role may write only
+    // its function's log group: `each_function_writes_only_its_own_log_group`).
     ("logs:", "the Lambda runtime writes the function's logs"),
     // With Tracing: Active the runtime sends segments with the role.
     ("xray:", "the Lambda runtime sends trace segments"),
@@ -607,35 +609,16 @@ fn needed_actions(
     needed
 }
 
-/// The actions the template's `Policies` allow a function, or the policies it
-/// cannot read (managed policies, SAM policy templates).
-fn granted_actions(id: &str, function: &Value) -> BTreeSet<String> {
-    let policies = function["Properties"]["Policies"]
-        .as_sequence()
-        .unwrap_or_else(|| panic!("{id} lists no Properties.Policies"));
+/// The `Allow` actions of the inline policies of the role a function runs with
+/// (its `Role: !GetAtt <Role>.Arn`). Managed policies are checked by the
+/// ownership-boundary tests, not here.
+fn granted_actions(template: &Template, id: &str) -> BTreeSet<String> {
     let mut granted = BTreeSet::new();
-    for policy in policies {
-        let statements = policy["Statement"].as_sequence().unwrap_or_else(|| {
-            panic!("{id}: this check reads only inline Statement policies, not {policy:?}; list the actions explicitly")
-        });
-        for statement in statements {
-            assert_eq!(
-                statement["Effect"].as_str(),
-                Some("Allow"),
-                "{id}: {statement:?}"
-            );
-            match &statement["Action"] {
-                Value::String(action) => {
-                    granted.insert(action.clone());
-                }
-                Value::Sequence(actions) => granted.extend(actions.iter().map(|a| {
-                    a.as_str()
-                        .unwrap_or_else(|| panic!("{id}: action {a:?}"))
-                        .to_string()
-                })),
-                other => panic!("{id}: a statement without actions: {other:?}"),
-            }
+    for statement in template.function_statements(id) {
+        if statement["Effect"].as_str() != Some("Allow") {
+            continue;
         }
+        granted.extend(support::template::actions(statement));
     }
     granted
 }
@@ -643,12 +626,11 @@ fn granted_actions(id: &str, function: &Value) -> BTreeSet<String> {
 #[test]
 fn each_function_role_allows_exactly_the_actions_its_code_calls() {
     let template = Template::load();
-    let functions = template.resources_of("AWS::Serverless::Function");
     let modules = step_modules();
     let mut failures = Vec::new();
     for (id, binary) in template.function_binaries() {
         let needed = needed_actions(&binary, &modules);
-        let granted = granted_actions(&id, functions[&id]);
+        let granted = granted_actions(&template, &id);
         for (action, why) in &needed {
             if !granted.contains(action) {
                 failures.push(format!("{id} ({binary}) lacks {action}: {why}"));
@@ -696,4 +678,47 @@ fn every_trait_method_is_reached_by_some_function() {
         unreached.is_empty(),
         "trait methods no function's code reaches: {unreached:?}"
     );
+}
+
+#[test]
+fn each_function_writes_only_its_own_log_group() {
+    // The roles are the template's own (not SAM's, which would attach
+    // AWSLambdaBasicExecutionRole: logs on every log group of the account).
+    let template = Template::load();
+    let functions = template.resources_of("AWS::Serverless::Function");
+    for id in template.function_binaries().into_keys() {
+        let log_group = match &functions[&id]["Properties"]["LoggingConfig"]["LogGroup"] {
+            serde_norway::Value::Tagged(t) if t.tag == "Ref" => {
+                t.value.as_str().map(str::to_string)
+            }
+            _ => None,
+        }
+        .unwrap_or_else(|| panic!("{id} names no LoggingConfig.LogGroup: !Ref <its log group>"));
+        let (role_id, role) = template.function_role(&id);
+        assert!(
+            role["Properties"]["ManagedPolicyArns"]
+                .as_sequence()
+                .into_iter()
+                .flatten()
+                .all(|p| !format!("{p:?}").contains("AWSLambdaBasicExecutionRole")),
+            "{role_id} attaches AWSLambdaBasicExecutionRole"
+        );
+        for statement in template.function_statements(&id) {
+            if !support::template::actions(statement)
+                .iter()
+                .any(|a| a.starts_with("logs:"))
+            {
+                continue;
+            }
+            let resource = match &statement["Resource"] {
+                serde_norway::Value::Tagged(t) if t.tag == "GetAtt" => t.value.as_str(),
+                _ => None,
+            };
+            assert_eq!(
+                resource,
+                Some(format!("{log_group}.Arn").as_str()),
+                "{role_id}: logs permissions only on {log_group}"
+            );
+        }
+    }
 }

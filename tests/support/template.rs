@@ -48,6 +48,42 @@ impl Template {
             .collect()
     }
 
+    /// The role a function runs with: its `Role: !GetAtt <id>.Arn`.
+    pub fn function_role(&self, function: &str) -> (String, &Value) {
+        let role = &self.doc["Resources"][function]["Properties"]["Role"];
+        let target = match role {
+            Value::Tagged(tagged) if tagged.tag == "GetAtt" => tagged.value.as_str(),
+            _ => None,
+        }
+        .and_then(|v| v.strip_suffix(".Arn"))
+        .unwrap_or_else(|| {
+            panic!("{function} must run with Role: !GetAtt <a role of this template>.Arn")
+        });
+        let resource = &self.doc["Resources"][target];
+        assert_eq!(
+            resource["Type"].as_str(),
+            Some("AWS::IAM::Role"),
+            "{function}'s Role names {target}, which is not an AWS::IAM::Role of {PATH}"
+        );
+        (target.to_string(), resource)
+    }
+
+    /// Every statement of the inline policies of a function's role.
+    pub fn function_statements(&self, function: &str) -> Vec<&Value> {
+        let (role_id, role) = self.function_role(function);
+        let policies = role["Properties"]["Policies"]
+            .as_sequence()
+            .unwrap_or_else(|| panic!("{role_id} has no inline Policies"));
+        policies
+            .iter()
+            .flat_map(|p| {
+                p["PolicyDocument"]["Statement"]
+                    .as_sequence()
+                    .unwrap_or_else(|| panic!("{role_id}: a policy without statements: {p:?}"))
+            })
+            .collect()
+    }
+
     /// Each function's logical id and the binary it is built from.
     pub fn function_binaries(&self) -> BTreeMap<String, String> {
         self.resources_of("AWS::Serverless::Function")
@@ -65,5 +101,21 @@ impl Template {
                 (id, binary)
             })
             .collect()
+    }
+}
+
+/// The actions of a policy statement (`Action` as one string or a list).
+pub fn actions(statement: &Value) -> Vec<String> {
+    match &statement["Action"] {
+        Value::String(action) => vec![action.clone()],
+        Value::Sequence(actions) => actions
+            .iter()
+            .map(|a| {
+                a.as_str()
+                    .unwrap_or_else(|| panic!("an action that is not a string: {a:?}"))
+                    .to_string()
+            })
+            .collect(),
+        other => panic!("a statement without actions: {other:?}"),
     }
 }
