@@ -208,3 +208,29 @@ async fn an_invalid_spec_fails_before_any_dms_resource_exists() {
     e2e::assert_holds(&stack, run_id, row.resources_left());
     e2e::stop(stack).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_role_outside_the_stacks_path_fails_before_any_dms_resource_exists() {
+    // The deployed create function reads SecretAccessRolePath from its environment
+    // (the template's default here): a role at "/" could not be passed to DMS.
+    let mut stack = e2e::stack().await;
+    let run_id = "e2e-role-path";
+    let mut spec = e2e::events("mysql-full-load-and-cdc.json");
+    spec["target"]["secret_access_role_arn"] =
+        Value::from("arn:aws:iam::123456789012:role/secrets-access");
+    let prepared = e2e::prepare(&stack, spec, run_id, &[]);
+
+    let outcome = e2e::run(&mut stack, &prepared).await;
+
+    let execution = &outcome.execution;
+    assert_eq!(execution.status, "FAILED", "{execution:?}");
+    assert_eq!(execution.error.as_deref(), Some("InvalidSpec"));
+    let cause = execution.cause.as_deref().unwrap_or_default();
+    assert!(
+        cause.contains("target.secret_access_role_arn") && cause.contains("/dmsflow-dms/"),
+        "{cause}"
+    );
+    let calls = stack.calls();
+    assert!(calls.is_empty(), "no DMS call at all expected: {calls:?}");
+    e2e::stop(stack).await;
+}

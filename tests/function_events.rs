@@ -12,6 +12,7 @@ use std::time::SystemTime;
 use aws_sdk_cloudwatch::config::{BehaviorVersion, Credentials, Region};
 use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
 use dms_emulator::{Config, serve};
+use dmsflow::spec::stack_bounds::StackBounds;
 use dmsflow::steps::{
     StepReport, check_progress, cleanup, create, enable_validation, start, test_connection,
     validate_spec,
@@ -53,7 +54,7 @@ fn samples() -> Vec<(&'static str, Value)> {
     let validate = call(&claimed, "ValidateSpec");
     let validated = validate_spec::step(
         serde_json::from_value(validate.clone()).unwrap(),
-        Some(ALERT_TOPIC),
+        &StackBounds::alert_topic_only(Some(ALERT_TOPIC)),
     )
     .expect("the sample spec is valid");
     let mut failed = validated.clone();
@@ -256,8 +257,11 @@ async fn the_samples_run_a_migration_step_by_step_and_leave_nothing() {
     let now = SystemTime::now;
     let (dms, cloudwatch) = (&dms, &cloudwatch);
 
-    let validated = validate_spec::step(sample_call("validate-spec"), Some(ALERT_TOPIC))
-        .expect("the sample spec is valid");
+    let validated = validate_spec::step(
+        sample_call("validate-spec"),
+        &StackBounds::alert_topic_only(Some(ALERT_TOPIC)),
+    )
+    .expect("the sample spec is valid");
     let spec = &validated.run.as_ref().unwrap().spec;
     assert_eq!(
         spec["polling"]["max_wait_seconds"], 540,

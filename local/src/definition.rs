@@ -43,6 +43,9 @@ pub struct Wiring {
     /// The EventPattern of every `AWS::Events::Rule`, by logical id (`!Ref` of the
     /// state machine left as the string `!Ref <id>`).
     pub rules: BTreeMap<String, serde_json::Value>,
+    /// Each template parameter's `Default`, as a string: the local stack deploys
+    /// with the defaults.
+    pub parameters: BTreeMap<String, String>,
 }
 
 impl Wiring {
@@ -62,6 +65,22 @@ impl Wiring {
         let mut functions = BTreeMap::new();
         let mut substitutions = BTreeMap::new();
         let mut rules = BTreeMap::new();
+        let parameters = doc["Parameters"]
+            .as_mapping()
+            .map(|params| {
+                params
+                    .iter()
+                    .filter_map(|(name, p)| {
+                        let default = match &p["Default"] {
+                            Yaml::String(s) => s.clone(),
+                            Yaml::Number(n) => n.to_string(),
+                            _ => return None,
+                        };
+                        Some((name.as_str()?.to_string(), default))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
         for (id, resource) in resources {
             let id = id.as_str().unwrap_or_default().to_string();
             match resource["Type"].as_str() {
@@ -106,6 +125,7 @@ impl Wiring {
             substitutions,
             functions,
             rules,
+            parameters,
         })
     }
 
@@ -134,10 +154,12 @@ impl Wiring {
 }
 
 /// A function's environment with local values: `!Ref AlertTopic` is the stack's
-/// alert topic; any other reference is an error, not a silent gap.
+/// alert topic, `!Ref <Parameter>` the parameter's default; any other reference is
+/// an error, not a silent gap.
 pub fn local_environment(
     function: &Function,
     alert_topic_arn: &str,
+    parameters: &BTreeMap<String, String>,
 ) -> Result<Vec<(String, String)>, Error> {
     function
         .environment
@@ -146,6 +168,9 @@ pub fn local_environment(
             EnvValue::Literal(text) => Ok((key.clone(), text.clone())),
             EnvValue::Ref(target) if target == "AlertTopic" => {
                 Ok((key.clone(), alert_topic_arn.to_string()))
+            }
+            EnvValue::Ref(target) if parameters.contains_key(target) => {
+                Ok((key.clone(), parameters[target].clone()))
             }
             EnvValue::Ref(target) => Err(Error::new(format!(
                 "{TEMPLATE} sets {key} of {} to !Ref {target}, which the local stack has no value for",

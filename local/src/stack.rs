@@ -109,7 +109,7 @@ impl Stack {
             .map(|f| {
                 Ok((
                     f.binary.clone(),
-                    definition::local_environment(f, &stack_topic)?,
+                    definition::local_environment(f, &stack_topic, &wiring.parameters)?,
                 ))
             })
             .collect::<Result<_, Error>>()?;

@@ -7,7 +7,8 @@
 
 use std::time::SystemTime;
 
-use dmsflow::aws::clients::{self, Clients};
+use dmsflow::aws::clients::Clients;
+use dmsflow::spec::stack_bounds::StackBounds;
 use dmsflow::steps::{create, validate_spec};
 use dmsflow::workflow::StepCall;
 use lambda_runtime::{Error, LambdaEvent, service_fn};
@@ -17,11 +18,11 @@ async fn main() -> Result<(), Error> {
     dmsflow::logging::init();
     let clients = Clients::from_env().await;
     let clients = &clients;
-    let alert_topic = clients::alert_topic_from_env();
-    let alert_topic = alert_topic.as_deref();
+    let stack = StackBounds::from_vars(|name| std::env::var(name).ok());
+    let stack = &stack;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<StepCall>| async move {
         if event.payload.step == "ValidateSpec" {
-            return validate_spec::step(event.payload, alert_topic);
+            return validate_spec::step(event.payload, stack);
         }
         create::step(&clients.dms, &clients.cloudwatch, event, SystemTime::now()).await
     }))

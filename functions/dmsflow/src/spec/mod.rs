@@ -5,6 +5,7 @@ pub mod mappings;
 pub mod parse;
 pub mod schema;
 pub mod settings;
+pub mod stack_bounds;
 pub mod types;
 
 pub use types::*;

@@ -7,6 +7,7 @@ use serde_json::json;
 use super::*;
 use crate::aws::{AwsFault, AwsResult};
 use crate::progress::fixtures;
+use crate::spec::stack_bounds::StackBounds;
 use crate::steps::validate_spec;
 use crate::workflow::{Route, Run};
 
@@ -60,7 +61,8 @@ impl History for FakeHistory {
 fn validated() -> RunState {
     let mut spec = fixtures::spec_json(json!({}));
     spec["notifications"] = json!({"sns_topic_arn": RUN_TOPIC});
-    let validated = validate_spec::validate(&spec, Some(STACK_TOPIC)).unwrap();
+    let validated =
+        validate_spec::validate(&spec, &StackBounds::alert_topic_only(Some(STACK_TOPIC))).unwrap();
     RunState {
         execution: EXECUTION.into(),
         run_id: Some("orders".into()),

@@ -3,7 +3,9 @@
 //!
 //! No AWS call. The spec is checked against its JSON Schema and every rule of
 //! [`crate::spec::check`] (an `InvalidSpec` error lists every problem at once,
-//! each with its field path and the fix), `notifications.sns_topic_arn` is filled
+//! each with its field path and the fix) and the stack's bounds
+//! ([`crate::spec::stack_bounds`]: the roles it may pass, the topics it may reach),
+//! `notifications.sns_topic_arn` is filled
 //! from the stack's alert topic when the spec names none, and the state gets the
 //! run: the normalized spec (every later step reads it with plain serde), the
 //! run's resource names and a dry run of what it will create and do.
@@ -17,6 +19,7 @@ use crate::naming::Names;
 use crate::plan;
 use crate::spec::MigrationSpec;
 use crate::spec::parse::{SpecProblem, invalid_spec, validate_value};
+use crate::spec::stack_bounds::{self, StackBounds};
 use crate::workflow::{Run, RunState, StepCall};
 
 /// What validation answers.
@@ -30,10 +33,10 @@ pub struct Validated {
 }
 
 /// ValidateSpec as the state machine calls it: validates the input kept by
-/// ClaimRun; `default_topic` is the stack's alert topic.
-pub fn step(call: StepCall, default_topic: Option<&str>) -> StepResult<RunState> {
+/// ClaimRun within the stack's bounds.
+pub fn step(call: StepCall, stack: &StackBounds) -> StepResult<RunState> {
     let mut state = RunState::read(call.state)?;
-    let validated = validate(&state.input, default_topic)?;
+    let validated = validate(&state.input, stack)?;
     let actions = vec![format!(
         "validated the spec of run {}",
         validated.names.metric_run_dimension
@@ -55,10 +58,8 @@ pub fn step(call: StepCall, default_topic: Option<&str>) -> StepResult<RunState>
 }
 
 /// Checks `spec` and fills in its defaults; see the module documentation.
-pub fn validate(spec: &Value, default_topic: Option<&str>) -> StepResult<Validated> {
-    let default_topic = default_topic
-        .filter(|t| !t.trim().is_empty())
-        .map(str::to_string);
+pub fn validate(spec: &Value, stack: &StackBounds) -> StepResult<Validated> {
+    let default_topic = stack.alert_topic.clone().filter(|t| !t.trim().is_empty());
     let has_topic = spec
         .pointer("/notifications/sns_topic_arn")
         .is_some_and(Value::is_string);
@@ -71,8 +72,13 @@ pub fn validate(spec: &Value, default_topic: Option<&str>) -> StepResult<Validat
         ));
     }
     let mut spec = match validate_value(spec) {
-        Ok(spec) if problems.is_empty() => spec,
-        Ok(_) => return Err(invalid_spec(&problems)),
+        Ok(spec) => {
+            problems.extend(stack_bounds::check(&spec, stack));
+            if !problems.is_empty() {
+                return Err(invalid_spec(&problems));
+            }
+            spec
+        }
         Err(mut found) => {
             found.append(&mut problems);
             return Err(invalid_spec(&found));

@@ -22,7 +22,11 @@ fn call(input: Value) -> StepCall {
 
 #[test]
 fn validate_fills_defaults_and_the_topic() {
-    let validated = validate(&fixtures::spec_json(json!({})), Some(TOPIC)).unwrap();
+    let validated = validate(
+        &fixtures::spec_json(json!({})),
+        &StackBounds::alert_topic_only(Some(TOPIC)),
+    )
+    .unwrap();
     assert_eq!(validated.spec["notifications"]["sns_topic_arn"], TOPIC);
     assert_eq!(validated.spec["instance"]["class"], "dms.t3.medium");
     assert_eq!(validated.spec["cleanup"]["on_failure"], "keep");
@@ -41,14 +45,18 @@ fn validate_fills_defaults_and_the_topic() {
 fn validate_keeps_the_specs_own_topic() {
     let mut spec = fixtures::spec_json(json!({}));
     spec["notifications"] = json!({"sns_topic_arn": TOPIC});
-    let validated = validate(&spec, Some("arn:aws:sns:us-east-1:111122223333:stack")).unwrap();
+    let validated = validate(
+        &spec,
+        &StackBounds::alert_topic_only(Some("arn:aws:sns:us-east-1:111122223333:stack")),
+    )
+    .unwrap();
     assert_eq!(validated.spec["notifications"]["sns_topic_arn"], TOPIC);
 }
 
 #[test]
 fn validate_lists_every_problem_including_a_missing_topic() {
     let spec = fixtures::spec_json(json!({"instance": {"allocated_storage_gb": 1}}));
-    let error = validate(&spec, None).unwrap_err();
+    let error = validate(&spec, &StackBounds::alert_topic_only(None)).unwrap_err();
     assert_eq!(error.kind, ErrorKind::InvalidSpec);
     assert!(
         error.message.contains("instance.allocated_storage_gb"),
@@ -60,7 +68,11 @@ fn validate_lists_every_problem_including_a_missing_topic() {
         "{}",
         error.message
     );
-    let error = validate(&fixtures::spec_json(json!({})), None).unwrap_err();
+    let error = validate(
+        &fixtures::spec_json(json!({})),
+        &StackBounds::alert_topic_only(None),
+    )
+    .unwrap_err();
     assert!(
         error
             .message
@@ -72,7 +84,11 @@ fn validate_lists_every_problem_including_a_missing_topic() {
 
 #[test]
 fn the_step_puts_the_run_into_the_state_and_drops_the_raw_input() {
-    let state = step(call(fixtures::spec_json(json!({}))), Some(TOPIC)).unwrap();
+    let state = step(
+        call(fixtures::spec_json(json!({}))),
+        &StackBounds::alert_topic_only(Some(TOPIC)),
+    )
+    .unwrap();
     assert_eq!(state.route, Route::Migrate);
     assert!(state.input.is_null());
     let run = state.run.as_ref().unwrap();
@@ -88,7 +104,56 @@ fn the_step_puts_the_run_into_the_state_and_drops_the_raw_input() {
 #[test]
 fn an_invalid_spec_fails_the_step_and_leaves_no_run() {
     let bad = fixtures::spec_json(json!({"source": {"port": 0}}));
-    let error = step(call(bad), Some(TOPIC)).unwrap_err();
+    let error = step(call(bad), &StackBounds::alert_topic_only(Some(TOPIC))).unwrap_err();
     assert_eq!(error.kind, ErrorKind::InvalidSpec);
     assert!(error.message.contains("source.port"), "{}", error.message);
+}
+
+fn bounded_stack() -> StackBounds {
+    StackBounds {
+        alert_topic: Some("arn:aws:sns:us-east-1:123456789012:stack-AlertTopic-1".into()),
+        run_topic_prefix: Some("dmsflow-".into()),
+        secret_access_role_path: Some("/dmsflow-dms/".into()),
+    }
+}
+
+#[test]
+fn a_spec_within_the_stacks_bounds_is_valid() {
+    let mut spec = fixtures::spec_json(json!({
+        "notifications": {"sns_topic_arn": "arn:aws:sns:us-east-1:123456789012:dmsflow-orders"},
+    }));
+    spec["source"]["secret_access_role_arn"] =
+        json!("arn:aws:iam::123456789012:role/dmsflow-dms/orders");
+    spec["target"]["secret_access_role_arn"] =
+        json!("arn:aws:iam::123456789012:role/dmsflow-dms/team/orders");
+    validate(&spec, &bounded_stack()).unwrap();
+}
+
+#[test]
+fn roles_and_topics_the_stack_cannot_reach_are_refused_before_anything_is_created() {
+    // The fixture's roles are at "/" and its topic is no dmsflow- topic.
+    let mut spec = fixtures::spec_json(json!({}));
+    spec["notifications"] =
+        json!({"sns_topic_arn": "arn:aws:sns:us-east-1:123456789012:orders-alerts"});
+    let error = validate(&spec, &bounded_stack()).unwrap_err();
+    assert_eq!(error.kind, ErrorKind::InvalidSpec);
+    for field in [
+        "source.secret_access_role_arn",
+        "target.secret_access_role_arn",
+        "notifications.sns_topic_arn",
+    ] {
+        assert!(error.message.contains(field), "{field}: {}", error.message);
+    }
+    assert!(
+        error.message.contains("--path /dmsflow-dms/"),
+        "{}",
+        error.message
+    );
+    assert!(
+        error
+            .message
+            .starts_with("The migration spec has 3 problems"),
+        "{}",
+        error.message
+    );
 }
