@@ -96,6 +96,7 @@ pub fn problems(template: &Template) -> Vec<String> {
                 continue;
             }
             let granted = actions(statement);
+            problems.extend(dms_resource_problems(&role_id, statement));
             for action in &granted {
                 if action.contains('*') && action.starts_with("dms:") {
                     problems.push(format!("{role_id} allows the wildcard action {action}"));
@@ -169,12 +170,54 @@ fn pass_role_problems(role_id: &str, statement: &Value) -> Vec<String> {
             "{role_id} may pass roles {resource:?}: only roles under SecretAccessRolePath"
         ));
     }
-    if condition(statement, "StringEquals", "iam:PassedToService") != Some("dms.amazonaws.com") {
+    let services: Vec<String> = match &statement["Condition"]["StringEquals"]["iam:PassedToService"]
+    {
+        Value::String(s) => vec![s.clone()],
+        Value::Sequence(items) => items.iter().map(|v| format!("{v:?}")).collect(),
+        _ => Vec::new(),
+    };
+    if services.is_empty() || !services.iter().all(|s| s.contains("dms.")) {
         problems.push(format!(
-            "{role_id} may pass roles to services other than DMS"
+            "{role_id} may pass roles to services other than DMS: {services:?}"
         ));
     }
     problems
+}
+
+/// A DMS statement that acts on resources names them by type in the stack's
+/// account and region, never `*` (Describe* and ListTagsForResource, which take
+/// no resource or cannot move anything, aside).
+fn dms_resource_problems(role_id: &str, statement: &Value) -> Vec<String> {
+    let acts = actions(statement).into_iter().any(|a| {
+        a.starts_with("dms:") && !a.starts_with("dms:Describe") && a != "dms:ListTagsForResource"
+    });
+    if !acts {
+        return Vec::new();
+    }
+    let resources: Vec<&Value> = match &statement["Resource"] {
+        Value::Sequence(items) => items.iter().collect(),
+        other => vec![other],
+    };
+    resources
+        .into_iter()
+        .filter(|r| {
+            let arn = match r {
+                Value::Tagged(tagged) if tagged.tag == "Sub" => tagged.value.as_str(),
+                _ => None,
+            };
+            !arn.is_some_and(|arn| {
+                arn.strip_prefix("arn:${AWS::Partition}:dms:${AWS::Region}:${AWS::AccountId}:")
+                    .and_then(|rest| rest.strip_suffix(":*"))
+                    .is_some_and(|kind| kind.chars().all(|c| c.is_ascii_lowercase() || c == '-'))
+            })
+        })
+        .map(|r| {
+            format!(
+                "{role_id}: {:?} acts on {r:?}, not on DMS resources of one type in the stack's account and region",
+                statement["Sid"]
+            )
+        })
+        .collect()
 }
 
 #[test]
@@ -258,6 +301,22 @@ fn the_check_fails_on_pass_role_beyond_the_path() {
     let problems = problems(&template);
     assert!(
         problems.iter().any(|p| p.contains("may pass roles None")),
+        "{problems:#?}"
+    );
+}
+
+#[test]
+fn the_check_fails_on_a_dms_statement_on_every_resource() {
+    let template = edited("StartRole", |statements| {
+        statements.push(statement(
+            "{Sid: Wide, Effect: Allow, Action: dms:StartReplicationTask, Resource: '*'}",
+        ))
+    });
+    let problems = problems(&template);
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.starts_with("StartRole: String(\"Wide\") acts on")),
         "{problems:#?}"
     );
 }
