@@ -55,6 +55,57 @@ async fn a_rerun_of_the_same_input_after_a_failure_duplicates_nothing() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rerun_on_a_task_dms_says_has_run_resumes_it_and_reloads_nothing() {
+    let row = fault_matrix::row("start-after-run");
+    let mut stack = e2e::stack().await;
+    let run_id = "e2e-start-after-run";
+    let task = format!("dmsflow-{run_id}-task");
+    let prepared = e2e::sample(&stack, "mysql-full-load-and-cdc.json", run_id, &[]);
+    // The task fails part-way through its full load, and the run is kept...
+    let fails = json!({"drills": {&task: {"fail-task-at-percent": 40}}}).to_string();
+    stack
+        .emulator()
+        .set_scenario(Scenario::from_json(&fails).expect("a valid scenario"));
+    let failed = e2e::run(&mut stack, &prepared).await;
+    e2e::assert_failed_with_one_alert(&failed, "CheckProgress", "TaskFailed", "");
+
+    // ...then DMS describes it with no sign of that run, so the start step takes it
+    // for new: DMS refuses start-replication ("valid only for tasks running for the
+    // first time") and the step resumes the task instead of failing for good.
+    let hidden = json!({"drills": {&task: {"hide-run-signs": "true"}}}).to_string();
+    stack
+        .emulator()
+        .set_scenario(Scenario::from_json(&hidden).expect("a valid scenario"));
+    let rerun = e2e::rerun(&mut stack, &prepared, "retry-1").await;
+
+    e2e::assert_ends(&rerun, None, "");
+    let starts: Vec<(String, String)> = dmsflow_local::resources::calls_of(&stack.calls(), run_id)
+        .into_iter()
+        .filter(|c| c.operation == "StartReplicationTask")
+        .map(|c| {
+            let start_type = c.request["StartReplicationTaskType"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            (start_type, c.outcome)
+        })
+        .collect();
+    let pair = |t: &str, o: &str| (t.to_string(), o.to_string());
+    assert_eq!(
+        starts,
+        vec![
+            pair("start-replication", "ok"),
+            pair("start-replication", "InvalidParameterCombinationException"),
+            pair("resume-processing", "ok"),
+        ],
+        "one first start, DMS's refusal of a second, then a resume: the target is never reloaded"
+    );
+    assert!(rerun.created.is_empty(), "{:?}", rerun.created);
+    e2e::assert_holds(&stack, run_id, row.resources_left());
+    e2e::stop(stack).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cleanup_request_removes_a_run_that_was_left_running() {
     let mut stack = e2e::stack().await;
     let run_id = "e2e-teardown";

@@ -20,6 +20,35 @@ pub const CDC_LATENCY_SECONDS: &str = "cdc-latency-seconds";
 /// settings (DMS API reference, ReplicationTask.Status: `modifying`). How long
 /// real DMS can stay there is not documented; the drill only makes it long.
 pub const SLOW_MODIFY_SECONDS: &str = "slow-modify-seconds";
+/// DescribeReplicationTasks shows the task without any sign that it has run
+/// (`ReplicationTaskStartDate`, `RecoveryCheckpoint`, the stats' dates), while
+/// StartReplicationTask still answers `start-replication` as DMS does for a task
+/// that has run. Whether real DMS ever describes a run task so is not known; the
+/// drill exercises a client's handling of DMS's "valid only for tasks running for
+/// the first time" answer, which terraform-provider-aws met on real DMS (PR #24047).
+pub const HIDE_RUN_SIGNS: &str = "hide-run-signs";
+
+/// The fields of a described task that tell it has run (see [`HIDE_RUN_SIGNS`]).
+pub fn hide_run_signs(task: &mut Value) {
+    if let Some(obj) = task.as_object_mut() {
+        obj.remove("ReplicationTaskStartDate");
+        obj.remove("RecoveryCheckpoint");
+    }
+    if let Some(stats) = task
+        .get_mut("ReplicationTaskStats")
+        .and_then(Value::as_object_mut)
+    {
+        for date in [
+            "FreshStartDate",
+            "StartDate",
+            "StopDate",
+            "FullLoadStartDate",
+            "FullLoadFinishDate",
+        ] {
+            stats.remove(date);
+        }
+    }
+}
 
 /// The drill value for `key` on a resource with these tags and identifier.
 pub fn value(

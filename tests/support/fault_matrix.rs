@@ -178,6 +178,17 @@ pub const ROWS: &[Row] = &[
         checks_secrets: false,
     },
     Row {
+        id: "start-after-run",
+        fault: "A rerun finds a task that has run but shows no sign of it; DMS refuses `start-replication` (\"valid only for tasks running for the first time\")",
+        ends: Ends::Succeeds,
+        sees: "the start step resumes the task (`resume-processing`); the target is never reloaded",
+        left: Left::Running(CDC_SET),
+        left_detail: "one set of the run's resources, replication running (`leave-running`)",
+        file: "e2e_recovery.rs",
+        test: "a_rerun_on_a_task_dms_says_has_run_resumes_it_and_reloads_nothing",
+        checks_secrets: false,
+    },
+    Row {
         id: "concurrent-executions",
         fault: "Two executions of the same run id started at once",
         ends: fails("ClaimRun", "RunInProgress"),

@@ -164,7 +164,17 @@ pub fn describe(w: &mut World, req: &Req) -> OpResult {
         return Err(paging::nothing_matched("replication tasks", &filters));
     }
     let (page, marker) = paging::page(
-        items.iter().map(|t| t.to_json(w, with_settings)).collect(),
+        items
+            .iter()
+            .map(|t| {
+                let mut v = t.to_json(w, with_settings);
+                let hide = drills::value(&w.scenario, &t.tags, &t.id, drills::HIDE_RUN_SIGNS);
+                if hide.is_some_and(|h| h.eq_ignore_ascii_case("true")) {
+                    drills::hide_run_signs(&mut v);
+                }
+                v
+            })
+            .collect(),
         req,
         20,
         100,
