@@ -317,6 +317,12 @@ const RUNTIME_ACTIONS: &[(&str, &str)] = &[
     // Lambda writes the function's logs with the role (each role may write only
     // its function's log group: `each_function_writes_only_its_own_log_group`).
     ("logs:", "the Lambda runtime writes the function's logs"),
+    // The runtime writes an asynchronous event the function could not handle to
+    // its DeadLetterQueue with the role (the notify function's safety net).
+    (
+        "sqs:SendMessage",
+        "the Lambda runtime keeps an unhandled event",
+    ),
     // With Tracing: Active the runtime sends segments with the role.
     ("xray:", "the Lambda runtime sends trace segments"),
 ];
