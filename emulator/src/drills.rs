@@ -12,7 +12,25 @@ pub const TAG_PREFIX: &str = "dms-emulator:";
 pub const FAIL_CONNECTION: &str = "fail-connection";
 pub const FAIL_TASK_AT_PERCENT: &str = "fail-task-at-percent";
 pub const TABLE_ERROR: &str = "table-error";
+/// As [`TABLE_ERROR`] (same value syntax), on the task's first load of the
+/// table only: its first run's load ends `Table error`, and a reload (ReloadTables,
+/// or a `reload-target` start) loads it. A `table-error` table errors on every
+/// load, reloads included.
+pub const TABLE_ERROR_ONCE: &str = "table-error-once";
 pub const VALIDATION_MISMATCHES: &str = "validation-mismatches";
+/// As [`VALIDATION_MISMATCHES`] (same value syntax), on the task's first
+/// validation of the table only: a revalidation (ReloadTables, either option)
+/// finds none and ends `Validated`. `validation-mismatches` finds the same count
+/// on every validation.
+pub const VALIDATION_MISMATCH_ONCE: &str = "validation-mismatch-once";
+/// Premigration assessment outcomes, on the task (planned when
+/// StartReplicationTaskAssessmentRun is accepted): a comma list of individual
+/// assessment names that end `failed`, `warning` or `error`, or `true` for the
+/// run's first assessment (see [`assessment_names`]). A name the run does not
+/// hold is ignored; a name in more than one list ends failed, else error.
+pub const ASSESSMENT_FAIL: &str = "assessment-fail";
+pub const ASSESSMENT_WARNING: &str = "assessment-warning";
+pub const ASSESSMENT_ERROR: &str = "assessment-error";
 pub const SLOW_INSTANCE_SECONDS: &str = "slow-instance-seconds";
 pub const CDC_LATENCY_SECONDS: &str = "cdc-latency-seconds";
 /// Simulated seconds a ModifyReplicationTask keeps the task in `modifying` beyond
@@ -91,6 +109,20 @@ pub fn name_list(v: &str) -> Vec<String> {
         .map(|s| s.trim().to_ascii_lowercase())
         .filter(|s| !s.is_empty())
         .collect()
+}
+
+/// An assessment drill's value -> the names it makes end so, among the run's
+/// `assessments` (in run order): `true` is the first of them; `false`, `no`,
+/// `none` and `0` are none.
+pub fn assessment_names(v: &str, assessments: &[String]) -> Vec<String> {
+    match v.trim().to_ascii_lowercase().as_str() {
+        "true" | "yes" | "1" => assessments.iter().take(1).cloned().collect(),
+        "" | "false" | "no" | "none" | "0" => Vec::new(),
+        _ => name_list(v)
+            .into_iter()
+            .filter(|n| assessments.contains(n))
+            .collect(),
+    }
 }
 
 /// `orders=3,payments=1` -> (name, count); a bare name counts 1.

@@ -55,7 +55,7 @@ impl Emulator {
         };
         let logged = protocol::redacted(&body);
         if w.throttle.check(&operation) {
-            let arn = ops::resource_arn(&body, None);
+            let arn = ops::resource_arn(&w, &operation, &body, None);
             w.calls
                 .record(now, &operation, "ThrottlingException", logged, arn);
             return Fault::throttling().into_response();
@@ -64,7 +64,7 @@ impl Emulator {
             Some(fault) => Err(fault),
             None => ops::dispatch(&mut w, &operation, &Req(&body)),
         };
-        let arn = ops::resource_arn(&body, result.as_ref().ok());
+        let arn = ops::resource_arn(&w, &operation, &body, result.as_ref().ok());
         let outcome = match &result {
             Ok(_) => "ok",
             Err(f) => f.code,

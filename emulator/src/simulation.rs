@@ -4,11 +4,16 @@
 //! A run is planned once, when StartReplicationTask is accepted, from the selected
 //! tables, the task settings and the drills. Everything after that is a pure
 //! function of simulated time, clamped at `frozen_at` once the run stops or fails.
+//! ReloadTables adds to the plan of a table (see [`reload`]).
+
+mod reload;
 
 use std::collections::HashMap;
 
 use crate::drills;
 use crate::model::catalog::CatalogTable;
+
+pub use reload::Reload;
 
 /// Simulated seconds a table load takes: a fixed part plus rows / throughput.
 pub const LOAD_BASE_SECS: f64 = 0.3;
@@ -24,6 +29,10 @@ pub const TABLE_FULL_LOAD: &str = "Full load";
 pub const TABLE_COMPLETED: &str = "Table completed";
 pub const TABLE_ERROR: &str = "Table error";
 pub const TABLE_CANCELLED: &str = "Table cancelled";
+/// "When AWS DMS is preparing to reload a table, the console changes the table
+/// status to Table is being reloaded" (DMS user guide, "Reloading tables during a
+/// task"; a TableState value in botocore's DMS model, TableStatistics.TableState).
+pub const TABLE_RELOADING: &str = "Table is being reloaded";
 
 pub fn load_secs(rows: u64) -> f64 {
     LOAD_BASE_SECS + rows as f64 / LOAD_ROWS_PER_SEC
@@ -75,8 +84,16 @@ pub struct TablePlan {
     pub carried: Option<TableSnapshot>,
     pub load: Option<(f64, f64)>,
     pub error: bool,
+    /// Whether a reload of the table errors too (`table-error`, not
+    /// `table-error-once`).
+    pub error_again: bool,
     pub validation: Option<(f64, f64)>,
     pub mismatches: u64,
+    /// Mismatches a revalidation finds (`validation-mismatches`, not
+    /// `validation-mismatch-once`).
+    pub mismatches_again: u64,
+    /// ReloadTables calls for this table, oldest first.
+    pub reloads: Vec<Reload>,
     /// Inserts, updates, deletes per simulated second during CDC.
     pub rates: [f64; 3],
 }
@@ -124,7 +141,12 @@ pub struct RunInput<'a> {
     pub parallel: usize,
     pub validation: bool,
     pub error_tables: Vec<String>,
+    /// `table-error-once` tables: errored on this load only (given for a task's
+    /// first run only).
+    pub error_once_tables: Vec<String>,
     pub mismatches: Vec<(String, u64)>,
+    /// `validation-mismatch-once`: on this validation only (first run only).
+    pub mismatches_once: Vec<(String, u64)>,
     pub fail_at_percent: Option<f64>,
     pub latency_override: Option<f64>,
 }
@@ -146,6 +168,8 @@ pub struct Run {
     pub carried_elapsed_ms: i64,
     pub full_load_started: Option<f64>,
     pub reloaded: bool,
+    /// When the latest ReloadTables work (load and validation) ends.
+    pub reload_end: f64,
 }
 
 impl Run {
@@ -159,23 +183,28 @@ impl Run {
             .enumerate()
             .map(|(i, t)| {
                 let key = (t.schema.to_lowercase(), t.name.to_lowercase());
+                let named = |list: &[String]| {
+                    list.iter()
+                        .any(|d| drills::names_table(d, &t.schema, &t.name))
+                };
+                let counted = |list: &[(String, u64)]| {
+                    list.iter()
+                        .filter(|(d, _)| drills::names_table(d, &t.schema, &t.name))
+                        .map(|(_, n)| *n)
+                        .sum::<u64>()
+                };
                 TablePlan {
                     schema: t.schema.clone(),
                     name: t.name.clone(),
                     rows: t.rows,
                     carried: carried.get(&key).cloned(),
                     load: None,
-                    error: input
-                        .error_tables
-                        .iter()
-                        .any(|d| drills::names_table(d, &t.schema, &t.name)),
+                    error: named(&input.error_tables) || named(&input.error_once_tables),
+                    error_again: named(&input.error_tables),
                     validation: None,
-                    mismatches: input
-                        .mismatches
-                        .iter()
-                        .filter(|(d, _)| drills::names_table(d, &t.schema, &t.name))
-                        .map(|(_, n)| *n)
-                        .sum(),
+                    mismatches: counted(&input.mismatches) + counted(&input.mismatches_once),
+                    mismatches_again: counted(&input.mismatches),
+                    reloads: Vec::new(),
                     rates: cdc_rates(i),
                 }
             })
@@ -240,6 +269,7 @@ impl Run {
             validation_enabled: input.validation,
             latency_override: input.latency_override,
             reloaded: input.reload,
+            reload_end: begin,
         };
         if run.full_load_started.is_none() {
             run.full_load_started = run
@@ -296,9 +326,13 @@ impl Run {
         ));
     }
 
-    /// When a full-load-only run ends by itself (loads and validation done).
+    /// When a full-load-only run ends by itself (loads, validation and reloads done).
     pub fn done_at(&self) -> Option<f64> {
-        (self.kind == RunKind::FullLoad).then_some(self.validation_end.max(self.full_load_end))
+        (self.kind == RunKind::FullLoad).then_some(
+            self.validation_end
+                .max(self.full_load_end)
+                .max(self.reload_end),
+        )
     }
 
     pub fn effective(&self, t: f64) -> f64 {
@@ -399,25 +433,34 @@ impl Run {
             v.validation_pending = 0;
             v.validation_failed = 0;
         } else if tp.carried.as_ref().is_none_or(|c| !c.validation_done) {
-            self.validation_view(tp, te, &mut v, loaded_rows);
+            Self::validation_view(tp.validation, tp.mismatches, te, &mut v, loaded_rows);
         }
+        self.reload_view(tp, te, frozen_here, &mut v);
         v
     }
 
-    fn validation_view(&self, tp: &TablePlan, te: f64, v: &mut TableView, loaded_rows: u64) {
+    /// The validation columns of a table view, for a validation window and the
+    /// mismatches it finds.
+    fn validation_view(
+        validation: Option<(f64, f64)>,
+        mismatches: u64,
+        te: f64,
+        v: &mut TableView,
+        loaded_rows: u64,
+    ) {
         if v.state == TABLE_ERROR {
             v.validation_state = "Table error".into();
             v.validation_pending = 0;
             return;
         }
         v.validation_state = "Pending records".into();
-        match tp.validation {
+        match validation {
             Some((s, e)) if v.state == TABLE_COMPLETED => {
                 if te >= e {
                     v.validation_pending = 0;
-                    if tp.mismatches > 0 {
+                    if mismatches > 0 {
                         v.validation_state = "Mismatched records".into();
-                        v.validation_failed = tp.mismatches;
+                        v.validation_failed = mismatches;
                     } else {
                         v.validation_state = "Validated".into();
                     }
@@ -559,7 +602,9 @@ mod tests {
             parallel: 2,
             validation: false,
             error_tables: vec![],
+            error_once_tables: vec![],
             mismatches: vec![],
+            mismatches_once: vec![],
             fail_at_percent: None,
             latency_override: None,
         }

@@ -1,6 +1,8 @@
 //! The emulated account: every resource, the scaled clock, and the lazy
 //! state transitions applied at each request.
 
+pub mod assessment;
+pub mod assessment_names;
 pub mod catalog;
 pub mod connection;
 pub mod endpoint;
@@ -21,6 +23,7 @@ use crate::injected::InjectedFaults;
 use crate::scenario::Scenario;
 use crate::throttle::Throttle;
 
+pub use assessment::AssessmentRun;
 pub use connection::Connection;
 pub use endpoint::Endpoint;
 pub use event_subscription::EventSubscription;
@@ -42,6 +45,13 @@ pub mod timing {
     pub const TASK_DELETE: f64 = 0.5;
     pub const SUBSCRIPTION_CREATE: f64 = 0.3;
     pub const SUBSCRIPTION_DELETE: f64 = 0.3;
+    /// A premigration assessment run's `starting`, `provisioning`, and each
+    /// individual assessment's `running` (they run one after another). How long
+    /// real DMS takes is not documented; these are the emulator's choice, short
+    /// like its other transitions (a run of 15 assessments ends within 35 s).
+    pub const ASSESSMENT_STARTING: f64 = 3.0;
+    pub const ASSESSMENT_PROVISIONING: f64 = 6.0;
+    pub const INDIVIDUAL_ASSESSMENT: f64 = 1.5;
 }
 
 pub type Tags = Vec<(String, String)>;
@@ -71,6 +81,8 @@ pub struct World {
     pub connections: Vec<Connection>,
     pub tasks: Vec<Task>,
     pub subscriptions: Vec<EventSubscription>,
+    /// Premigration assessment runs, oldest first.
+    pub assessment_runs: Vec<AssessmentRun>,
     pub cloudwatch: CloudWatch,
 }
 
@@ -91,6 +103,7 @@ impl World {
             connections: Vec::new(),
             tasks: Vec::new(),
             subscriptions: Vec::new(),
+            assessment_runs: Vec::new(),
             cloudwatch: CloudWatch::default(),
         }
     }
@@ -126,6 +139,7 @@ impl World {
             c.advance(now);
         }
         self.connections.retain(|c| !c.gone(now));
+        assessment::release_tasks(&mut self.assessment_runs, &mut self.tasks, now);
         let mut gone_tasks = Vec::new();
         for t in &mut self.tasks {
             if t.advance(now) {
@@ -133,6 +147,12 @@ impl World {
             }
         }
         self.tasks.retain(|t| !gone_tasks.contains(&t.arn));
+        // A task's assessment runs go with it. Whether DMS keeps them after
+        // DeleteReplicationTask is not documented (DeleteReplicationTaskAssessmentRun
+        // exists to remove one): the emulator's choice, so that a deleted task
+        // leaves nothing behind.
+        self.assessment_runs
+            .retain(|r| !gone_tasks.contains(&r.task_arn));
         let gone_endpoints: Vec<String> = self
             .endpoints
             .iter()
@@ -187,6 +207,9 @@ impl World {
         if let Some(s) = self.subscriptions.iter_mut().find(|s| s.arn() == arn) {
             return Some(&mut s.tags);
         }
+        if let Some(r) = self.assessment_runs.iter_mut().find(|r| r.arn == arn) {
+            return Some(&mut r.tags);
+        }
         None
     }
 
@@ -218,6 +241,11 @@ impl World {
             .iter()
             .map(|s| item(&s.name, &s.arn(), s.status.as_str(), &s.tags))
             .collect();
+        let runs: Vec<Value> = self
+            .assessment_runs
+            .iter()
+            .map(|r| item(&r.name, &r.arn, r.status(self.now), &r.tags))
+            .collect();
         let connections: Vec<Value> = self
             .connections
             .iter()
@@ -235,6 +263,7 @@ impl World {
             + endpoints.len()
             + tasks.len()
             + subs.len()
+            + runs.len()
             + connections.len();
         let kind = |items: Vec<Value>| json!({"count": items.len(), "items": items});
         let mut out = json!({
@@ -247,6 +276,7 @@ impl World {
             "connections": kind(connections),
             "replication_tasks": kind(tasks),
             "event_subscriptions": kind(subs),
+            "replication_task_assessment_runs": kind(runs),
         });
         cloudwatch::add_resources(&self.cloudwatch, &mut out);
         out

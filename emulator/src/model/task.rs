@@ -19,6 +19,13 @@ pub enum TaskStatus {
     Stopped,
     Failed,
     Deleting,
+    /// "The database migration specified for this task is being tested in
+    /// response to running either the StartReplicationTaskAssessmentRun or the
+    /// StartReplicationTaskAssessment operation" (botocore's DMS model,
+    /// ReplicationTask.Status; the DMS user guide's task status table, "Monitoring
+    /// AWS DMS tasks"). The task leaves it when its assessment run ends
+    /// (`model::assessment::release_tasks`).
+    Testing,
 }
 
 impl TaskStatus {
@@ -33,6 +40,7 @@ impl TaskStatus {
             TaskStatus::Stopped => "stopped",
             TaskStatus::Failed => "failed",
             TaskStatus::Deleting => "deleting",
+            TaskStatus::Testing => "testing",
         }
     }
 }

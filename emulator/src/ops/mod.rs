@@ -1,9 +1,11 @@
 //! The DMS operations, one module per resource kind.
 
+mod assessments;
 mod connections;
 mod endpoints;
 mod event_subscriptions;
 mod instances;
+mod reload;
 mod subnet_groups;
 mod table_stats;
 mod tags;
@@ -37,6 +39,10 @@ pub const OPERATIONS: &[&str] = &[
     "StopReplicationTask",
     "DeleteReplicationTask",
     "DescribeTableStatistics",
+    "ReloadTables",
+    "StartReplicationTaskAssessmentRun",
+    "DescribeReplicationTaskAssessmentRuns",
+    "DescribeReplicationTaskIndividualAssessments",
     "CreateEventSubscription",
     "DescribeEventSubscriptions",
     "DeleteEventSubscription",
@@ -66,6 +72,12 @@ pub fn dispatch(world: &mut World, operation: &str, req: &Req) -> OpResult {
         "StopReplicationTask" => task_run::stop(world, req),
         "DeleteReplicationTask" => tasks::delete(world, req),
         "DescribeTableStatistics" => table_stats::describe(world, req),
+        "ReloadTables" => reload::reload_tables(world, req),
+        "StartReplicationTaskAssessmentRun" => assessments::start(world, req),
+        "DescribeReplicationTaskAssessmentRuns" => assessments::describe_runs(world, req),
+        "DescribeReplicationTaskIndividualAssessments" => {
+            assessments::describe_individual(world, req)
+        }
         "CreateEventSubscription" => event_subscriptions::create(world, req),
         "DescribeEventSubscriptions" => event_subscriptions::describe(world, req),
         "DeleteEventSubscription" => event_subscriptions::delete(world, req),
@@ -76,8 +88,19 @@ pub fn dispatch(world: &mut World, operation: &str, req: &Req) -> OpResult {
     }
 }
 
-/// The ARN a call created or acted on, for the call log.
-pub fn resource_arn(request: &Value, response: Option<&Value>) -> Option<String> {
+/// The ARN a call created or acted on, for the call log. The assessment and
+/// reload calls log their task's ARN, as the other task calls do
+/// (StartReplicationTaskAssessmentRun and ReloadTables carry ReplicationTaskArn;
+/// the Describe* of assessments give it by their runs or filters).
+pub fn resource_arn(
+    world: &World,
+    operation: &str,
+    request: &Value,
+    response: Option<&Value>,
+) -> Option<String> {
+    if let Some(task) = assessments::task_arn_of_call(world, operation, request, response) {
+        return Some(task);
+    }
     const KEYS: &[&str] = &[
         "ReplicationTaskArn",
         "ReplicationInstanceArn",

@@ -93,6 +93,7 @@ pub fn start(w: &mut World, req: &Req) -> OpResult {
     let drill = |key: &str| drills::value(scenario, &task.tags, &task.id, key);
     let now = w.now;
     let resume = start_type == "resume-processing";
+    let first_run = task.runs == 0;
     let run = Run::plan(RunInput {
         kind: task.kind(),
         begin: now + timing::TASK_START,
@@ -104,7 +105,17 @@ pub fn start(w: &mut World, req: &Req) -> OpResult {
         error_tables: drill(drills::TABLE_ERROR)
             .map(|v| drills::name_list(&v))
             .unwrap_or_default(),
+        // The `-once` drills act on the task's first load and validation only:
+        // its first run (later runs and ReloadTables load and validate cleanly).
+        error_once_tables: drill(drills::TABLE_ERROR_ONCE)
+            .filter(|_| first_run)
+            .map(|v| drills::name_list(&v))
+            .unwrap_or_default(),
         mismatches: drill(drills::VALIDATION_MISMATCHES)
+            .map(|v| drills::name_counts(&v))
+            .unwrap_or_default(),
+        mismatches_once: drill(drills::VALIDATION_MISMATCH_ONCE)
+            .filter(|_| first_run)
             .map(|v| drills::name_counts(&v))
             .unwrap_or_default(),
         fail_at_percent: drills::number(
