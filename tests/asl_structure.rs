@@ -64,7 +64,7 @@ fn non_terminal_states_go_somewhere() {
 fn every_lambda_task_retries_lambda_faults_with_jittered_bounded_backoff() {
     let asl = Asl::load();
     let tasks = asl.lambda_tasks();
-    assert_eq!(tasks.len(), 11, "the recipe's steps, each a Lambda Task");
+    assert_eq!(tasks.len(), 12, "the recipe's steps, each a Lambda Task");
     for (name, task) in tasks {
         let retried = asl::retried_names(task);
         for fault in LAMBDA_FAULTS {
@@ -123,9 +123,11 @@ fn every_lambda_task_sends_the_whole_state_and_takes_the_functions_answer_as_the
 fn the_definition_reads_as_the_recipe_with_no_state_that_only_moves_data() {
     let asl = Asl::load();
     let states = asl.states();
+    // 30 for the recipe as the lean workflow left it, and 3 for AssessMigration's
+    // loop (its Task, Choice and Wait).
     assert!(
-        states.len() <= 30,
-        "the recipe fits in 30 states, the definition has {}",
+        states.len() <= 33,
+        "the recipe fits in 33 states, the definition has {}",
         states.len()
     );
     let pass: Vec<_> = states
@@ -239,7 +241,7 @@ fn every_loop_waits_as_long_as_its_function_says() {
     let asl = Asl::load();
     let states = asl.states();
     let waits: Vec<_> = states.iter().filter(|(_, s)| s["Type"] == "Wait").collect();
-    assert_eq!(waits.len(), 7, "one Wait per loop");
+    assert_eq!(waits.len(), 8, "one Wait per loop");
     for (name, wait) in waits {
         assert_eq!(
             wait["SecondsPath"], "$.step.wait_seconds",

@@ -212,6 +212,33 @@ const DMS_NEEDS: &[Need] = &[
         &[("list_tags_for_resource", "dms:ListTagsForResource")],
         &[],
     ),
+    need(
+        "start_assessment",
+        &[(
+            "start_replication_task_assessment_run",
+            "dms:StartReplicationTaskAssessmentRun",
+        )],
+        &[(
+            "iam:PassRole",
+            "StartReplicationTaskAssessmentRun passes the role DMS writes the report with",
+        )],
+    ),
+    need(
+        "assessment_runs",
+        &[(
+            "describe_replication_task_assessment_runs",
+            "dms:DescribeReplicationTaskAssessmentRuns",
+        )],
+        &[],
+    ),
+    need(
+        "individual_assessments",
+        &[(
+            "describe_replication_task_individual_assessments",
+            "dms:DescribeReplicationTaskIndividualAssessments",
+        )],
+        &[],
+    ),
 ];
 
 /// Every method of the `Metrics` trait (implemented in `sdk_cloudwatch.rs`).

@@ -46,6 +46,8 @@ pub struct Wiring {
     /// Each template parameter's `Default`, as a string: the local stack deploys
     /// with the defaults.
     pub parameters: BTreeMap<String, String>,
+    /// Every resource's type, by logical id.
+    pub resource_types: BTreeMap<String, String>,
 }
 
 impl Wiring {
@@ -81,6 +83,10 @@ impl Wiring {
                     .collect()
             })
             .unwrap_or_default();
+        let resource_types = resources
+            .iter()
+            .filter_map(|(id, r)| Some((id.as_str()?.to_string(), r["Type"].as_str()?.to_string())))
+            .collect();
         for (id, resource) in resources {
             let id = id.as_str().unwrap_or_default().to_string();
             match resource["Type"].as_str() {
@@ -126,6 +132,7 @@ impl Wiring {
             functions,
             rules,
             parameters,
+            resource_types,
         })
     }
 
@@ -154,13 +161,17 @@ impl Wiring {
 }
 
 /// A function's environment with local values: `!Ref AlertTopic` is the stack's
-/// alert topic, `!Ref <Parameter>` the parameter's default; any other reference is
-/// an error, not a silent gap.
+/// alert topic, `!Ref <Parameter>` the parameter's default, a bucket its local name
+/// (`dmsflow-<logical id>`, nothing is written there: the emulator keeps no
+/// reports) and a role its local ARN; any other reference is an error, not a
+/// silent gap.
 pub fn local_environment(
     function: &Function,
     alert_topic_arn: &str,
-    parameters: &BTreeMap<String, String>,
+    wiring: &Wiring,
 ) -> Result<Vec<(String, String)>, Error> {
+    let parameters = &wiring.parameters;
+    let kind = |target: &str| wiring.resource_types.get(target).map(String::as_str);
     function
         .environment
         .iter()
@@ -172,6 +183,14 @@ pub fn local_environment(
             EnvValue::Ref(target) if parameters.contains_key(target) => {
                 Ok((key.clone(), parameters[target].clone()))
             }
+            EnvValue::Ref(target) if kind(target) == Some("AWS::S3::Bucket") => Ok((
+                key.clone(),
+                format!("{STACK_NAME}-{}", target.to_ascii_lowercase()),
+            )),
+            EnvValue::Ref(target) if kind(target) == Some("AWS::IAM::Role") => Ok((
+                key.clone(),
+                format!("arn:aws:iam::{ACCOUNT}:role/{STACK_NAME}-{target}"),
+            )),
             EnvValue::Ref(target) => Err(Error::new(format!(
                 "{TEMPLATE} sets {key} of {} to !Ref {target}, which the local stack has no value for",
                 function.name

@@ -11,6 +11,8 @@ use crate::Error;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Drill {
     FailConnection,
+    AssessmentFail,
+    AssessmentWarning,
     FailTask,
     TableError,
     ValidationMismatch,
@@ -39,8 +41,10 @@ pub const THROTTLED_CALLS: u64 = 8;
 pub const SLOW_INSTANCE_REAL_SECONDS: f64 = 8.0;
 
 impl Drill {
-    pub const ALL: [Drill; 6] = [
+    pub const ALL: [Drill; 8] = [
         Drill::FailConnection,
+        Drill::AssessmentFail,
+        Drill::AssessmentWarning,
         Drill::FailTask,
         Drill::TableError,
         Drill::ValidationMismatch,
@@ -51,6 +55,8 @@ impl Drill {
     pub fn name(self) -> &'static str {
         match self {
             Drill::FailConnection => "fail-connection",
+            Drill::AssessmentFail => "assessment-fail",
+            Drill::AssessmentWarning => "assessment-warning",
             Drill::FailTask => "fail-task",
             Drill::TableError => "table-error",
             Drill::ValidationMismatch => "validation-mismatch",
@@ -78,6 +84,12 @@ impl Drill {
             Drill::FailConnection => {
                 "the source endpoint's connection test fails (DMS's LastFailureMessage)".into()
             }
+            Drill::AssessmentFail => {
+                "the premigration assessment's first individual assessment fails (turns the assessment on)".into()
+            }
+            Drill::AssessmentWarning => {
+                "the premigration assessment's first individual assessment ends with a warning (turns the assessment on)".into()
+            }
             Drill::FailTask => "the replication task fails at 40% of its full load".into(),
             Drill::TableError => format!("table {DRILL_TABLE} ends in Table error"),
             Drill::ValidationMismatch => format!(
@@ -99,10 +111,11 @@ impl Drill {
         };
         match self {
             Drill::FailConnection => fails("ConnectionTestFailed", "TestConnections"),
+            Drill::AssessmentFail => fails("AssessmentFailed", "AssessMigration"),
             Drill::FailTask => fails("TaskFailed", "CheckProgress"),
             Drill::TableError => fails("TablesErrored", "CheckProgress"),
             Drill::ValidationMismatch => fails("ValidationFailed", "CheckProgress"),
-            Drill::Throttle | Drill::SlowInstance => Expected {
+            Drill::AssessmentWarning | Drill::Throttle | Drill::SlowInstance => Expected {
                 error: None,
                 failed_state: None,
             },
@@ -115,11 +128,21 @@ impl Drill {
             Expected {
                 error: Some(error),
                 failed_state: Some(state),
-            } => format!(
-                "one alert naming {state} and DMS's message, cleanup per cleanup.on_failure, execution FAILED with {error}"
-            ),
+            } => {
+                let never_started = if self == Drill::AssessmentFail {
+                    ", the replication task never started"
+                } else {
+                    ""
+                };
+                format!(
+                    "one alert naming {state} and DMS's message, cleanup per cleanup.on_failure{never_started}, execution FAILED with {error}"
+                )
+            }
             _ => match self {
                 Drill::Throttle => "the throttled step is retried; execution SUCCEEDED".into(),
+                Drill::AssessmentWarning => {
+                    "the assessment ends `warning`; execution SUCCEEDED, its notice lists the warnings".into()
+                }
                 _ => "more create checks; execution SUCCEEDED".into(),
             },
         }
@@ -130,6 +153,9 @@ impl Drill {
         let tag = |key: &str, value: String| vec![(format!("dms-emulator:{key}"), value)];
         match self {
             Drill::FailConnection => tag("fail-connection", "source".into()),
+            // `true`: the run's first individual assessment, whatever the engines.
+            Drill::AssessmentFail => tag("assessment-fail", "true".into()),
+            Drill::AssessmentWarning => tag("assessment-warning", "true".into()),
             Drill::FailTask => tag("fail-task-at-percent", "40".into()),
             Drill::TableError => tag("table-error", DRILL_TABLE.into()),
             Drill::ValidationMismatch => tag(
@@ -152,8 +178,8 @@ impl Drill {
         })
     }
 
-    /// Changes the spec: the drill's tags, and validation on for the
-    /// validation drill.
+    /// Changes the spec: the drill's tags, validation on for the validation
+    /// drills, and the premigration assessment on for the assessment drills.
     pub fn apply(self, spec: &mut Value, speed: f64) {
         let Some(object) = spec.as_object_mut() else {
             return;
@@ -164,11 +190,14 @@ impl Drill {
                 tags.insert(key, Value::String(value));
             }
         }
-        if self == Drill::ValidationMismatch {
-            let validation = object.entry("validation").or_insert_with(|| json!({}));
-            if let Some(validation) = validation.as_object_mut() {
-                validation.insert("enabled".into(), Value::Bool(true));
-            }
+        let section = match self {
+            Drill::ValidationMismatch => "validation",
+            Drill::AssessmentFail | Drill::AssessmentWarning => "assessment",
+            _ => return,
+        };
+        let section = object.entry(section).or_insert_with(|| json!({}));
+        if let Some(section) = section.as_object_mut() {
+            section.insert("enabled".into(), Value::Bool(true));
         }
     }
 }
@@ -260,5 +289,38 @@ mod tests {
             Some(THROTTLED_CALLS)
         );
         assert!(Drill::Throttle.expected().error.is_none());
+    }
+
+    #[test]
+    fn the_assessment_drills_tag_the_spec_and_say_what_to_expect() {
+        for drill in Drill::ALL {
+            assert_eq!(Drill::parse(drill.name()), Ok(drill));
+        }
+        let mut spec = json!({"run_id": "r", "assessment": {"enabled": false}});
+        Drill::AssessmentFail.apply(&mut spec, 5.0);
+        assert_eq!(spec["tags"]["dms-emulator:assessment-fail"], "true");
+        assert_eq!(spec["assessment"]["enabled"], true);
+        let mut warned = json!({"run_id": "r"});
+        Drill::AssessmentWarning.apply(&mut warned, 5.0);
+        assert_eq!(warned["tags"]["dms-emulator:assessment-warning"], "true");
+        assert_eq!(warned["assessment"]["enabled"], true);
+
+        let fail = Drill::AssessmentFail.expected();
+        assert_eq!(
+            (fail.error, fail.failed_state),
+            (Some("AssessmentFailed"), Some("AssessMigration"))
+        );
+        assert!(
+            Drill::AssessmentFail
+                .expectation()
+                .contains("never started")
+        );
+        assert!(Drill::AssessmentWarning.expected().error.is_none());
+        assert!(Drill::AssessmentWarning.expectation().contains("SUCCEEDED"));
+        assert!(
+            Drill::AssessmentWarning
+                .expectation()
+                .contains("lists the warnings")
+        );
     }
 }

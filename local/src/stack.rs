@@ -109,7 +109,7 @@ impl Stack {
             .map(|f| {
                 Ok((
                     f.binary.clone(),
-                    definition::local_environment(f, &stack_topic, &wiring.parameters)?,
+                    definition::local_environment(f, &stack_topic, &wiring)?,
                 ))
             })
             .collect::<Result<_, Error>>()?;

@@ -102,7 +102,7 @@ pub fn problems(template: &Template) -> Vec<String> {
                     problems.push(format!("{role_id} allows the wildcard action {action}"));
                 }
                 if action == "iam:PassRole" {
-                    problems.extend(pass_role_problems(&role_id, statement));
+                    problems.extend(pass_role_problems(template, &role_id, statement));
                 }
             }
             if !granted.iter().any(|a| a == "dms:AddTagsToResource") {
@@ -158,17 +158,43 @@ pub fn problems(template: &Template) -> Vec<String> {
     problems
 }
 
-fn pass_role_problems(role_id: &str, statement: &Value) -> Vec<String> {
+fn pass_role_problems(template: &Template, role_id: &str, statement: &Value) -> Vec<String> {
     let mut problems = Vec::new();
-    let resource = match &statement["Resource"] {
-        Value::Tagged(tagged) if tagged.tag == "Sub" => tagged.value.as_str(),
-        _ => None,
+    let resources: Vec<&Value> = match &statement["Resource"] {
+        Value::Sequence(items) => items.iter().collect(),
+        other => vec![other],
     };
-    if resource != Some("arn:${AWS::Partition}:iam::${AWS::AccountId}:role${SecretAccessRolePath}*")
-    {
-        problems.push(format!(
-            "{role_id} may pass roles {resource:?}: only roles under SecretAccessRolePath"
-        ));
+    for resource in resources {
+        let allowed = match resource {
+            Value::Tagged(tagged) if tagged.tag == "Sub" => {
+                tagged.value.as_str()
+                    == Some(
+                        "arn:${AWS::Partition}:iam::${AWS::AccountId}:role${SecretAccessRolePath}*",
+                    )
+            }
+            // A role of the stack's own that only DMS may assume.
+            Value::Tagged(tagged) if tagged.tag == "GetAtt" => tagged
+                .value
+                .as_str()
+                .and_then(|v| v.strip_suffix(".Arn"))
+                .is_some_and(|id| {
+                    let role = &template.doc["Resources"][id];
+                    role["Type"].as_str() == Some("AWS::IAM::Role")
+                        && role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+                            .as_sequence()
+                            .is_some_and(|s| {
+                                s.iter().all(|s| {
+                                    s["Principal"]["Service"].as_str() == Some("dms.amazonaws.com")
+                                })
+                            })
+                }),
+            _ => false,
+        };
+        if !allowed {
+            problems.push(format!(
+                "{role_id} may pass roles {resource:?}: only roles under SecretAccessRolePath or the stack's own roles for DMS"
+            ));
+        }
     }
     let services: Vec<String> = match &statement["Condition"]["StringEquals"]["iam:PassedToService"]
     {
@@ -300,7 +326,9 @@ fn the_check_fails_on_pass_role_beyond_the_path() {
     });
     let problems = problems(&template);
     assert!(
-        problems.iter().any(|p| p.contains("may pass roles None")),
+        problems
+            .iter()
+            .any(|p| p.contains("may pass roles String(\"*\")")),
         "{problems:#?}"
     );
 }

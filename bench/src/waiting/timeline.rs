@@ -27,6 +27,10 @@ pub const TASK_SECONDS: f64 = 0.2;
 /// Seconds DMS takes to create a replication task, and a started task to begin
 /// its full load; a connection test takes half.
 const SHORT_OPERATION: f64 = 60.0;
+/// Seconds a premigration assessment takes from its start to its result. DMS
+/// documents no duration (it provisions resources, then runs each check); ten
+/// minutes is an assumption of the bench, not a measurement.
+const ASSESSMENT_SECONDS: f64 = 600.0;
 
 /// The simulated migration's timing.
 #[derive(Debug, Clone, Copy)]
@@ -64,6 +68,9 @@ fn operations(task: &str, timeline: &Timeline, polling: &Polling) -> Option<Vec<
             op(SHORT_OPERATION, wait_within(polling, SHORT_WAIT_SECONDS)),
         ],
         "TestConnections" => vec![op(SHORT_OPERATION / 2.0, polling.min_wait_seconds)],
+        // One premigration assessment: started at the first call, over after
+        // ASSESSMENT_SECONDS, looked at every min_wait_seconds.
+        "AssessMigration" => vec![op(ASSESSMENT_SECONDS, polling.min_wait_seconds)],
         // Settings applied, and the task started, at the first call.
         "EnableValidation" | "StartReplication" => Vec::new(),
         _ => return None,

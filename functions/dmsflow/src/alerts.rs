@@ -192,6 +192,8 @@ pub struct SuccessFacts<'a> {
     pub instance: &'a str,
     /// CheckProgress's last report.
     pub progress: &'a Value,
+    /// What earlier steps asked the notice to say (the assessment's warnings).
+    pub notes: &'a [String],
 }
 
 /// The success notice: what was migrated, what happened to the target tables, how
@@ -237,9 +239,18 @@ pub fn success_notice(facts: &SuccessFacts<'_>) -> Message {
         "replication_task": facts.task,
         "execution_console": links.execution(),
     });
+    let also: String = facts.notes.iter().map(|n| format!("\n- {n}")).collect();
+    if !facts.notes.is_empty() {
+        document["notes"] = json!(facts.notes);
+    }
+    let also = if also.is_empty() {
+        also
+    } else {
+        format!("\n\nAlso:{also}")
+    };
     let mut text = format!(
         "The migration of run {run_id} reached its completion criterion ({criterion}).\n\n\
-         From: {}\nTo: {}\nProgress: {}\n\nNext: {next}\nExecution: {}",
+         From: {}\nTo: {}\nProgress: {}{also}\n\nNext: {next}\nExecution: {}",
         endpoint("source"),
         endpoint("target"),
         progress_line(&summary),

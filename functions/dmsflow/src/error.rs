@@ -17,6 +17,9 @@ pub enum ErrorKind {
     ResourceMissing,
     /// DMS could not connect to an endpoint.
     ConnectionTestFailed,
+    /// The premigration assessment failed (or warned, with `on_warning: fail`); the
+    /// task was never started.
+    AssessmentFailed,
     /// The replication task failed.
     TaskFailed,
     /// One or more tables ended in `Table error`.
@@ -45,11 +48,12 @@ pub enum ErrorKind {
 
 impl ErrorKind {
     /// Every error kind, for documentation and tests.
-    pub const ALL: [ErrorKind; 16] = [
+    pub const ALL: [ErrorKind; 17] = [
         ErrorKind::InvalidSpec,
         ErrorKind::ResourceConflict,
         ErrorKind::ResourceMissing,
         ErrorKind::ConnectionTestFailed,
+        ErrorKind::AssessmentFailed,
         ErrorKind::TaskFailed,
         ErrorKind::TablesErrored,
         ErrorKind::ValidationFailed,
@@ -71,6 +75,7 @@ impl ErrorKind {
             ErrorKind::ResourceConflict => "ResourceConflict",
             ErrorKind::ResourceMissing => "ResourceMissing",
             ErrorKind::ConnectionTestFailed => "ConnectionTestFailed",
+            ErrorKind::AssessmentFailed => "AssessmentFailed",
             ErrorKind::TaskFailed => "TaskFailed",
             ErrorKind::TablesErrored => "TablesErrored",
             ErrorKind::ValidationFailed => "ValidationFailed",

@@ -72,6 +72,14 @@ pub fn owned_by(run_id: &str, tags: &BTreeMap<String, String>) -> bool {
         && tags.get(MANAGED_TAG).map(String::as_str) == Some(MANAGED_VALUE)
 }
 
+/// FNV-1a (64 bits) of a text: a short, stable fingerprint for names (not for
+/// security).
+pub fn fnv1a(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

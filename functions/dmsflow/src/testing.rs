@@ -67,6 +67,9 @@
 //!   returns it (or `None`).
 //! - `tags(arn)`: `NotFound` for an unknown resource.
 //!
+//! Premigration assessment runs: see [`assessments`] (`finish_assessment`,
+//! `put_assessment`, `assessments_of`, `assessment_requests`).
+//!
 //! # `FakeMetrics`
 //!
 //! Alarms by name with their tags (`put_alarm` upserts), `alarm(name)`,
@@ -76,14 +79,16 @@
 //! `"put_progress <run id>"`, `"alarm_names <prefix>"`, `"alarm_tags <name>"`,
 //! `"cdc_latency <instance id> <task resource id>"`).
 
+mod assessments;
+
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Mutex, MutexGuard};
 
 use crate::aws::AwsFault;
 use crate::aws::dms::{
-    Connection, Dms, Endpoint, EndpointRequest, EndpointRole, EventSubscription,
-    EventSubscriptionRequest, Instance, InstanceRequest, StartType, SubnetGroup,
-    SubnetGroupRequest, TableStats, Tags, Task, TaskRequest,
+    AssessmentRequest, AssessmentRun, Connection, Dms, Endpoint, EndpointRequest, EndpointRole,
+    EventSubscription, EventSubscriptionRequest, IndividualAssessment, Instance, InstanceRequest,
+    StartType, SubnetGroup, SubnetGroupRequest, TableStats, Tags, Task, TaskRequest,
 };
 use crate::aws::fault::AwsResult;
 use crate::aws::metrics::{AlarmRequest, CdcLatency, Datum, Metrics};
@@ -249,6 +254,8 @@ pub struct DmsState {
     endpoint_requests: BTreeMap<String, EndpointRequest>,
     task_requests: BTreeMap<String, TaskRequest>,
     subscription_requests: BTreeMap<String, EventSubscriptionRequest>,
+    assessments: Vec<assessments::StoredRun>,
+    assessment_requests: Vec<AssessmentRequest>,
 }
 
 impl DmsState {
@@ -825,6 +832,18 @@ impl Dms for FakeDms {
             return Err(AwsFault::NotFound(format!("no resource {arn}")));
         }
         Ok(s.tags.get(&id).cloned().unwrap_or_default())
+    }
+
+    async fn start_assessment(&self, request: &AssessmentRequest) -> AwsResult<AssessmentRun> {
+        assessments::start(&mut self.state(), request)
+    }
+
+    async fn assessment_runs(&self, task_arn: &str) -> AwsResult<Vec<AssessmentRun>> {
+        assessments::runs(&mut self.state(), task_arn)
+    }
+
+    async fn individual_assessments(&self, run_arn: &str) -> AwsResult<Vec<IndividualAssessment>> {
+        assessments::individual(&mut self.state(), run_arn)
     }
 }
 

@@ -19,6 +19,11 @@ pub fn advice(error: &str) -> &'static str {
             "Check the endpoint's server name, port, network path (security groups, routes, \
              firewalls) and the secret it reads; then start the run again with the same input."
         }
+        "AssessmentFailed" => {
+            "Read the report named above; fix what each failed check found in the source or \
+             target (or exclude a check that does not apply, with assessment.exclude), then start \
+             the run again with the same input: it assesses again, then starts the task."
+        }
         "TaskFailed" | "TablesErrored" => {
             "Read the task log named below for the cause; fix it, then start the run again with \
              the same input (it resumes the existing task)."

@@ -132,6 +132,7 @@ fn the_success_notice_says_what_was_migrated_how_far_and_what_comes_next() {
         task: "dmsflow-orders-task",
         instance: "dmsflow-orders-instance",
         progress: &progress,
+        notes: &[],
     });
     assert_eq!(
         message.subject,
@@ -155,6 +156,29 @@ Task log: CloudWatch log group dms-tasks-dmsflow-orders-instance https://eu-west
         message.document["target_tables"]["prep_mode"],
         "DROP_AND_CREATE"
     );
+}
+
+#[test]
+fn the_success_notice_says_what_earlier_steps_noted() {
+    let spec = json!({"run_id": "orders", "completion": {"criterion": "full-load-complete"}});
+    let notes =
+        ["The premigration assessment a ended with warnings: b. Report: s3://r/".to_string()];
+    let message = success_notice(&SuccessFacts {
+        execution_arn: EXECUTION,
+        spec: &spec,
+        task: "dmsflow-orders-task",
+        instance: "dmsflow-orders-instance",
+        progress: &json!({}),
+        notes: &notes,
+    });
+    assert!(
+        message.text.contains(
+            "\n\nAlso:\n- The premigration assessment a ended with warnings: b. Report: s3://r/\n\nNext:"
+        ),
+        "{}",
+        message.text
+    );
+    assert_eq!(message.document["notes"][0], notes[0]);
 }
 
 #[test]

@@ -247,6 +247,44 @@ pub struct EventSubscriptionRequest {
     pub tags: Tags,
 }
 
+/// A premigration assessment run (`ReplicationTaskAssessmentRun`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AssessmentRun {
+    pub arn: String,
+    pub name: String,
+    /// starting, provisioning, running, passed, warning, failed,
+    /// error-provisioning, error-executing, cancelling, deleting, invalid state
+    /// (DMS API reference, ReplicationTaskAssessmentRun.Status).
+    pub status: String,
+    /// When the run was created (epoch seconds).
+    pub created: Option<i64>,
+    pub last_failure_message: Option<String>,
+    pub bucket: String,
+    pub folder: Option<String>,
+}
+
+/// One individual assessment of a run (`ReplicationTaskIndividualAssessment`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IndividualAssessment {
+    pub name: String,
+    /// pending, running, passed, warning, failed, error, skipped, cancelled.
+    pub status: String,
+}
+
+/// What `StartReplicationTaskAssessmentRun` needs. No tags: a run with tags would
+/// also need `dms:AddTagsToResource` (Service Authorization Reference).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssessmentRequest {
+    pub task_arn: String,
+    pub name: String,
+    /// The role DMS assumes to write the report.
+    pub role_arn: String,
+    pub bucket: String,
+    pub folder: String,
+    pub include_only: Vec<String>,
+    pub exclude: Vec<String>,
+}
+
 /// The DMS operations dmsflow uses. `describe_*` return `Ok(None)` when the
 /// resource does not exist (DMS answers `ResourceNotFoundFault` to a filter that
 /// matches nothing). `delete_*` return `Ok(())` when the resource is already gone.
@@ -325,4 +363,19 @@ pub trait Dms: Sync {
 
     /// Tags of a resource, by ARN.
     fn tags(&self, arn: &str) -> impl Future<Output = AwsResult<Tags>> + Send;
+
+    fn start_assessment(
+        &self,
+        request: &AssessmentRequest,
+    ) -> impl Future<Output = AwsResult<AssessmentRun>> + Send;
+    /// Every assessment run of a task (none: an empty list).
+    fn assessment_runs(
+        &self,
+        task_arn: &str,
+    ) -> impl Future<Output = AwsResult<Vec<AssessmentRun>>> + Send;
+    /// Every individual assessment of a run.
+    fn individual_assessments(
+        &self,
+        run_arn: &str,
+    ) -> impl Future<Output = AwsResult<Vec<IndividualAssessment>>> + Send;
 }

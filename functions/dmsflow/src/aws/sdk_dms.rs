@@ -20,9 +20,9 @@ use aws_sdk_databasemigration::types::{
 
 use self::convert::{domain_tags, filter, same_id, sdk_tags};
 use super::dms::{
-    Connection, Dms, Endpoint, EndpointRequest, EndpointRole, EventSubscription,
-    EventSubscriptionRequest, Instance, InstanceRequest, StartType, SubnetGroup,
-    SubnetGroupRequest, TableStats, Tags, Task, TaskRequest,
+    AssessmentRequest, AssessmentRun, Connection, Dms, Endpoint, EndpointRequest, EndpointRole,
+    EventSubscription, EventSubscriptionRequest, IndividualAssessment, Instance, InstanceRequest,
+    StartType, SubnetGroup, SubnetGroupRequest, TableStats, Tags, Task, TaskRequest,
 };
 use super::fault::{AwsFault, AwsResult, classify};
 
@@ -415,5 +415,77 @@ impl Dms for Client {
             .await
             .map_err(classify)?;
         Ok(domain_tags(answer.tag_list()))
+    }
+
+    async fn start_assessment(&self, request: &AssessmentRequest) -> AwsResult<AssessmentRun> {
+        let answer = self
+            .start_replication_task_assessment_run()
+            .replication_task_arn(&request.task_arn)
+            .assessment_run_name(&request.name)
+            .service_access_role_arn(&request.role_arn)
+            .result_location_bucket(&request.bucket)
+            .result_location_folder(&request.folder)
+            .set_include_only(non_empty(&request.include_only))
+            .set_exclude(non_empty(&request.exclude))
+            .send()
+            .await
+            .map_err(classify)?;
+        match answer.replication_task_assessment_run() {
+            Some(run) => convert::assessment_run(run),
+            None => Err(AwsFault::Other {
+                code: "IncompleteResponse".into(),
+                message: "StartReplicationTaskAssessmentRun answered without the run".into(),
+            }),
+        }
+    }
+
+    async fn assessment_runs(&self, task_arn: &str) -> AwsResult<Vec<AssessmentRun>> {
+        let mut runs = Vec::new();
+        let mut marker: Option<String> = None;
+        loop {
+            let page = found(
+                self.describe_replication_task_assessment_runs()
+                    .filters(filter("replication-task-arn", task_arn))
+                    .set_marker(marker.take())
+                    .send()
+                    .await
+                    .map_err(classify),
+            )?;
+            let Some(page) = page else { return Ok(runs) };
+            for run in page.replication_task_assessment_runs() {
+                runs.push(convert::assessment_run(run)?);
+            }
+            match page.marker() {
+                Some(next) if !next.is_empty() => marker = Some(next.to_string()),
+                _ => return Ok(runs),
+            }
+        }
+    }
+
+    async fn individual_assessments(&self, run_arn: &str) -> AwsResult<Vec<IndividualAssessment>> {
+        let mut assessments = Vec::new();
+        let mut marker: Option<String> = None;
+        loop {
+            let page = found(
+                self.describe_replication_task_individual_assessments()
+                    .filters(filter("replication-task-assessment-run-arn", run_arn))
+                    .set_marker(marker.take())
+                    .send()
+                    .await
+                    .map_err(classify),
+            )?;
+            let Some(page) = page else {
+                return Ok(assessments);
+            };
+            assessments.extend(
+                page.replication_task_individual_assessments()
+                    .iter()
+                    .map(convert::individual_assessment),
+            );
+            match page.marker() {
+                Some(next) if !next.is_empty() => marker = Some(next.to_string()),
+                _ => return Ok(assessments),
+            }
+        }
     }
 }

@@ -82,6 +82,7 @@ pub struct SpecParts {
     pub migration_type: Option<MigrationType>,
     pub task_settings: Option<Map<String, Value>>,
     pub validation: Option<ValidationSpec>,
+    pub assessment: Option<super::assessment::AssessmentSpec>,
     pub notifications: Option<Notifications>,
     pub completion: Option<Completion>,
     pub polling: Option<Polling>,
@@ -100,6 +101,7 @@ impl From<&MigrationSpec> for SpecParts {
             migration_type: Some(spec.migration_type),
             task_settings: Some(spec.task_settings.clone()),
             validation: Some(spec.validation.clone()),
+            assessment: Some(spec.assessment.clone()),
             notifications: Some(spec.notifications.clone()),
             completion: Some(spec.completion.clone()),
             polling: Some(spec.polling),
@@ -155,6 +157,9 @@ pub fn check_parts(parts: &SpecParts) -> Vec<SpecProblem> {
     }
     if let Some(validation) = &parts.validation {
         check_validation(validation, out);
+    }
+    if let Some(assessment) = &parts.assessment {
+        super::assessment::check(assessment, out);
     }
     if let Some(notifications) = &parts.notifications {
         check_notifications(notifications, out);

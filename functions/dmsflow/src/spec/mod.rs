@@ -1,5 +1,6 @@
 //! The migration spec: its types, parsing, validation, defaults and JSON Schema.
 
+pub mod assessment;
 pub mod check;
 pub mod mappings;
 pub mod parse;

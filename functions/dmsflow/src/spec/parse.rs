@@ -176,6 +176,7 @@ fn parts_of(value: &Value, blocked: &[String]) -> SpecParts {
         migration_type: defaulted(read("migration_type"), has("migration_type")),
         task_settings: defaulted(read("task_settings"), has("task_settings")),
         validation: defaulted(read("validation"), has("validation")),
+        assessment: defaulted(read("assessment"), has("assessment")),
         notifications: defaulted(read("notifications"), has("notifications")),
         completion: defaulted(read("completion"), has("completion")),
         polling: defaulted(read("polling"), has("polling")),

@@ -1,7 +1,7 @@
 //! What the deployed stack lets a spec name, checked before anything is created.
 //!
-//! The template grants the create function `iam:PassRole` only on roles under
-//! `SecretAccessRolePath`, and lets alarms and the notify function reach only the
+//! The template grants the create and assess functions `iam:PassRole` only on
+//! roles under `SecretAccessRolePath` (and the stack's own assessment role), and lets alarms and the notify function reach only the
 //! stack's alert topic and topics named `RunTopicPrefix*` in the stack's account and
 //! region. A spec outside those bounds would fail later with `AccessDenied`, after
 //! the subnet group and instance exist; here it fails at once, naming the field and
@@ -49,11 +49,22 @@ impl StackBounds {
 pub fn check(spec: &MigrationSpec, bounds: &StackBounds) -> Vec<SpecProblem> {
     let mut problems = Vec::new();
     if let Some(path) = &bounds.secret_access_role_path {
-        for (side, endpoint) in [("source", &spec.source), ("target", &spec.target)] {
-            let arn = &endpoint.secret_access_role_arn;
+        let roles = [
+            (
+                "source.secret_access_role_arn",
+                Some(&spec.source.secret_access_role_arn),
+            ),
+            (
+                "target.secret_access_role_arn",
+                Some(&spec.target.secret_access_role_arn),
+            ),
+            ("assessment.role_arn", spec.assessment.role_arn.as_ref()),
+        ];
+        for (field, arn) in roles {
+            let Some(arn) = arn else { continue };
             if !role_path(arn).is_some_and(|p| p.starts_with(path.as_str())) {
                 problems.push(SpecProblem::new(
-                    format!("{side}.secret_access_role_arn"),
+                    field,
                     format!(
                         "`{arn}` is not under the IAM path `{path}`, the only roles this stack may pass to DMS (its SecretAccessRolePath)"
                     ),

@@ -47,6 +47,9 @@ pub struct MigrationSpec {
     /// Data validation.
     #[serde(default)]
     pub validation: ValidationSpec,
+    /// The premigration assessment before the task's first start.
+    #[serde(default)]
+    pub assessment: super::assessment::AssessmentSpec,
     /// Alerts, DMS event subscription and alarms.
     #[serde(default)]
     pub notifications: Notifications,
@@ -322,6 +325,9 @@ pub struct Polling {
     /// (CDC latency under the threshold).
     #[schemars(range(min = 1, max = 8760))]
     pub cdc_timeout_hours: u32,
+    /// How long the premigration assessment may take, from its start to its result.
+    #[schemars(range(min = 1))]
+    pub assessment_timeout_minutes: u32,
     /// How long cleanup may take to stop and delete the run's resources.
     #[schemars(range(min = 1))]
     pub cleanup_timeout_minutes: u32,
@@ -340,6 +346,7 @@ impl Default for Polling {
             connection_timeout_minutes: 15,
             full_load_timeout_hours: 72,
             task_change_timeout_minutes: 30,
+            assessment_timeout_minutes: 60,
             cdc_timeout_hours: 1440,
             cleanup_timeout_minutes: 120,
             checks_per_execution: 500,

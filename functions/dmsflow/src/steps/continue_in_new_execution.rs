@@ -28,11 +28,7 @@ pub fn successor_name(first_execution_name: &str, generation: u32) -> String {
         return format!("{first_execution_name}{suffix}");
     }
     // FNV-1a of the whole name keeps two long names that share a prefix apart.
-    let hash = first_execution_name
-        .bytes()
-        .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-        });
+    let hash = crate::naming::fnv1a(first_execution_name);
     let keep = NAME_LIMIT - suffix.len() - 9;
     let prefix: String = first_execution_name.chars().take(keep).collect();
     format!("{prefix}-{:08x}{suffix}", hash as u32)
@@ -63,6 +59,7 @@ pub async fn step<E: Executions, S: Starter>(
             loop_started_at: state.step.started_at.clone().unwrap_or_default(),
             previous: state.step.report.clone(),
             claimed_since_ms: state.claimed_since_ms,
+            notes: run.notes.clone(),
         },
         started_by: Some(call.execution.clone()),
     };

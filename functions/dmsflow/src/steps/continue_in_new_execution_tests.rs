@@ -68,6 +68,7 @@ fn call(me: &str, first: &str, generation: u32) -> StepCall {
             plan: vec![],
             generation,
             first_execution_arn: arn(first),
+            notes: Vec::new(),
         }),
         step: StepState {
             name: "CheckProgress".into(),

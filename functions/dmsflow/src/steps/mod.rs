@@ -3,6 +3,7 @@
 //! it did, what it waits for and how long to wait before the next call. Running a
 //! step twice with the same input is always safe.
 
+pub mod assess;
 pub mod check_progress;
 pub mod claim_run;
 pub mod cleanup;

@@ -240,6 +240,7 @@ pub async fn success<N: Notices>(
         task: &run.names.task,
         instance: &run.names.instance,
         progress: &state.step.report,
+        notes: &run.notes,
     });
     let notified = match notices.publish(&topic, &message).await {
         Ok(_) => Some(topic.clone()),

@@ -72,6 +72,7 @@ fn validated() -> RunState {
             plan: vec![],
             generation: 1,
             first_execution_arn: EXECUTION.into(),
+            notes: Vec::new(),
         }),
         ..RunState::default()
     }

@@ -48,6 +48,7 @@ pub fn step(call: StepCall, stack: &StackBounds) -> StepResult<RunState> {
         plan: validated.plan,
         generation: 1,
         first_execution_arn: state.execution.clone(),
+        notes: Vec::new(),
     });
     state.record(
         &call.step,

@@ -42,6 +42,9 @@ pub struct Resume {
     /// The chain's claim: nothing started during the hand-over outranks it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub claimed_since_ms: Option<i64>,
+    /// What earlier steps want the success notice to say.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 const NOT_UNDERSTOOD: &str = "The execution input is not understood. Start an execution with a \
@@ -107,6 +110,7 @@ impl RunState {
             plan: Vec::new(),
             generation: resume.generation,
             first_execution_arn: resume.first_execution_arn,
+            notes: resume.notes,
         });
         self.resumed = Some(StepState {
             name: "CheckProgress".into(),

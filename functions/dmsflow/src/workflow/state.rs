@@ -53,6 +53,9 @@ pub struct Run {
     pub generation: u32,
     /// The execution that started this chain (this one in generation 1).
     pub first_execution_arn: String,
+    /// What earlier steps want the success notice to say (the assessment's warnings).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 /// The loop of the step in progress.
@@ -259,6 +262,7 @@ mod tests {
                 plan: vec![],
                 generation: 1,
                 first_execution_arn: "arn:aws:states:us-east-1:1:execution:sm:e".into(),
+                notes: Vec::new(),
             }),
             ..RunState::default()
         }

@@ -4,13 +4,14 @@
 use aws_sdk_databasemigration::types::{
     Connection as SdkConnection, Endpoint as SdkEndpoint,
     EventSubscription as SdkEventSubscription, Filter, ReplicationInstance, ReplicationSubnetGroup,
-    ReplicationTask, ReplicationTaskStats, TableStatistics, Tag,
+    ReplicationTask, ReplicationTaskAssessmentRun, ReplicationTaskIndividualAssessment,
+    ReplicationTaskStats, TableStatistics, Tag,
 };
 use aws_smithy_types::DateTime;
 
 use crate::aws::dms::{
-    Connection, Endpoint, EndpointRole, EventSubscription, Instance, SubnetGroup, TableStats, Tags,
-    Task, TaskStats,
+    AssessmentRun, Connection, Endpoint, EndpointRole, EventSubscription, IndividualAssessment,
+    Instance, SubnetGroup, TableStats, Tags, Task, TaskStats,
 };
 use crate::aws::fault::{AwsFault, AwsResult};
 
@@ -183,6 +184,39 @@ pub(super) fn subscription(subscription: &SdkEventSubscription) -> AwsResult<Eve
         status: required(subscription.status(), "Status")?,
         topic_arn: required(subscription.sns_topic_arn(), "SnsTopicArn")?,
     })
+}
+
+pub(super) fn assessment_run(run: &ReplicationTaskAssessmentRun) -> AwsResult<AssessmentRun> {
+    Ok(AssessmentRun {
+        arn: required(
+            run.replication_task_assessment_run_arn(),
+            "assessment run ARN",
+        )?,
+        name: run.assessment_run_name().unwrap_or_default().to_string(),
+        status: required(run.status(), "assessment run status")?,
+        created: epoch(run.replication_task_assessment_run_creation_date()),
+        last_failure_message: run
+            .last_failure_message()
+            .filter(|m| !m.is_empty())
+            .map(str::to_string),
+        bucket: run.result_location_bucket().unwrap_or_default().to_string(),
+        folder: run
+            .result_location_folder()
+            .filter(|f| !f.is_empty())
+            .map(str::to_string),
+    })
+}
+
+pub(super) fn individual_assessment(
+    assessment: &ReplicationTaskIndividualAssessment,
+) -> IndividualAssessment {
+    IndividualAssessment {
+        name: assessment
+            .individual_assessment_name()
+            .unwrap_or_default()
+            .to_string(),
+        status: assessment.status().unwrap_or_default().to_string(),
+    }
 }
 
 #[cfg(test)]
