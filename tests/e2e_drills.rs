@@ -73,7 +73,12 @@ async fn a_table_error_alerts_once_naming_the_table_and_stops_replication() {
 
     let outcome = e2e::run(&mut stack, &prepared).await;
 
-    e2e::assert_failed_with_one_alert(&outcome, row.state(), row.error(), "orders.orders");
+    e2e::assert_failed_with_one_alert(
+        &outcome,
+        row.state(),
+        row.error(),
+        "already tried, with ReloadTables while the task ran: orders.orders (1 reload)",
+    );
     assert!(outcome.deleted.is_empty(), "{:?}", outcome.deleted);
     e2e::assert_holds_one_full_set(&stack, run_id, e2e::CDC_ALARMS);
     e2e::assert_holds(&stack, run_id, row.resources_left());
@@ -95,6 +100,12 @@ async fn a_validation_mismatch_alerts_once_with_the_failed_record_count() {
     let outcome = e2e::run(&mut stack, &prepared).await;
 
     e2e::assert_failed_with_one_alert(&outcome, row.state(), row.error(), "found 3 failed record");
+    e2e::assert_failed_with_one_alert(
+        &outcome,
+        row.state(),
+        row.error(),
+        "could not reload or re-validate the tables: DMS does so only while the task runs",
+    );
     e2e::assert_holds(&stack, run_id, row.resources_left());
     e2e::stop(stack).await;
 }
@@ -163,6 +174,86 @@ async fn a_slow_instance_is_waited_for_and_the_run_succeeds() {
         creating >= 3,
         "the create step should check the instance several times: {creating}"
     );
+    e2e::assert_holds(&stack, run_id, row.resources_left());
+    e2e::stop(stack).await;
+}
+
+/// A run of the CDC sample whose task carries the emulator drill `key = value`.
+async fn run_with_task_drill(
+    run_id: &str,
+    key: &str,
+    value: &str,
+) -> (
+    dmsflow_local::stack::Stack,
+    dmsflow_local::rehearsal::Outcome,
+) {
+    let mut stack = e2e::stack().await;
+    e2e::set_scenario(
+        &stack,
+        json!({"drills": {format!("dmsflow-{run_id}-task"): {key: value}}}),
+    );
+    let prepared = e2e::sample(&stack, "mysql-full-load-and-cdc.json", run_id, &[]);
+    let outcome = e2e::run(&mut stack, &prepared).await;
+    (stack, outcome)
+}
+
+/// The success notice's notes.
+fn notes(outcome: &dmsflow_local::rehearsal::Outcome) -> Vec<String> {
+    let notice = outcome.alerts[0].json().expect("a JSON notice");
+    notice["notes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|n| n.as_str().map(str::to_string))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_table_that_errors_once_is_reloaded_and_the_run_succeeds() {
+    let row = fault_matrix::row("table-error-once");
+    let run_id = "e2e-error-once";
+    let (stack, outcome) = run_with_task_drill(run_id, "table-error-once", "orders").await;
+
+    e2e::assert_ends(&outcome, None, "");
+    assert_eq!(e2e::ok_calls_of(&stack, run_id, "ReloadTables"), 1);
+    assert_eq!(
+        notes(&outcome),
+        ["Table orders.orders was in Table error and was reloaded (1 reload)."]
+    );
+    e2e::assert_holds(&stack, run_id, row.resources_left());
+    e2e::stop(stack).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mismatch_cleared_by_re_validation_lets_the_run_succeed() {
+    let row = fault_matrix::row("validation-mismatch-once");
+    let run_id = "e2e-mismatch-once";
+    let (stack, outcome) =
+        run_with_task_drill(run_id, "validation-mismatch-once", "orders=3").await;
+
+    e2e::assert_ends(&outcome, None, "");
+    assert_eq!(e2e::ok_calls_of(&stack, run_id, "ReloadTables"), 1);
+    assert_eq!(
+        notes(&outcome),
+        ["Table orders.orders had 3 failed validation records and was re-validated."]
+    );
+    e2e::assert_holds(&stack, run_id, row.resources_left());
+    e2e::stop(stack).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mismatch_that_survives_re_validation_fails_the_run_saying_what_was_tried() {
+    let row = fault_matrix::row("validation-mismatch-persists");
+    let run_id = "e2e-mismatch-persists";
+    let (stack, outcome) = run_with_task_drill(run_id, "validation-mismatches", "orders=3").await;
+
+    e2e::assert_failed_with_one_alert(
+        &outcome,
+        row.state(),
+        row.error(),
+        "orders.orders (re-validated once after 3 failed records)",
+    );
+    assert_eq!(e2e::ok_calls_of(&stack, run_id, "ReloadTables"), 1);
     e2e::assert_holds(&stack, run_id, row.resources_left());
     e2e::stop(stack).await;
 }

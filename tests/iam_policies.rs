@@ -213,6 +213,11 @@ const DMS_NEEDS: &[Need] = &[
         &[],
     ),
     need(
+        "reload_tables",
+        &[("reload_tables", "dms:ReloadTables")],
+        &[],
+    ),
+    need(
         "start_assessment",
         &[(
             "start_replication_task_assessment_run",

@@ -15,7 +15,9 @@ pub enum Drill {
     AssessmentWarning,
     FailTask,
     TableError,
+    TableErrorOnce,
     ValidationMismatch,
+    ValidationMismatchOnce,
     Throttle,
     SlowInstance,
 }
@@ -41,13 +43,15 @@ pub const THROTTLED_CALLS: u64 = 8;
 pub const SLOW_INSTANCE_REAL_SECONDS: f64 = 8.0;
 
 impl Drill {
-    pub const ALL: [Drill; 8] = [
+    pub const ALL: [Drill; 10] = [
         Drill::FailConnection,
         Drill::AssessmentFail,
         Drill::AssessmentWarning,
         Drill::FailTask,
         Drill::TableError,
+        Drill::TableErrorOnce,
         Drill::ValidationMismatch,
+        Drill::ValidationMismatchOnce,
         Drill::Throttle,
         Drill::SlowInstance,
     ];
@@ -59,7 +63,9 @@ impl Drill {
             Drill::AssessmentWarning => "assessment-warning",
             Drill::FailTask => "fail-task",
             Drill::TableError => "table-error",
+            Drill::TableErrorOnce => "table-error-once",
             Drill::ValidationMismatch => "validation-mismatch",
+            Drill::ValidationMismatchOnce => "validation-mismatch-once",
             Drill::Throttle => "throttle",
             Drill::SlowInstance => "slow-instance",
         }
@@ -91,9 +97,17 @@ impl Drill {
                 "the premigration assessment's first individual assessment ends with a warning (turns the assessment on)".into()
             }
             Drill::FailTask => "the replication task fails at 40% of its full load".into(),
-            Drill::TableError => format!("table {DRILL_TABLE} ends in Table error"),
+            Drill::TableError => format!(
+                "table {DRILL_TABLE} ends in Table error, and again after each reload"
+            ),
+            Drill::TableErrorOnce => format!(
+                "table {DRILL_TABLE} ends in Table error on its first load only; a reload loads it"
+            ),
             Drill::ValidationMismatch => format!(
                 "validation finds {DRILL_MISMATCHES} mismatched records in {DRILL_TABLE} (turns validation on)"
+            ),
+            Drill::ValidationMismatchOnce => format!(
+                "the first validation finds {DRILL_MISMATCHES} mismatched records in {DRILL_TABLE}; a re-validation finds none (turns validation on)"
             ),
             Drill::Throttle => {
                 format!("DMS throttles the first {THROTTLED_CALLS} calls (a transient fault)")
@@ -115,7 +129,11 @@ impl Drill {
             Drill::FailTask => fails("TaskFailed", "CheckProgress"),
             Drill::TableError => fails("TablesErrored", "CheckProgress"),
             Drill::ValidationMismatch => fails("ValidationFailed", "CheckProgress"),
-            Drill::AssessmentWarning | Drill::Throttle | Drill::SlowInstance => Expected {
+            Drill::AssessmentWarning
+            | Drill::TableErrorOnce
+            | Drill::ValidationMismatchOnce
+            | Drill::Throttle
+            | Drill::SlowInstance => Expected {
                 error: None,
                 failed_state: None,
             },
@@ -140,6 +158,12 @@ impl Drill {
             }
             _ => match self {
                 Drill::Throttle => "the throttled step is retried; execution SUCCEEDED".into(),
+                Drill::TableErrorOnce => format!(
+                    "table {DRILL_TABLE} is reloaded (ReloadTables) and completes; execution SUCCEEDED, its notice says so"
+                ),
+                Drill::ValidationMismatchOnce => format!(
+                    "table {DRILL_TABLE} is re-validated (ReloadTables validate-only); execution SUCCEEDED, its notice says so"
+                ),
                 Drill::AssessmentWarning => {
                     "the assessment ends `warning`; execution SUCCEEDED, its notice lists the warnings".into()
                 }
@@ -158,8 +182,13 @@ impl Drill {
             Drill::AssessmentWarning => tag("assessment-warning", "true".into()),
             Drill::FailTask => tag("fail-task-at-percent", "40".into()),
             Drill::TableError => tag("table-error", DRILL_TABLE.into()),
+            Drill::TableErrorOnce => tag("table-error-once", DRILL_TABLE.into()),
             Drill::ValidationMismatch => tag(
                 "validation-mismatches",
+                format!("{DRILL_TABLE}={DRILL_MISMATCHES}"),
+            ),
+            Drill::ValidationMismatchOnce => tag(
+                "validation-mismatch-once",
                 format!("{DRILL_TABLE}={DRILL_MISMATCHES}"),
             ),
             Drill::SlowInstance => tag(
@@ -191,7 +220,7 @@ impl Drill {
             }
         }
         let section = match self {
-            Drill::ValidationMismatch => "validation",
+            Drill::ValidationMismatch | Drill::ValidationMismatchOnce => "validation",
             Drill::AssessmentFail | Drill::AssessmentWarning => "assessment",
             _ => return,
         };

@@ -1,11 +1,14 @@
 //! Progress evaluation, with no I/O: what the task, its table statistics and its
 //! CDC latency say (a [`ProgressSummary`] with its [`Phase`]), and whether that
 //! meets the spec's completion criterion or is an error ([`judge`]); and what the
-//! run did to its target tables, under their target names ([`TargetTables`]).
+//! run did to its target tables, under their target names ([`TargetTables`]);
+//! and what a check may do about errored tables and validation failures first
+//! ([`Remediation`]).
 
 mod errors;
 mod eta;
 mod judge;
+mod remediation;
 mod stop_reason;
 mod summary;
 mod target_names;
@@ -17,6 +20,7 @@ pub(crate) mod fixtures;
 pub use errors::first_few;
 pub use eta::full_load_due_in;
 pub use judge::{Verdict, criterion_name, judge};
+pub use remediation::{Action, Remediation, TABLES_PER_RELOAD};
 pub use stop_reason::StopReason;
 pub use summary::{
     Phase, ProgressSummary, TARGET_TABLES_LISTED, loaded_tables, qualified_name, table_state,

@@ -67,6 +67,10 @@
 //!   returns it (or `None`).
 //! - `tags(arn)`: `NotFound` for an unknown resource.
 //!
+//! `reload_tables`: `Busy` unless the task is `running`, `Invalid` for 0 or more
+//! than 10 tables; logs `"reload_tables <task id> <option> <schema.table>,..."` and
+//! changes nothing (tests move the table statistics).
+//!
 //! Premigration assessment runs: see [`assessments`] (`finish_assessment`,
 //! `put_assessment`, `assessments_of`, `assessment_requests`).
 //!
@@ -88,7 +92,8 @@ use crate::aws::AwsFault;
 use crate::aws::dms::{
     AssessmentRequest, AssessmentRun, Connection, Dms, Endpoint, EndpointRequest, EndpointRole,
     EventSubscription, EventSubscriptionRequest, IndividualAssessment, Instance, InstanceRequest,
-    StartType, SubnetGroup, SubnetGroupRequest, TableStats, Tags, Task, TaskRequest,
+    ReloadOption, StartType, SubnetGroup, SubnetGroupRequest, TableName, TableStats, Tags, Task,
+    TaskRequest,
 };
 use crate::aws::fault::AwsResult;
 use crate::aws::metrics::{AlarmRequest, CdcLatency, Datum, Metrics};
@@ -840,6 +845,36 @@ impl Dms for FakeDms {
 
     async fn assessment_runs(&self, task_arn: &str) -> AwsResult<Vec<AssessmentRun>> {
         assessments::runs(&mut self.state(), task_arn)
+    }
+
+    async fn reload_tables(
+        &self,
+        task_arn: &str,
+        tables: &[TableName],
+        option: ReloadOption,
+    ) -> AwsResult<()> {
+        let mut s = self.state();
+        let id = s.id_of(task_arn);
+        let names: Vec<String> = tables
+            .iter()
+            .map(|t| format!("{}.{}", t.schema, t.table))
+            .collect();
+        s.recorder.call(
+            "reload_tables",
+            &format!("{id} {} {}", option.as_str(), names.join(",")),
+        )?;
+        let task = s.task_by_arn(task_arn)?;
+        // ReloadTables: "only ... with a task in the RUNNING state" (DMS API reference).
+        if task.status != "running" {
+            return Err(busy(format!("task {id} is {}", task.status)));
+        }
+        if tables.is_empty() || tables.len() > 10 {
+            return Err(AwsFault::Invalid(format!(
+                "{} tables to reload: DMS reloads 1 to 10 at a time",
+                tables.len()
+            )));
+        }
+        Ok(())
     }
 
     async fn individual_assessments(&self, run_arn: &str) -> AwsResult<Vec<IndividualAssessment>> {

@@ -285,6 +285,32 @@ pub struct AssessmentRequest {
     pub exclude: Vec<String>,
 }
 
+/// A table a `ReloadTables` call names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TableName {
+    pub schema: String,
+    pub table: String,
+}
+
+/// `ReloadOption` of `ReloadTables` (DMS API reference).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReloadOption {
+    /// Reload the data (and re-validate it when validation is on).
+    DataReload,
+    /// Re-validate only (validation must be on).
+    ValidateOnly,
+}
+
+impl ReloadOption {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReloadOption::DataReload => "data-reload",
+            ReloadOption::ValidateOnly => "validate-only",
+        }
+    }
+}
+
 /// The DMS operations dmsflow uses. `describe_*` return `Ok(None)` when the
 /// resource does not exist (DMS answers `ResourceNotFoundFault` to a filter that
 /// matches nothing). `delete_*` return `Ok(())` when the resource is already gone.
@@ -373,6 +399,13 @@ pub trait Dms: Sync {
         &self,
         task_arn: &str,
     ) -> impl Future<Output = AwsResult<Vec<AssessmentRun>>> + Send;
+    /// `ReloadTables` of a running task (at most 10 tables a call).
+    fn reload_tables(
+        &self,
+        task_arn: &str,
+        tables: &[TableName],
+        option: ReloadOption,
+    ) -> impl Future<Output = AwsResult<()>> + Send;
     /// Every individual assessment of a run.
     fn individual_assessments(
         &self,

@@ -14,15 +14,16 @@ mod tests_endpoint;
 
 use aws_sdk_databasemigration::Client;
 use aws_sdk_databasemigration::types::{
-    DmsSslModeValue, MigrationTypeValue, ReplicationEndpointTypeValue,
-    StartReplicationTaskTypeValue,
+    DmsSslModeValue, MigrationTypeValue, ReloadOptionValue, ReplicationEndpointTypeValue,
+    StartReplicationTaskTypeValue, TableToReload,
 };
 
 use self::convert::{domain_tags, filter, same_id, sdk_tags};
 use super::dms::{
     AssessmentRequest, AssessmentRun, Connection, Dms, Endpoint, EndpointRequest, EndpointRole,
     EventSubscription, EventSubscriptionRequest, IndividualAssessment, Instance, InstanceRequest,
-    StartType, SubnetGroup, SubnetGroupRequest, TableStats, Tags, Task, TaskRequest,
+    ReloadOption, StartType, SubnetGroup, SubnetGroupRequest, TableName, TableStats, Tags, Task,
+    TaskRequest,
 };
 use super::fault::{AwsFault, AwsResult, classify};
 
@@ -460,6 +461,32 @@ impl Dms for Client {
                 _ => return Ok(runs),
             }
         }
+    }
+
+    async fn reload_tables(
+        &self,
+        task_arn: &str,
+        tables: &[TableName],
+        option: ReloadOption,
+    ) -> AwsResult<()> {
+        let tables = tables
+            .iter()
+            .map(|t| {
+                TableToReload::builder()
+                    .schema_name(&t.schema)
+                    .table_name(&t.table)
+                    .build()
+                    .map_err(|e| AwsFault::Invalid(format!("a table to reload: {e}")))
+            })
+            .collect::<AwsResult<Vec<_>>>()?;
+        self.reload_tables()
+            .replication_task_arn(task_arn)
+            .set_tables_to_reload(Some(tables))
+            .reload_option(ReloadOptionValue::from(option.as_str()))
+            .send()
+            .await
+            .map_err(classify)?;
+        Ok(())
     }
 
     async fn individual_assessments(&self, run_arn: &str) -> AwsResult<Vec<IndividualAssessment>> {

@@ -4,6 +4,7 @@ pub mod assessment;
 pub mod check;
 pub mod mappings;
 pub mod parse;
+pub mod remediation;
 pub mod schema;
 pub mod settings;
 pub mod stack_bounds;

@@ -50,6 +50,9 @@ pub struct MigrationSpec {
     /// The premigration assessment before the task's first start.
     #[serde(default)]
     pub assessment: super::assessment::AssessmentSpec,
+    /// What the progress checks do about errored tables and validation failures.
+    #[serde(default)]
+    pub remediation: super::remediation::RemediationSpec,
     /// Alerts, DMS event subscription and alarms.
     #[serde(default)]
     pub notifications: Notifications,

@@ -20,6 +20,12 @@
 //! row that saw no progress; the suggested wait doubles with each, see
 //! [`wait_policy`]) and the `summary`, all read back from `previous`.
 //!
+//! A check the judge fails for a table in `Table error` or for failed validation
+//! records first tries what the spec's `remediation` allows (ReloadTables
+//! `data-reload` or `validate-only` while the task runs, see [`Remediation`]); the
+//! run fails only when nothing is left to try, and the error says what was tried.
+//! The success notice lists what was reloaded or re-validated.
+//!
 //! Publishing the metrics is best effort: a failure does not hide the task's
 //! state; it is reported in `metrics_error`. So is a failure to read the CDC
 //! latency, unless the criterion (ready-for-cutover) needs it.
@@ -29,13 +35,13 @@ use std::time::{Duration, SystemTime};
 use serde::{Deserialize, Serialize};
 
 use super::{StepInput, StepReport, read};
-use crate::aws::dms::{TableStats, Task};
+use crate::aws::dms::{ReloadOption, TableStats, Task};
 use crate::aws::metrics::{Datum, metric_names, task_resource_id};
 use crate::aws::{AwsFault, Dms, Metrics};
 use crate::deadline;
 use crate::error::StepResult;
 use crate::naming::Names;
-use crate::progress::{self, Phase, ProgressSummary, TargetTables};
+use crate::progress::{self, Phase, ProgressSummary, Remediation, TargetTables};
 use crate::spec::CompletionCriterion;
 use crate::wait_policy;
 use crate::workflow::{self, RunState, StepCall};
@@ -56,6 +62,8 @@ pub struct ProgressDetail {
     /// Why the progress metrics (or the CDC latency) could not be read or published.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub metrics_error: Option<String>,
+    /// Tables reloaded or re-validated so far ([`Remediation`]).
+    pub remediation: Remediation,
 }
 
 /// Checks progress once; see the module documentation.
@@ -96,7 +104,80 @@ pub async fn handle<D: Dms, M: Metrics>(
     }
 
     let previous_summary = previous.as_ref().map(|p| &p.summary);
-    let verdict = progress::judge(&spec, &summary, &tables, previous_summary)?;
+    let changed = previous_summary.is_none_or(|p| summary.changed_since(p));
+    let due_in = (summary.phase == Phase::FullLoad)
+        .then(|| progress::full_load_due_in(&task))
+        .flatten();
+    let wait = wait_policy::next(
+        &spec.polling,
+        previous.as_ref().map(|p| p.quiet_polls),
+        changed,
+        due_in,
+    );
+    let target_tables = TargetTables::build(&spec, &task, &progress::loaded_tables(&task, &tables));
+    let remediation = previous
+        .as_ref()
+        .map(|p| p.remediation.clone())
+        .unwrap_or_default();
+    let mut detail = ProgressDetail {
+        poll_count: previous.as_ref().map_or(0, |p| p.poll_count) + 1,
+        quiet_polls: wait.quiet_polls,
+        summary: summary.clone(),
+        target_tables,
+        metrics_error: (!metrics_errors.is_empty()).then(|| metrics_errors.join("; ")),
+        remediation: Remediation {
+            just_acted_on: Vec::new(),
+            ..remediation.clone()
+        },
+    };
+    let verdict = match progress::judge(&spec, &summary, &tables, previous_summary) {
+        Ok(verdict) => verdict,
+        Err(error) => {
+            // A table in error or with failed records: reload or re-validate it
+            // while the task runs, before the run fails ([`Remediation`]).
+            let mut actions = Vec::new();
+            if !remediation.settling(&error, &tables) {
+                let Some((action, record)) = remediation.next(&error, &spec, &summary, &tables)
+                else {
+                    return Err(remediation.explain(error, &spec, &summary));
+                };
+                dms.reload_tables(&task.arn, &action.tables, action.option)
+                    .await
+                    .map_err(|f| {
+                        f.into_step_error(&format!(
+                            "reloading tables of replication task {} ({})",
+                            task.id,
+                            action.option.as_str()
+                        ))
+                    })?;
+                actions.push(format!(
+                    "{} {} of replication task {} ({})",
+                    match action.option {
+                        ReloadOption::DataReload => "reloaded",
+                        ReloadOption::ValidateOnly => "re-validating",
+                    },
+                    record.just_acted_on.join(", "),
+                    task.id,
+                    error.kind
+                ));
+                detail.remediation = record;
+            }
+            deadline::check(
+                input.loop_started_at.as_deref(),
+                now,
+                hours(spec.polling.full_load_timeout_hours),
+                "the full load (with the tables dmsflow reloads or re-validates)",
+                "full_load_timeout_hours",
+            )?;
+            return Ok(StepReport::new(
+                false,
+                actions,
+                Some("the reloaded or re-validated tables".into()),
+                spec.polling.min_wait_seconds,
+                detail,
+            ));
+        }
+    };
     if !verdict.done {
         let (limit, what, setting) = if verdict.bounded {
             (
@@ -113,24 +194,6 @@ pub async fn handle<D: Dms, M: Metrics>(
         };
         deadline::check(input.loop_started_at.as_deref(), now, limit, what, setting)?;
     }
-    let changed = previous_summary.is_none_or(|p| summary.changed_since(p));
-    let due_in = (summary.phase == Phase::FullLoad)
-        .then(|| progress::full_load_due_in(&task))
-        .flatten();
-    let wait = wait_policy::next(
-        &spec.polling,
-        previous.as_ref().map(|p| p.quiet_polls),
-        changed,
-        due_in,
-    );
-    let target_tables = TargetTables::build(&spec, &task, &progress::loaded_tables(&task, &tables));
-    let detail = ProgressDetail {
-        poll_count: previous.as_ref().map_or(0, |p| p.poll_count) + 1,
-        quiet_polls: wait.quiet_polls,
-        summary,
-        target_tables,
-        metrics_error: (!metrics_errors.is_empty()).then(|| metrics_errors.join("; ")),
-    };
     Ok(StepReport::new(
         verdict.done,
         Vec::new(),
@@ -152,6 +215,16 @@ pub async fn step<D: Dms, M: Metrics>(
     let mut state = workflow::advance(call, now, |input| handle(dms, metrics, input, now)).await?;
     let budget = state.spec()?.polling.checks_per_execution;
     state.step.hand_over = !state.step.done && state.step.calls >= budget;
+    if state.step.done
+        && let Ok(detail) = serde_json::from_value::<ProgressDetail>(state.step.report.clone())
+        && let Some(run) = state.run.as_mut()
+    {
+        for note in detail.remediation.notes() {
+            if !run.notes.contains(&note) {
+                run.notes.push(note);
+            }
+        }
+    }
     Ok(state)
 }
 

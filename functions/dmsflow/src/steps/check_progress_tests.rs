@@ -310,9 +310,31 @@ async fn errored_tables_and_outside_stops_are_distinct_errors() {
         table("sales.orders", COMPLETED, ""),
         table("sales.items", ERROR, ""),
     ]);
-    let err = run.check(&Value::Null, None).await.unwrap_err();
+    // The errored table is reloaded first (remediation.reload_errored_tables: 1),
+    // the next check gives DMS time to show it, and only then does the run fail.
+    let reloaded = run.check(&Value::Null, None).await.unwrap();
+    assert!(!reloaded.done);
+    assert_eq!(
+        run.dms.calls_to("reload_tables"),
+        [format!("reload_tables {TASK} data-reload sales.items")]
+    );
+    let settling = run
+        .check(&serde_json::to_value(&reloaded).unwrap(), None)
+        .await
+        .unwrap();
+    assert!(!settling.done && settling.actions.is_empty());
+    let err = run
+        .check(&serde_json::to_value(&settling).unwrap(), None)
+        .await
+        .unwrap_err();
     assert_eq!(err.kind, ErrorKind::TablesErrored);
     assert!(err.message.contains("sales.items"));
+    assert!(
+        err.message.contains("already tried") && err.message.contains("sales.items (1 reload)"),
+        "{}",
+        err.message
+    );
+    assert_eq!(run.dms.calls_to("reload_tables").len(), 1);
     let errored = run.metrics.published()[0]
         .1
         .iter()
