@@ -209,6 +209,18 @@ pub async fn handle<D: Dms>(
             Err(failed(&run, &checks, &task, ""))
         }
         _ if !matches!(task.status.as_str(), "ready" | "stopped" | "failed") => {
+            // Waiting for the task to change state (taking new settings, say) is
+            // bounded like every task change.
+            deadline::check(
+                input.loop_started_at.as_deref(),
+                now,
+                minutes(spec.polling.task_change_timeout_minutes),
+                &format!(
+                    "the wait for task {} to leave status {}",
+                    task.id, task.status
+                ),
+                "task_change_timeout_minutes",
+            )?;
             detail.status = Some(format!("task {}", task.status));
             wait(detail, Vec::new())
         }

@@ -192,7 +192,7 @@ async fn a_task_that_is_changing_is_waited_for_and_the_wait_is_bounded() {
         .await
         .unwrap_err();
     assert_eq!(error.kind, ErrorKind::StepTimedOut);
-    assert!(error.message.contains("assessment_timeout_minutes"));
+    assert!(error.message.contains("task_change_timeout_minutes"));
 }
 
 #[tokio::test]
