@@ -13,6 +13,7 @@ use aws_sdk_cloudwatch::config::{BehaviorVersion, Credentials, Region};
 use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
 use dms_emulator::{Config, serve};
 use dmsflow::spec::stack_bounds::StackBounds;
+use dmsflow::steps::assess::{self, ReportStore};
 use dmsflow::steps::{
     StepReport, check_progress, cleanup, create, enable_validation, start, test_connection,
     validate_spec,
@@ -86,6 +87,7 @@ fn samples() -> Vec<(&'static str, Value)> {
         ("create-resources", call(&validated, "CreateResources")),
         ("test-connections", call(&validated, "TestConnections")),
         ("enable-validation", call(&validated, "EnableValidation")),
+        ("assess-migration", call(&validated, "AssessMigration")),
         ("start-replication", call(&validated, "StartReplication")),
         ("check-progress", call(&validated, "CheckProgress")),
         ("notify-success", call(&complete, "NotifySuccess")),
@@ -295,6 +297,21 @@ async fn the_samples_run_a_migration_step_by_step_and_leave_nothing() {
         })
     })
     .await;
+    // The stack's report bucket and DMS role, as template.yaml hands them on.
+    let store = ReportStore {
+        bucket: Some("dmsflow-assessments-123456789012".into()),
+        role_arn: Some("arn:aws:iam::123456789012:role/dmsflow-dms/dmsflow-assessment".into()),
+    };
+    let store = &store;
+    let assessed = until_done("assess-migration", |call| {
+        assess::step(dms, call, store, now())
+    })
+    .await;
+    assert_eq!(
+        assessed.step.report["status"], "passed",
+        "{:#}",
+        assessed.step.report
+    );
     until_done("start-replication", |call| {
         workflow::advance(call, now(), |input| start::handle(dms, input, now()))
     })
