@@ -90,12 +90,13 @@ async fn a_step_whose_result_was_lost_runs_again_without_doing_anything_twice() 
     let mut stack = e2e::stack().await;
     let run_id = "e2e-lost";
     let prepared = e2e::sample(&stack, FULL_LOAD, run_id, &[]);
-    // The first two create invocations (validate, then the first reconcile) and
-    // the first of every other step.
+    // The first invocation of every step.
     let armed = [
-        ("dmsflow-create", 2),
+        ("dmsflow-validate", 1),
+        ("dmsflow-create", 1),
         ("dmsflow-test-connection", 1),
         ("dmsflow-enable-validation", 1),
+        ("dmsflow-assess", 1),
         ("dmsflow-start", 1),
         ("dmsflow-check-progress", 1),
         ("dmsflow-cleanup", 1),
@@ -108,8 +109,8 @@ async fn a_step_whose_result_was_lost_runs_again_without_doing_anything_twice() 
 
     e2e::assert_ends(&outcome, None, "");
     let lost = e2e::lost_responses(&stack).await;
-    assert_eq!(lost.len(), 7, "every armed response was lost: {lost:?}");
-    assert!(outcome.task_failures >= 7, "each loss fails one invocation");
+    assert_eq!(lost.len(), 8, "every armed response was lost: {lost:?}");
+    assert!(outcome.task_failures >= 8, "each loss fails one invocation");
     let created: Vec<&str> = outcome
         .created
         .iter()
@@ -117,6 +118,7 @@ async fn a_step_whose_result_was_lost_runs_again_without_doing_anything_twice() 
         .collect();
     assert_eq!(created.len(), 6, "nothing created twice: {created:?}");
     for operation in [
+        "StartReplicationTaskAssessmentRun",
         "StartReplicationTask",
         "DeleteReplicationTask",
         "DeleteReplicationInstance",

@@ -211,7 +211,7 @@ async fn an_invalid_spec_fails_before_any_dms_resource_exists() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_role_outside_the_stacks_path_fails_before_any_dms_resource_exists() {
-    // The deployed create function reads SecretAccessRolePath from its environment
+    // The deployed validate function reads SecretAccessRolePath from its environment
     // (the template's default here): a role at "/" could not be passed to DMS.
     let mut stack = e2e::stack().await;
     let run_id = "e2e-role-path";

@@ -76,6 +76,7 @@ async fn stack_surfaces(stack: &Stack) -> Vec<(String, String)> {
     }
     for expected in [
         "cargo-lambda.log",
+        "dmsflow-validate.log",
         "dmsflow-create.log",
         "dmsflow-cleanup.log",
     ] {

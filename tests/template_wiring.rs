@@ -108,8 +108,8 @@ fn the_template_deploys_exactly_the_workspace_function_binaries() {
     let in_workspace = workspace_function_binaries();
     assert_eq!(
         in_workspace.len(),
-        10,
-        "ten function binaries: {in_workspace:?}"
+        11,
+        "eleven function binaries: {in_workspace:?}"
     );
     let in_template: BTreeSet<String> =
         Template::load().function_binaries().into_values().collect();

@@ -148,7 +148,7 @@ pub const ROWS: &[Row] = &[
         id: "lost-responses",
         fault: "Every step's result is lost once after it ran (`Lambda.ServiceException`): the step runs twice",
         ends: Ends::Succeeds,
-        sees: "the success notice only; no resource created twice, the task started once",
+        sees: "the success notice only; no resource created twice, one assessment, the task started once",
         left: Left::Nothing,
         left_detail: "nothing (the run deletes everything on success)",
         file: "e2e_faults.rs",
@@ -466,7 +466,7 @@ pub const ROWS: &[Row] = &[
     Row {
         id: "task-stuck-modifying",
         fault: "The task stays in `modifying` after a rerun turned validation on (`slow-modify-seconds` drill), past `polling.task_change_timeout_minutes`",
-        ends: fails("StartReplication", "StepTimedOut"),
+        ends: fails("AssessMigration", "StepTimedOut"),
         sees: "one alert naming the task, its status and the setting to raise; no safety-net alert",
         left: Left::KeptForInspection(12),
         left_detail: "the run's resources, the task still `modifying` (`on_failure: keep`)",

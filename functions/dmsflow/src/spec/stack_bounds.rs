@@ -5,13 +5,13 @@
 //! stack's alert topic and topics named `RunTopicPrefix*` in the stack's account and
 //! region. A spec outside those bounds would fail later with `AccessDenied`, after
 //! the subnet group and instance exist; here it fails at once, naming the field and
-//! the fix. The bounds come from the create function's environment; a bound that is
+//! the fix. The bounds come from the validate function's environment; a bound that is
 //! not set (an offline check) is not checked.
 
 use super::MigrationSpec;
 use super::parse::SpecProblem;
 
-/// The stack's bounds, as the template sets them in the create function's
+/// The stack's bounds, as the template sets them in the validate function's
 /// environment.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StackBounds {
