@@ -7,6 +7,7 @@ use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
 use aws_smithy_runtime_api::client::http::SharedHttpClient;
 
 use super::lazy_cloudwatch::LazyCloudWatch;
+use super::lazy_history::LazyHistory;
 use super::lazy_https::LazyHttpClient;
 
 /// The service-specific endpoint variable aws-config reads for DMS (its service
@@ -142,13 +143,11 @@ pub async fn sfn_from_env() -> aws_sdk_sfn::Client {
     aws_sdk_sfn::Client::new(&sdk_config().await)
 }
 
-/// The SNS and Step Functions clients of the notify function, on one configuration.
-pub async fn sns_and_sfn_from_env() -> (aws_sdk_sns::Client, aws_sdk_sfn::Client) {
+/// The SNS client of the notify function and, on the same configuration, its
+/// Step Functions client, built by its first call ([`LazyHistory`]).
+pub async fn sns_and_history_from_env() -> (aws_sdk_sns::Client, LazyHistory) {
     let config = sdk_config().await;
-    (
-        aws_sdk_sns::Client::new(&config),
-        aws_sdk_sfn::Client::new(&config),
-    )
+    (aws_sdk_sns::Client::new(&config), LazyHistory::new(&config))
 }
 
 /// The stack's alert topic, from the function's environment

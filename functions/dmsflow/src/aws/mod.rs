@@ -5,6 +5,7 @@ pub mod dms;
 pub mod executions;
 pub mod fault;
 pub mod lazy_cloudwatch;
+pub mod lazy_history;
 pub mod lazy_https;
 pub mod metrics;
 pub mod notices;
