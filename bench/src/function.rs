@@ -59,6 +59,17 @@ pub fn lambda_env(name: &str, runtime_api: &str, endpoint: &str) -> Vec<(String,
         "AWS_LAMBDA_LOG_GROUP_NAME".into(),
         format!("/aws/lambda/{name}"),
     ));
+    if name == "dmsflow-assess" {
+        // The report bucket and DMS role template.yaml hands the function.
+        env.push((
+            "DMSFLOW_ASSESSMENT_BUCKET".into(),
+            "dmsflow-assessments-123456789012".into(),
+        ));
+        env.push((
+            "DMSFLOW_ASSESSMENT_ROLE_ARN".into(),
+            "arn:aws:iam::123456789012:role/dmsflow-dms/dmsflow-assessment".into(),
+        ));
+    }
     env
 }
 

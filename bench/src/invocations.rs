@@ -3,7 +3,7 @@
 //! first invocation and each process's peak memory.
 //!
 //! The steps run in the state machine's order (validate, create, test-connection,
-//! enable-validation, start, check-progress, cleanup). Each is called with its
+//! enable-validation, assess, start, check-progress, cleanup). Each is called with its
 //! sample (`events/functions/`), then with its own answer, until it is done, as
 //! the state machine's loops do, so
 //! every first invocation meets the state the real run would give it. The source
@@ -104,17 +104,14 @@ pub async fn run(paths: &Paths, emulator: &EmulatorHandle) -> Result<Vec<Functio
     let mut runs = Vec::new();
 
     let validate = paths.event("validate-spec")?;
-    let (validated, run) = run_step(paths, emulator, "dmsflow-create", &endpoint, |_| {
+    let (validated, run) = run_step(paths, emulator, "dmsflow-validate", &endpoint, |_| {
         validate.clone()
     })
     .await?;
     if !validated.pointer("/run/spec").is_some_and(Value::is_object) {
         return Err(format!("validation answered no run: {validated}"));
     }
-    runs.push(FunctionRun {
-        name: "dmsflow-create (validate)".into(),
-        ..run
-    });
+    runs.push(run);
 
     // Each step's sample is the state ValidateSpec answers, as the state machine
     // hands it on; then each call gets the previous call's answer.
@@ -122,6 +119,7 @@ pub async fn run(paths: &Paths, emulator: &EmulatorHandle) -> Result<Vec<Functio
         ("dmsflow-create", "create-resources"),
         ("dmsflow-test-connection", "test-connections"),
         ("dmsflow-enable-validation", "enable-validation"),
+        ("dmsflow-assess", "assess-migration"),
         ("dmsflow-start", "start-replication"),
         ("dmsflow-check-progress", "check-progress"),
         ("dmsflow-cleanup", "cleanup"),

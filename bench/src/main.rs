@@ -20,11 +20,13 @@ mod waiting;
 /// The deployed functions, in the state machine's order. claim-run, notify and
 /// continue call Step Functions and SNS, which the bench does not serve: they have
 /// init and size rows only.
-const FUNCTIONS: [&str; 9] = [
+const FUNCTIONS: [&str; 11] = [
     "dmsflow-claim-run",
+    "dmsflow-validate",
     "dmsflow-create",
     "dmsflow-test-connection",
     "dmsflow-enable-validation",
+    "dmsflow-assess",
     "dmsflow-start",
     "dmsflow-check-progress",
     "dmsflow-cleanup",
