@@ -132,6 +132,14 @@ impl Emulator {
         self.with_run(id, |run, _| run.latency_override = Some(seconds))
     }
 
+    /// The source's writes stop now (the application is switched off for the
+    /// cutover): the task's change counters stop growing and its CDC latency
+    /// drains to zero (see `Run::latency`). False when no task of that identifier
+    /// has a run.
+    pub fn stop_source_writes(&self, id: &str) -> bool {
+        self.with_run(id, |run, now| run.writes_stopped_at = Some(now))
+    }
+
     /// Changes the run of the task `id` (any case), given the simulated time now;
     /// false when that task has no run.
     fn with_run(&self, id: &str, change: impl FnOnce(&mut Run, f64)) -> bool {
@@ -177,7 +185,12 @@ pub(crate) fn task_metrics(w: &World, id: &str) -> Option<Value> {
         let sum = |f: fn(&crate::simulation::TableView) -> u64| views.iter().map(f).sum::<u64>();
         out["CDCLatencySource"] = json!(src);
         out["CDCLatencyTarget"] = json!(tgt);
-        out["CDCIncomingChanges"] = json!((run.change_rate() * tgt).round() as u64);
+        let arriving = if run.writes_stopped_at.is_some() {
+            0.0
+        } else {
+            run.change_rate()
+        };
+        out["CDCIncomingChanges"] = json!((arriving * tgt).round() as u64);
         out["FullLoadThroughputRowsSource"] =
             json!(if running { run.throughput(w.now) } else { 0.0 });
         out["FullLoadProgressPercent"] = json!(run.stats(w.now).progress_percent);

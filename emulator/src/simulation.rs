@@ -165,6 +165,9 @@ pub struct Run {
     pub frozen_at: Option<f64>,
     pub validation_enabled: bool,
     pub latency_override: Option<f64>,
+    /// When the source's writes stopped (a test's control call): no change is
+    /// captured after it, and the CDC latency drains to zero.
+    pub writes_stopped_at: Option<f64>,
     pub carried_elapsed_ms: i64,
     pub full_load_started: Option<f64>,
     pub reloaded: bool,
@@ -268,6 +271,7 @@ impl Run {
             frozen_at: None,
             validation_enabled: input.validation,
             latency_override: input.latency_override,
+            writes_stopped_at: None,
             reloaded: input.reload,
             reload_end: begin,
         };
@@ -364,8 +368,12 @@ impl Run {
         let frozen_here = self.frozen_at.is_some_and(|f| t >= f);
         let tp = &self.tables[i];
         let [ri, ru, rd] = tp.rates;
+        // No change is captured once the source's writes have stopped.
+        let captured_until = self.writes_stopped_at.map_or(te, |s| te.min(s));
         let cdc_secs = match self.cdc_begin {
-            Some(cb) if te > cb && !(tp.error && tp.carried.is_none()) => te - cb,
+            Some(cb) if captured_until > cb && !(tp.error && tp.carried.is_none()) => {
+                captured_until - cb
+            }
             _ => 0.0,
         };
         let mut v = TableView {
@@ -502,10 +510,29 @@ impl Run {
         let Some(cb) = self.cdc_begin.filter(|_| running) else {
             return (0.0, 0.0);
         };
+        match self.writes_stopped_at.filter(|s| t >= *s) {
+            // The emulator's choice: once the source's writes stop, DMS applies
+            // what it captured and both latencies fall by a second per second to
+            // zero. The DMS user guide defines CDCLatencySource as the gap between
+            // the last event captured and the instance's clock, and
+            // CDCLatencyTarget as the gap between the oldest event not yet
+            // committed on the target and that clock; how DMS reports the source
+            // gap when no change arrives at all is not documented (AWS's cutover
+            // advice expects both near zero once writes stop).
+            Some(stopped) => {
+                let (src, tgt) = self.latency_while_writing(stopped, cb);
+                let drained = t - stopped;
+                ((src - drained).max(0.0), (tgt - drained).max(0.0))
+            }
+            None => self.latency_while_writing(t, cb),
+        }
+    }
+
+    fn latency_while_writing(&self, t: f64, cdc_begin: f64) -> (f64, f64) {
         if let Some(n) = self.latency_override {
             return (n, n);
         }
-        if t < cb {
+        if t < cdc_begin {
             // Changes are cached while the full load runs.
             (0.0, (t - self.begin).max(0.0))
         } else {

@@ -371,3 +371,45 @@ async fn set_cdc_latency_changes_a_running_tasks_latency() {
     assert_eq!(metrics()["CDCLatencySource"], 2.0);
     assert_eq!(metrics()["CDCLatencyTarget"], 2.0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stopped_source_writes_stop_the_changes_and_drain_the_latency() {
+    let env = start().await;
+    let dms = &env.dms;
+    let s = setup(dms, "sw").await;
+    let arn = create_task(
+        dms,
+        &s,
+        "sw-task",
+        M::FullLoadAndCdc,
+        None,
+        vec![tag("dms-emulator:cdc-latency-seconds", "30")],
+    )
+    .await;
+    let emulator = env.handle.emulator();
+    assert!(!emulator.stop_source_writes("sw-task"), "not started yet");
+    start_task(dms, &arn, S::StartReplication).await;
+    wait_cdc_running(dms, &arn).await;
+    let metrics = || emulator.task_metrics("sw-task").expect("metrics");
+    let changes = |m: &serde_json::Value| {
+        let c = &m["counters"];
+        c["inserts"].as_u64().unwrap()
+            + c["updates"].as_u64().unwrap()
+            + c["deletes"].as_u64().unwrap()
+    };
+    assert_eq!(metrics()["CDCLatencyTarget"], 30.0);
+    assert!(emulator.stop_source_writes("sw-task"));
+    let at_stop = metrics();
+    assert_eq!(at_stop["CDCIncomingChanges"], 0);
+    // The emulator runs simulated time fast: the 30 s of latency drain in well
+    // under a real second, and no change is captured meanwhile.
+    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+    let later = metrics();
+    assert_eq!(later["CDCLatencySource"], 0.0, "{later}");
+    assert_eq!(later["CDCLatencyTarget"], 0.0, "{later}");
+    assert_eq!(
+        changes(&later),
+        changes(&at_stop),
+        "no change after the stop"
+    );
+}
