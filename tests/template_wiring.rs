@@ -108,8 +108,8 @@ fn the_template_deploys_exactly_the_workspace_function_binaries() {
     let in_workspace = workspace_function_binaries();
     assert_eq!(
         in_workspace.len(),
-        11,
-        "eleven function binaries: {in_workspace:?}"
+        12,
+        "twelve function binaries: {in_workspace:?}"
     );
     let in_template: BTreeSet<String> =
         Template::load().function_binaries().into_values().collect();
@@ -135,7 +135,7 @@ fn substitution_names_map_to_binaries() {
 }
 
 #[test]
-fn every_sample_input_is_a_spec_or_a_cleanup_request() {
+fn every_sample_input_is_a_spec_a_cleanup_or_a_cutover_request() {
     let dir = support::root().join("events");
     let mut seen = 0;
     for entry in std::fs::read_dir(&dir).expect("events/ exists") {
@@ -147,7 +147,14 @@ fn every_sample_input_is_a_spec_or_a_cleanup_request() {
         let text = std::fs::read_to_string(&path).expect("readable");
         let value: serde_json::Value = serde_json::from_str(&text)
             .unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()));
-        if value.get("action").is_some() {
+        if value.get("action").is_some_and(|a| a == "cutover") {
+            let state = dmsflow::workflow::RunState::begin(
+                "arn:aws:states:us-east-1:123456789012:execution:dmsflow-migration:sample",
+                value,
+            )
+            .unwrap_or_else(|e| panic!("{} is not a valid cutover request: {e}", path.display()));
+            assert_eq!(state.route, dmsflow::workflow::Route::Cutover);
+        } else if value.get("action").is_some() {
             let keys: BTreeSet<_> = value.as_object().expect("object").keys().cloned().collect();
             assert_eq!(
                 keys,

@@ -20,7 +20,7 @@ mod waiting;
 /// The deployed functions, in the state machine's order. claim-run, notify and
 /// continue call Step Functions and SNS, which the bench does not serve: they have
 /// init and size rows only.
-const FUNCTIONS: [&str; 11] = [
+const FUNCTIONS: [&str; 12] = [
     "dmsflow-claim-run",
     "dmsflow-validate",
     "dmsflow-create",
@@ -29,6 +29,7 @@ const FUNCTIONS: [&str; 11] = [
     "dmsflow-assess",
     "dmsflow-start",
     "dmsflow-check-progress",
+    "dmsflow-cutover",
     "dmsflow-cleanup",
     "dmsflow-notify",
     "dmsflow-continue",

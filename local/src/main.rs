@@ -11,7 +11,7 @@ use dmsflow_local::drills::Drill;
 use dmsflow_local::rehearsal::{self, Prepared};
 use dmsflow_local::{Error, Stack, StackOptions};
 
-const USAGE: &str = "usage: dmsflow-local rehearse [EVENTS_FILE] [--drill NAME]... [--keep-stack] \
+const USAGE: &str = "usage: dmsflow-local rehearse [EVENTS_FILE] [--drill NAME]... [--then-cutover] [--keep-stack] \
 [--time-scale N] [--speed N] [--timeout SECONDS] [--root DIR] [--no-build]
 (see tools/rehearse --help)";
 
@@ -20,6 +20,7 @@ const DEFAULT_EVENTS: &str = "events/mysql-full-load-and-cdc.json";
 struct Args {
     events: Option<PathBuf>,
     drills: Vec<Drill>,
+    then_cutover: bool,
     keep_stack: bool,
     timeout: Duration,
     options: StackOptions,
@@ -34,6 +35,7 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Args, Error> {
     let mut parsed = Args {
         events: None,
         drills: Vec::new(),
+        then_cutover: false,
         keep_stack: false,
         timeout: Duration::from_secs(600),
         options: StackOptions::default(),
@@ -53,6 +55,7 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Args, Error> {
                 parsed.drills.push(Drill::parse(&name)?);
             }
             "--keep-stack" => parsed.keep_stack = true,
+            "--then-cutover" => parsed.then_cutover = true,
             "--no-build" => parsed.options.build = false,
             "--time-scale" => parsed.options.time_scale = number(args.next(), &arg)?,
             "--speed" => parsed.options.speed = number(args.next(), &arg)?,
@@ -168,6 +171,10 @@ async fn rehearse(args: Args) -> Result<bool, Error> {
     for line in rehearsal::summary(&prepared, &outcome) {
         println!("{line}");
     }
+    let mut succeeded = outcome.succeeded();
+    if args.then_cutover && succeeded {
+        succeeded = cutover(&mut stack, &prepared, speed, args.timeout).await?;
+    }
     if args.keep_stack {
         println!(
             "\nthe stack keeps running: endpoint {} (DMS control API at {}/_emulator/resources, \
@@ -179,6 +186,36 @@ async fn rehearse(args: Args) -> Result<bool, Error> {
         std::future::pending::<()>().await;
     }
     stack.shutdown().await;
+    Ok(succeeded)
+}
+
+/// `--then-cutover`: the run's source stops its writes (the emulator's control),
+/// then a cutover request for the run drains, stops, verifies and hands over.
+async fn cutover(
+    stack: &mut Stack,
+    run: &Prepared,
+    speed: f64,
+    timeout: Duration,
+) -> Result<bool, Error> {
+    let task = format!("dmsflow-{}-task", run.run_id);
+    if !stack.emulator().stop_source_writes(&task) {
+        return Err(Error::new(format!(
+            "--then-cutover: {task} has no running replication to cut over (the run must end with replication running: completion.then leave-running)"
+        )));
+    }
+    println!(
+        "\nthe source's writes stop (emulator control); cutting run {} over\n",
+        run.run_id
+    );
+    // The functions judge the drain window by the clock, which the local stack
+    // does not compress: a short window keeps the rehearsal short.
+    let request =
+        serde_json::json!({"action": "cutover", "run_id": run.run_id, "drained_for_seconds": 5});
+    let prepared = rehearsal::prepare(request, &stack.run_topic_arn, &[], speed)?;
+    let outcome = rehearsal::rehearse(stack, &prepared, timeout, |line| println!("{line}")).await?;
+    for line in rehearsal::summary(&prepared, &outcome) {
+        println!("{line}");
+    }
     Ok(outcome.succeeded())
 }
 
@@ -207,7 +244,9 @@ mod tests {
         assert_eq!(a.events, Some(PathBuf::from("events/x.json")));
         assert_eq!(a.drills, vec![Drill::Throttle, Drill::TableError]);
         assert!(a.keep_stack);
+        assert!(!a.then_cutover);
         assert_eq!(a.options.time_scale, 10.0);
+        assert!(args(&["rehearse", "--then-cutover"]).unwrap().then_cutover);
         assert!(args(&["rehearse", "--drill", "nope"]).is_err());
         assert!(args(&["rehearse", "a.json", "b.json"]).is_err());
         assert!(args(&["rehearse", "--speed", "0"]).is_err());

@@ -20,7 +20,7 @@ pub struct Prepared {
     pub input: Value,
     pub run_id: String,
     /// Deterministic: the run id, `-drill-<names>` for drills, `-teardown` for a
-    /// cleanup request.
+    /// cleanup request, `-cutover` for a cutover request.
     pub execution_name: String,
     pub drills: Vec<Drill>,
 }
@@ -38,10 +38,12 @@ pub fn prepare(
         .and_then(Value::as_str)
         .unwrap_or("unnamed")
         .to_string();
-    let cleanup = input.get("action").is_some();
-    if cleanup && !drills.is_empty() {
+    let action = input
+        .get("action")
+        .map(|a| a.as_str().unwrap_or("action").to_string());
+    if action.is_some() && !drills.is_empty() {
         return Err(Error::new(
-            "drills apply to a migration spec, not to a cleanup request",
+            "drills apply to a migration spec, not to a cleanup or cutover request",
         ));
     }
     if let Some(topic) = input.pointer_mut("/notifications/sns_topic_arn") {
@@ -51,8 +53,12 @@ pub fn prepare(
         drill.apply(&mut input, speed);
     }
     let mut execution_name = run_id.clone();
-    if cleanup {
-        execution_name.push_str("-teardown");
+    if let Some(action) = &action {
+        execution_name.push_str(match action.as_str() {
+            "cleanup" => "-teardown",
+            "cutover" => "-cutover",
+            _ => "-request",
+        });
     } else if !drills.is_empty() {
         execution_name.push_str("-drill");
         for drill in drills {

@@ -9,9 +9,11 @@
 //! SNS's `MessageStructure: json`.
 
 mod advice;
+mod cutover;
 mod links;
 
 pub use advice::advice;
+pub use cutover::cutover_report;
 pub use links::Links;
 
 use serde_json::{Map, Value, json};
@@ -92,6 +94,8 @@ pub struct FailureFacts<'a> {
     pub run_id: Option<&'a str>,
     /// Whether the spec was validated (the run's resources may exist).
     pub run_validated: bool,
+    /// The execution is a cutover of the run (`{"action": "cutover"}`).
+    pub cutover: bool,
     pub failed_state: &'a str,
     pub error: &'a str,
     /// The error's message (the function's, not its JSON envelope).
@@ -128,6 +132,15 @@ pub fn failure_alert(facts: &FailureFacts<'_>) -> Message {
                 "Cleanup after the earlier failure ({error} at {state}, alerted already) failed too: \
                  the run's resources named below may still exist."
             ),
+        ),
+        (_, Some(run_id), None) if facts.cutover => (
+            format!(
+                "dmsflow cutover of run {run_id} failed at {}",
+                facts.failed_state
+            ),
+            "The cutover did not complete. The message says what was found and in which state \
+             the replication task was left; dmsflow cleans nothing up after a failed cutover."
+                .to_string(),
         ),
         (_, Some(run_id), None) if facts.run_validated => (
             format!("dmsflow run {run_id} failed at {}", facts.failed_state),

@@ -17,6 +17,13 @@ pub fn minutes(minutes: u32) -> Duration {
     Duration::from_secs(u64::from(minutes) * 60)
 }
 
+/// How long a loop that started at `started_at` (RFC 3339) has run at `now`;
+/// `None` without a readable start.
+pub fn elapsed(started_at: Option<&str>, now: SystemTime) -> Option<Duration> {
+    let started = humantime::parse_rfc3339_weak(started_at?).ok()?;
+    Some(now.duration_since(started).unwrap_or_default())
+}
+
 /// Fails with `StepTimedOut` when a loop that started at `started_at` (RFC 3339)
 /// has run longer than `limit` at `now`. `what` names the loop for the message,
 /// `setting` the spec field that sets the limit.

@@ -44,11 +44,20 @@ pub enum ErrorKind {
     AwsError,
     /// Another execution is driving the same run id; this one touched nothing.
     RunInProgress,
+    /// A cutover request names a run whose task is not this run's, not running in
+    /// CDC, or still loading; nothing was touched.
+    CutoverRefused,
+    /// The replication did not drain within the cutover's bound; the task was left
+    /// running.
+    CutoverNotReady,
+    /// After the cutover's stop, a table is not complete or not validated; the task
+    /// was left stopped.
+    CutoverCheckFailed,
 }
 
 impl ErrorKind {
     /// Every error kind, for documentation and tests.
-    pub const ALL: [ErrorKind; 17] = [
+    pub const ALL: [ErrorKind; 20] = [
         ErrorKind::InvalidSpec,
         ErrorKind::ResourceConflict,
         ErrorKind::ResourceMissing,
@@ -66,6 +75,9 @@ impl ErrorKind {
         ErrorKind::AwsUnavailable,
         ErrorKind::AwsError,
         ErrorKind::RunInProgress,
+        ErrorKind::CutoverRefused,
+        ErrorKind::CutoverNotReady,
+        ErrorKind::CutoverCheckFailed,
     ];
 
     /// The `errorType` string the state machine matches.
@@ -88,6 +100,9 @@ impl ErrorKind {
             ErrorKind::AwsUnavailable => "AwsUnavailable",
             ErrorKind::AwsError => "AwsError",
             ErrorKind::RunInProgress => "RunInProgress",
+            ErrorKind::CutoverRefused => "CutoverRefused",
+            ErrorKind::CutoverNotReady => "CutoverNotReady",
+            ErrorKind::CutoverCheckFailed => "CutoverCheckFailed",
         }
     }
 

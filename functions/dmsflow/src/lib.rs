@@ -7,6 +7,7 @@
 pub mod alerts;
 pub mod aws;
 pub mod cleanup_plan;
+pub mod cutover;
 pub mod deadline;
 pub mod election;
 pub mod error;

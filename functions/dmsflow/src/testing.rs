@@ -991,6 +991,30 @@ pub fn clear_calls(dms: &FakeDms, metrics: &FakeMetrics) {
     metrics.clear_calls();
 }
 
+/// The state of a cutover of run `orders` just after ClaimRun, with `options`
+/// added to the request.
+pub fn cutover_state(options: serde_json::Value) -> crate::workflow::RunState {
+    let mut input = serde_json::json!({"action": "cutover", "run_id": "orders"});
+    for (k, v) in options.as_object().expect("options") {
+        input[k] = v.clone();
+    }
+    let request = crate::cutover::CutoverRequest::parse(input.as_object().expect("object"))
+        .expect("a valid request");
+    crate::workflow::RunState {
+        route: crate::workflow::Route::Cutover,
+        run_id: Some("orders".into()),
+        cutover: Some(crate::cutover::CutoverRecord::new(request)),
+        ..crate::workflow::RunState::default()
+    }
+}
+
+/// The call of `step` with `state`, as the state machine makes it.
+pub fn step_call(state: &crate::workflow::RunState, step: &str) -> crate::workflow::StepCall {
+    serde_json::from_value(serde_json::json!({"state": state, "step": step,
+        "execution": "arn:aws:states:us-east-1:111122223333:execution:dmsflow-migration:c"}))
+    .expect("a step call")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

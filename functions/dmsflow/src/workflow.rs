@@ -23,7 +23,7 @@ mod state;
 
 pub use begin::{Continuation, Resume};
 
-pub use state::{Caught, Failure, Outcome, Route, Run, RunState, StepCall, StepState};
+pub use state::{Caught, Failure, Outcome, Route, Run, RunState, StepCall, StepState, rfc3339};
 
 use std::future::Future;
 use std::time::SystemTime;

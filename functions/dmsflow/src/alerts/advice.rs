@@ -50,6 +50,20 @@ pub fn advice(error: &str) -> &'static str {
         "RunInProgress" => {
             "Wait for the execution that drives the run, or stop it, as the message says."
         }
+        "CutoverRefused" => {
+            "Nothing was touched. Name the run_id of a run whose task is running in CDC after its \
+             full load (the run's ready-for-cutover notice names it), then start the cutover again."
+        }
+        "CutoverNotReady" => {
+            "Replication is still running and nothing was stopped. Make sure every writer of the \
+             source has stopped, look at the figures above, then start the cutover again (or raise \
+             drain_timeout_minutes or max_latency_seconds in the cutover request)."
+        }
+        "CutoverCheckFailed" => {
+            "The task is stopped and kept for inspection; do not switch the application over yet. \
+             Look at the tables named above (for validation failures, awsdms_validation_failures_v1 \
+             on the target); once they are fixed, resume the run with its spec, then cut over again."
+        }
         "NotificationFailed" => {
             "Check the run's SNS topic: it may be deleted, or its access policy or KMS key may not \
              let dmsflow publish."

@@ -11,6 +11,7 @@ fn run_failure<'a>() -> FailureFacts<'a> {
         execution_arn: EXECUTION,
         run_id: Some("orders"),
         run_validated: true,
+        cutover: false,
         failed_state: "TestConnections",
         error: "ConnectionTestFailed",
         cause: "the connection test from replication instance dmsflow-orders-instance to the source endpoint dmsflow-orders-source failed: Can't connect to MySQL server",
@@ -88,6 +89,7 @@ fn a_failure_before_the_spec_is_validated_names_the_execution() {
     let facts = FailureFacts {
         run_id: None,
         run_validated: false,
+        cutover: false,
         failed_state: "ClaimRun",
         error: "InvalidSpec",
         cause: "The execution input is not understood.",
@@ -236,4 +238,70 @@ fn subjects_fit_sns_and_the_structured_body_serves_every_protocol() {
             serde_json::from_str(body[protocol].as_str().unwrap()).unwrap();
         assert_eq!(document, message.document, "{protocol}");
     }
+}
+
+#[test]
+fn the_cutover_report_gives_the_drain_the_stop_every_table_and_what_comes_next() {
+    use crate::aws::dms::TableStats;
+    use crate::cutover::{CutoverRecord, CutoverRequest, Drain, DrainLook, table_report};
+    let request = CutoverRequest::parse(
+        json!({"action": "cutover", "run_id": "orders", "then": "keep"})
+            .as_object()
+            .unwrap(),
+    )
+    .unwrap();
+    let tables: Vec<TableStats> = (0..22)
+        .map(|i| TableStats {
+            schema: "sales".into(),
+            table: format!("t{i:02}"),
+            table_state: "Table completed".into(),
+            full_load_rows: 10,
+            inserts: 1,
+            validation_state: "Validated".into(),
+            ..TableStats::default()
+        })
+        .collect();
+    let mut record = CutoverRecord::new(request);
+    record.drain_seconds = Some(240);
+    record.drained = Some(Drain {
+        latest: DrainLook {
+            at: 1,
+            latency_source_seconds: Some(0.0),
+            latency_target_seconds: Some(1.0),
+            applied_changes: 22,
+        },
+        quiet_since: Some(1),
+        not_quiet: None,
+    });
+    record.stopped_at = Some("2026-12-05T23:00:00.000Z".into());
+    record.stop_reason = Some("Stop Reason NORMAL".into());
+    record.tables = Some(table_report(&tables));
+    let message = cutover_report(
+        "arn:aws:states:eu-west-1:123456789012:execution:dmsflow-migration:orders-cutover",
+        "dmsflow-orders-task",
+        &record,
+    );
+    assert_eq!(message.subject, "dmsflow run orders cut over and verified");
+    for expected in [
+        "Drained in 240 s: CDCLatencySource 0 s, CDCLatencyTarget 1 s, 22 changes applied.",
+        "Stopped: 2026-12-05T23:00:00.000Z (Stop Reason NORMAL).",
+        "Tables: 22 complete; 220 rows loaded, 22 inserts",
+        "- sales.t00: 10 rows loaded, 1 inserts, 0 updates, 0 deletes applied; validation Validated",
+        "- and 2 more (the totals count them)",
+        "then: keep",
+    ] {
+        assert!(
+            message.text.contains(expected),
+            "{expected:?} in:\n{}",
+            message.text
+        );
+    }
+    assert_eq!(message.document["cutover"]["request"]["then"], "keep");
+    assert_eq!(message.document["cutover"]["tables"]["listed"], 20);
+    assert!(
+        message.document["dms_task_console"]
+            .as_str()
+            .unwrap()
+            .contains("eu-west-1")
+    );
 }

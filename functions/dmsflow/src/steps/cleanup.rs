@@ -242,7 +242,8 @@ pub async fn step<D: Dms, M: Metrics>(
     let mut state = RunState::read(call.state)?;
     let reason = match (&state.failure, state.route) {
         (Some(failure), _) if failure.clean_up => Reason::Failure,
-        (_, Route::Teardown) => Reason::Teardown,
+        // A verified cutover with `then: delete` removes the whole run, as a teardown.
+        (_, Route::Teardown | Route::Cutover) => Reason::Teardown,
         _ => Reason::Success,
     };
     let run_id = state
@@ -266,6 +267,9 @@ pub async fn step<D: Dms, M: Metrics>(
     state.record(&call.step, started_at, &report);
     if report.done && state.route == Route::Teardown {
         state.result = state.step.report.clone();
+    }
+    if report.done && state.route == Route::Cutover && state.result.is_object() {
+        state.result["cleanup"] = state.step.report.clone();
     }
     Ok(state)
 }

@@ -9,12 +9,15 @@ pub mod claim_run;
 pub mod cleanup;
 pub mod continue_in_new_execution;
 pub mod create;
+pub mod drain_replication;
 pub mod enable_validation;
 pub mod notify;
 pub mod read;
 pub mod start;
+pub mod stop_replication;
 pub mod test_connection;
 pub mod validate_spec;
+pub mod verify_target;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;

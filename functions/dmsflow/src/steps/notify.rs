@@ -27,9 +27,11 @@ use serde_json::{Value, json};
 
 use crate::alerts::{self, EndedFacts, FailureFacts, Message, SuccessFacts};
 use crate::aws::{History, Notices};
+use crate::cutover::AfterCutover;
 use crate::election::run_id_of;
 use crate::error::{ErrorKind, StepError, StepResult};
-use crate::workflow::{Caught, Failure, Outcome, RunState, StepCall};
+use crate::naming::Names;
+use crate::workflow::{Caught, Failure, Outcome, Route, RunState, StepCall};
 
 /// The state that ends an execution after its failure was announced.
 pub const FAIL_STATE: &str = "FailRun";
@@ -161,6 +163,7 @@ pub async fn failure<N: Notices>(
         execution_arn: &state.execution,
         run_id: state.run_id.as_deref(),
         run_validated: run.is_some(),
+        cutover: state.route == Route::Cutover,
         failed_state: &failed,
         error: &caught.error,
         cause: &cause,
@@ -220,7 +223,11 @@ pub async fn success<N: Notices>(
     alert_topic: &str,
     call: StepCall,
 ) -> StepResult<RunState> {
-    let mut state = RunState::read(call.state)?;
+    let state = RunState::read(call.state.clone())?;
+    if state.route == Route::Cutover {
+        return cutover_success(notices, alert_topic, &call.step, state).await;
+    }
+    let mut state = state;
     let run = state.run()?.clone();
     let spec = &run.spec;
     let text = |pointer: &str| {
@@ -234,7 +241,7 @@ pub async fn success<N: Notices>(
         text("/completion/then"),
         text("/notifications/sns_topic_arn"),
     );
-    let mut message = alerts::success_notice(&SuccessFacts {
+    let message = alerts::success_notice(&SuccessFacts {
         execution_arn: &state.execution,
         spec,
         task: &run.names.task,
@@ -275,10 +282,63 @@ pub async fn success<N: Notices>(
             None
         }
     };
+    Ok(announced(state, message, then, notified))
+}
+
+/// The state after a success notice: the notice as the execution's result, and
+/// where it went and what comes next for the Choice after NotifySuccess.
+fn announced(
+    mut state: RunState,
+    mut message: Message,
+    then: String,
+    notified: Option<String>,
+) -> RunState {
     message.document["notified"] = json!(notified);
     state.result = message.document;
     state.outcome = Some(Outcome { then, notified });
-    Ok(state)
+    state
+}
+
+/// NotifySuccess after a verified cutover: the cutover report, to the stack's
+/// alert topic (a cutover request names no topic). `then: delete` routes on to
+/// Cleanup, `keep` ends the execution.
+async fn cutover_success<N: Notices>(
+    notices: &N,
+    alert_topic: &str,
+    step: &str,
+    mut state: RunState,
+) -> StepResult<RunState> {
+    let record = state.cutover.clone().ok_or_else(|| {
+        StepError::new(
+            ErrorKind::InvalidSpec,
+            "NotifySuccess of a cutover found no cutover record in the state (check the state machine definition)",
+        )
+    })?;
+    let task = Names::for_run(&record.request.run_id).task;
+    let message = alerts::cutover_report(&state.execution, &task, &record);
+    let then = match record.request.then {
+        AfterCutover::Delete => "stop-and-clean-up",
+        AfterCutover::Keep => "keep",
+    }
+    .to_string();
+    let notified = match notices.publish(alert_topic, &message).await {
+        Ok(_) => Some(alert_topic.to_string()),
+        Err(fault) => {
+            state.failure = Some(Failure {
+                state: step.to_string(),
+                error: "NotificationFailed".into(),
+                cause: format!(
+                    "The cutover of run {} is verified, but its report could not be published to {alert_topic}: {}",
+                    record.request.run_id,
+                    fault.into_step_error("publishing").message
+                ),
+                alerted_to: None,
+                clean_up: false,
+            });
+            None
+        }
+    };
+    Ok(announced(state, message, then, notified))
 }
 
 /// The safety net; see the module documentation.

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::{Route, Run, RunState, StepState};
+use crate::cutover::{CutoverRecord, CutoverRequest};
 use crate::error::{ErrorKind, StepError, StepResult};
 use crate::naming::Names;
 use crate::spec::parse::parse_value;
@@ -49,7 +50,8 @@ pub struct Resume {
 
 const NOT_UNDERSTOOD: &str = "The execution input is not understood. Start an execution with a \
      migration spec (see events/), with {\"action\": \"cleanup\", \"run_id\": \"<run id>\"} to tear a \
-     run down, or let the state machine start its own continuations.";
+     run down, with {\"action\": \"cutover\", \"run_id\": \"<run id>\"} to cut a run in CDC \
+     over, or let the state machine start its own continuations.";
 
 fn refuse(detail: &str) -> StepError {
     StepError::new(
@@ -77,6 +79,22 @@ impl RunState {
                     Ok(state)
                 }
                 (Some("cleanup"), None) => Err(refuse("a cleanup request needs a run_id string")),
+                (Some("cutover"), _) => {
+                    let request = CutoverRequest::parse(object).map_err(|problems| {
+                        StepError::new(
+                            ErrorKind::InvalidSpec,
+                            format!(
+                                "The cutover request has {} problem(s); nothing was touched:\n- {}",
+                                problems.len(),
+                                problems.join("\n- ")
+                            ),
+                        )
+                    })?;
+                    state.route = Route::Cutover;
+                    state.run_id = Some(request.run_id.clone());
+                    state.cutover = Some(CutoverRecord::new(request));
+                    Ok(state)
+                }
                 _ => Err(refuse(&format!("unknown action {action}"))),
             };
         }
@@ -156,5 +174,34 @@ mod tests {
             assert_eq!(err.kind, ErrorKind::InvalidSpec, "{bad}");
             assert!(err.message.contains("not understood"), "{}", err.message);
         }
+    }
+
+    #[test]
+    fn a_cutover_request_is_checked_whole_and_kept_with_its_defaults() {
+        let state = RunState::begin(
+            ME,
+            json!({"action": "cutover", "run_id": "orders", "then": "keep"}),
+        )
+        .unwrap();
+        assert_eq!(state.route, Route::Cutover);
+        assert_eq!(state.run_id.as_deref(), Some("orders"));
+        let record = state.cutover.expect("the request is kept");
+        assert_eq!(record.request.drained_for_seconds, 120);
+        assert_eq!(
+            serde_json::to_value(&record.request).unwrap()["then"],
+            "keep"
+        );
+        let err = RunState::begin(
+            ME,
+            json!({"action": "cutover", "max_latency_seconds": "low", "then": "drop"}),
+        )
+        .unwrap_err();
+        assert_eq!(err.kind, ErrorKind::InvalidSpec);
+        assert!(err.message.contains("3 problem(s)"), "{}", err.message);
+        assert!(
+            err.message.contains("nothing was touched"),
+            "{}",
+            err.message
+        );
     }
 }

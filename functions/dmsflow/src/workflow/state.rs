@@ -6,6 +6,7 @@ use std::time::SystemTime;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::cutover::CutoverRecord;
 use crate::error::{ErrorKind, StepError, StepResult};
 use crate::naming::Names;
 use crate::spec::MigrationSpec;
@@ -38,6 +39,9 @@ pub enum Route {
     Teardown,
     /// A continuation started by the previous execution of a long run.
     Resume,
+    /// `{"action": "cutover", "run_id": ...}`: drain, stop and verify a run in CDC,
+    /// then hand over.
+    Cutover,
 }
 
 /// The run, once its spec is validated (or carried on by a continuation).
@@ -144,6 +148,9 @@ pub struct RunState {
     /// Errors the definition caught, by the state that failed.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub failed_at: BTreeMap<String, Caught>,
+    /// A cutover's request and what it has found so far.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cutover: Option<CutoverRecord>,
     /// What the execution answers when it ends well (the Succeed states' output).
     #[serde(default, skip_serializing_if = "Value::is_null")]
     pub result: Value,
@@ -215,6 +222,33 @@ impl RunState {
             loop_started_at,
             previous,
         })
+    }
+
+    /// A cutover step's record and the input of its next call (no spec: a cutover
+    /// names its run by run_id only).
+    pub fn cutover_input(
+        &self,
+        step: &str,
+        now: SystemTime,
+    ) -> StepResult<(CutoverRecord, StepInput)> {
+        let record = self.cutover.clone().ok_or_else(|| {
+            StepError::new(
+                ErrorKind::InvalidSpec,
+                format!(
+                    "{step} serves a cutover request and the state has none: start it with \
+                     {{\"action\": \"cutover\", \"run_id\": ...}} (check the state machine definition)"
+                ),
+            )
+        })?;
+        let (loop_started_at, previous) = self.loop_of(step, now);
+        Ok((
+            record,
+            StepInput {
+                spec: Value::Null,
+                loop_started_at,
+                previous,
+            },
+        ))
     }
 
     /// Records a call's report as the step's new state.
