@@ -167,3 +167,59 @@ async fn a_cutover_of_an_unknown_run_is_refused_and_touches_nothing() {
     e2e::assert_holds(&stack, run_id, row.resources_left());
     e2e::stop(stack).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rejected_approval_leaves_replication_running_and_says_so() {
+    let row = row("cutover-approval-rejected");
+    let mut stack = e2e::stack().await;
+    let run_id = "e2e-cutover-reject";
+    ready_for_cutover(&mut stack, run_id, e2e::events(CDC)).await;
+    assert!(stack.emulator().stop_source_writes(&task(run_id)));
+    // A person reads the approval request and runs its reject command.
+    let sfn = stack.sfn.clone();
+    let person = tokio::spawn(async move {
+        for _ in 0..600 {
+            let asked = sfn.published().await.expect("published messages");
+            let request = asked.iter().find(|m| {
+                m.subject
+                    .as_deref()
+                    .is_some_and(|s| s.contains("approve the cutover"))
+            });
+            if let Some(request) = request {
+                let document = request.json().expect("a JSON request");
+                let command = document["reject_command"].as_str().unwrap_or_default();
+                assert!(
+                    command.starts_with("aws stepfunctions send-task-failure"),
+                    "{command}"
+                );
+                let token = document["task_token"].as_str().expect("the token");
+                assert!(command.contains(token), "the command carries the token");
+                sfn.send_task_failure(
+                    token,
+                    "CutoverRejected",
+                    "not tonight: the team is not ready",
+                )
+                .await
+                .expect("the rejection is taken");
+                return document;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+        panic!("no approval request was published");
+    });
+
+    let request = cutover(&stack, run_id, json!({"approval": "required"}));
+    let outcome = e2e::run(&mut stack, &request).await;
+    let asked = person.await.expect("the person answered");
+
+    assert!(asked["drained"]["latest"].is_object(), "{asked:#}");
+    // moto's SendTaskFailure keeps the error and drops the cause (its
+    // responses.py passes only `error` on), so the reason cannot be checked here;
+    // a unit test of the alert checks that a caught cause is quoted.
+    e2e::assert_failure_alerted_once(&outcome, row.state(), row.error(), "");
+    assert_eq!(stop_calls(&stack, run_id), 0, "nothing stopped");
+    let held = stack.resources_of(run_id);
+    assert_eq!(held.of_kind("replication_tasks")[0].status, "running");
+    e2e::assert_holds(&stack, run_id, row.resources_left());
+    e2e::stop(stack).await;
+}

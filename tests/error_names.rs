@@ -12,7 +12,7 @@ use support::asl::{self, Asl, LAMBDA_INVOKE};
 /// The service prefix a Task's own integration may raise, besides `States.`.
 fn service_prefix(resource: &str) -> Option<&'static str> {
     match resource {
-        LAMBDA_INVOKE => Some("Lambda."),
+        LAMBDA_INVOKE | "arn:aws:states:::lambda:invoke.waitForTaskToken" => Some("Lambda."),
         "arn:aws:states:::states:startExecution" => Some("StepFunctions."),
         "arn:aws:states:::sns:publish" => Some("SNS."),
         _ => None,

@@ -111,12 +111,12 @@ impl Moto {
     /// Every message published to any topic, merged by topic ARN (moto may list a
     /// topic twice), oldest first per topic.
     pub async fn published(&self, http: &Http) -> Result<Vec<Published>, Error> {
-        let data = http
-            .get(&format!("{}/moto-api/data.json", self.url))
-            .await?
-            .ok("reading moto's data")?
-            .json()?;
-        Ok(published_in(&data))
+        crate::sfn::Sfn {
+            http: http.clone(),
+            url: self.url.clone(),
+        }
+        .published()
+        .await
     }
 }
 

@@ -157,6 +157,42 @@ impl Sfn {
         string_field(&answer, "executionArn")
     }
 
+    /// A person's approval of a waiting task (SendTaskSuccess).
+    pub async fn send_task_success(&self, token: &str, output: &Value) -> Result<(), Error> {
+        self.call(
+            "SendTaskSuccess",
+            json!({"taskToken": token, "output": output.to_string()}),
+        )
+        .await
+        .map(|_| ())
+    }
+
+    /// A person's rejection of a waiting task (SendTaskFailure).
+    pub async fn send_task_failure(
+        &self,
+        token: &str,
+        error: &str,
+        cause: &str,
+    ) -> Result<(), Error> {
+        self.call(
+            "SendTaskFailure",
+            json!({"taskToken": token, "error": error, "cause": cause}),
+        )
+        .await
+        .map(|_| ())
+    }
+
+    /// Every message published to any topic of this moto_server.
+    pub async fn published(&self) -> Result<Vec<crate::moto::Published>, Error> {
+        let data = self
+            .http
+            .get(&format!("{}/moto-api/data.json", self.url))
+            .await?
+            .ok("reading moto's data")?
+            .json()?;
+        Ok(crate::moto::published_in(&data))
+    }
+
     pub async fn describe_execution(&self, execution_arn: &str) -> Result<Execution, Error> {
         let answer = self
             .call("DescribeExecution", json!({"executionArn": execution_arn}))

@@ -563,6 +563,17 @@ pub const ROWS: &[Row] = &[
         checks_secrets: false,
     },
     Row {
+        id: "cutover-approval-rejected",
+        fault: "A cutover with `approval: required` is rejected: the person runs the reject command of the approval request (SendTaskFailure, `CutoverRejected`)",
+        ends: fails("AwaitApproval", "CutoverRejected"),
+        sees: "the approval request (drained figures, the approve and reject commands with the task token), then one alert with the person's reason; nothing stopped",
+        left: Left::Running(12),
+        left_detail: "the run's resources, replication still running",
+        file: "e2e_cutover.rs",
+        test: "a_rejected_approval_leaves_replication_running_and_says_so",
+        checks_secrets: false,
+    },
+    Row {
         id: "cutover-check-failed",
         fault: "A run that tolerated 3 failed validation records (`validation.max_failed_records: 10`) is cut over",
         ends: fails("VerifyTarget", "CutoverCheckFailed"),

@@ -13,7 +13,7 @@ mod cutover;
 mod links;
 
 pub use advice::advice;
-pub use cutover::cutover_report;
+pub use cutover::{approval_request, cutover_report};
 pub use links::Links;
 
 use serde_json::{Map, Value, json};

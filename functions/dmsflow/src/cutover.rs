@@ -42,6 +42,18 @@ pub enum AfterCutover {
     Keep,
 }
 
+/// Whether a person approves the stop once the replication has drained.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Approval {
+    /// Stop as soon as the replication has drained.
+    #[default]
+    None,
+    /// Publish the drained figures and wait for `send-task-success` (approve) or
+    /// `send-task-failure` (reject), at most `approval_timeout_minutes`.
+    Required,
+}
+
 /// A validated cutover request, every option filled in.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CutoverRequest {
@@ -56,13 +68,17 @@ pub struct CutoverRequest {
     /// How long to wait for the task to stop before `StepTimedOut`.
     pub stop_timeout_minutes: u32,
     pub then: AfterCutover,
+    pub approval: Approval,
+    /// How long to wait for the approval before the cutover ends (States.Timeout).
+    pub approval_timeout_minutes: u32,
 }
 
 const DEFAULT_MAX_LATENCY_SECONDS: u32 = 5;
 const DEFAULT_DRAINED_FOR_SECONDS: u32 = 120;
 const DEFAULT_DRAIN_TIMEOUT_MINUTES: u32 = 60;
 const DEFAULT_STOP_TIMEOUT_MINUTES: u32 = 30;
-const FIELDS: [&str; 7] = [
+const DEFAULT_APPROVAL_TIMEOUT_MINUTES: u32 = 240;
+const FIELDS: [&str; 9] = [
     "action",
     "run_id",
     "max_latency_seconds",
@@ -70,6 +86,8 @@ const FIELDS: [&str; 7] = [
     "drain_timeout_minutes",
     "stop_timeout_minutes",
     "then",
+    "approval",
+    "approval_timeout_minutes",
 ];
 
 impl CutoverRequest {
@@ -123,6 +141,21 @@ impl CutoverRequest {
             1,
             1440,
         );
+        let approval_timeout_minutes = number(
+            "approval_timeout_minutes",
+            DEFAULT_APPROVAL_TIMEOUT_MINUTES,
+            1,
+            10080,
+        );
+        let approval = match input.get("approval") {
+            None => Approval::default(),
+            Some(v) => serde_json::from_value(v.clone()).unwrap_or_else(|_| {
+                problems.push(format!(
+                    "approval: {v} is not `none` (stop once drained, the default) or `required` (wait for a person to approve the stop)"
+                ));
+                Approval::default()
+            }),
+        };
         let then = match input.get("then") {
             None => AfterCutover::default(),
             Some(v) => serde_json::from_value(v.clone()).unwrap_or_else(|_| {
@@ -143,6 +176,8 @@ impl CutoverRequest {
             drain_timeout_minutes,
             stop_timeout_minutes,
             then,
+            approval,
+            approval_timeout_minutes,
         })
     }
 }
@@ -283,6 +318,12 @@ pub struct CutoverRecord {
     pub stopped_at: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stop_reason: Option<String>,
+    /// `approval_timeout_minutes` in seconds, for the definition's
+    /// `TimeoutSecondsPath`.
+    pub approval_timeout_seconds: u32,
+    /// What the approver sent with `send-task-success` (the definition writes it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approval: Option<Value>,
     /// The final table statistics ([`table_report`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tables: Option<Value>,
@@ -291,6 +332,8 @@ pub struct CutoverRecord {
 impl CutoverRecord {
     pub fn new(request: CutoverRequest) -> CutoverRecord {
         CutoverRecord {
+            approval_timeout_seconds: request.approval_timeout_minutes.saturating_mul(60),
+            approval: None,
             request,
             drained: None,
             drain_seconds: None,

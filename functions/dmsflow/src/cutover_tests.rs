@@ -30,6 +30,14 @@ fn a_bare_request_gets_every_default() {
         (5, 120, 60, 30)
     );
     assert_eq!(r.then, AfterCutover::Delete);
+    assert_eq!(
+        (r.approval, r.approval_timeout_minutes),
+        (Approval::None, 240)
+    );
+    let required =
+        request(json!({"approval": "required", "approval_timeout_minutes": 30})).unwrap();
+    assert_eq!(required.approval, Approval::Required);
+    assert_eq!(CutoverRecord::new(required).approval_timeout_seconds, 1800);
     assert_eq!(serde_json::to_value(&r).unwrap()["then"], "delete");
 }
 
@@ -37,14 +45,15 @@ fn a_bare_request_gets_every_default() {
 fn every_problem_of_a_request_is_named_at_once() {
     let problems = CutoverRequest::parse(
         json!({"action": "cutover", "max_latency_seconds": -1, "drain_timeout_minutes": 0,
-               "then": "drop", "approval": "required"})
+               "then": "drop", "approval": "maybe", "approver": "me"})
         .as_object()
         .unwrap(),
     )
     .unwrap_err();
     let text = problems.join("\n");
-    assert_eq!(problems.len(), 5, "{text}");
+    assert_eq!(problems.len(), 6, "{text}");
     for field in [
+        "approver:",
         "approval:",
         "run_id:",
         "max_latency_seconds:",

@@ -53,11 +53,14 @@ pub enum ErrorKind {
     /// After the cutover's stop, a table is not complete or not validated; the task
     /// was left stopped.
     CutoverCheckFailed,
+    /// A person rejected the cutover when asked to approve it
+    /// (`send-task-failure --error CutoverRejected`); replication keeps running.
+    CutoverRejected,
 }
 
 impl ErrorKind {
     /// Every error kind, for documentation and tests.
-    pub const ALL: [ErrorKind; 20] = [
+    pub const ALL: [ErrorKind; 21] = [
         ErrorKind::InvalidSpec,
         ErrorKind::ResourceConflict,
         ErrorKind::ResourceMissing,
@@ -78,6 +81,7 @@ impl ErrorKind {
         ErrorKind::CutoverRefused,
         ErrorKind::CutoverNotReady,
         ErrorKind::CutoverCheckFailed,
+        ErrorKind::CutoverRejected,
     ];
 
     /// The `errorType` string the state machine matches.
@@ -103,6 +107,7 @@ impl ErrorKind {
             ErrorKind::CutoverRefused => "CutoverRefused",
             ErrorKind::CutoverNotReady => "CutoverNotReady",
             ErrorKind::CutoverCheckFailed => "CutoverCheckFailed",
+            ErrorKind::CutoverRejected => "CutoverRejected",
         }
     }
 

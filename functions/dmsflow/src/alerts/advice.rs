@@ -64,6 +64,15 @@ pub fn advice(error: &str) -> &'static str {
              Look at the tables named above (for validation failures, awsdms_validation_failures_v1 \
              on the target); once they are fixed, resume the run with its spec, then cut over again."
         }
+        "CutoverRejected" => {
+            "The cutover was rejected (the cause above says why): replication keeps running and \
+             nothing was stopped. Start the cutover again when the team is ready."
+        }
+        "States.Timeout" => {
+            "A wait of the definition ran past its bound: for AwaitApproval, nobody approved the \
+             cutover within approval_timeout_minutes; replication keeps running and nothing was \
+             stopped. Start the cutover again when someone can approve it."
+        }
         "NotificationFailed" => {
             "Check the run's SNS topic: it may be deleted, or its access policy or KMS key may not \
              let dmsflow publish."

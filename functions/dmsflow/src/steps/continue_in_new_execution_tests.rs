@@ -86,6 +86,7 @@ fn call(me: &str, first: &str, generation: u32) -> StepCall {
         step: "ContinueInNewExecution".into(),
         execution: arn(me),
         input: None,
+        token: None,
     }
 }
 

@@ -299,6 +299,31 @@ fn announced(
     state
 }
 
+/// AwaitApproval (invoked with `waitForTaskToken`): publishes the approval request
+/// with the task token to the stack's alert topic. The state machine waits for a
+/// person's answer, not for this function's; it answers the state unchanged.
+pub async fn approval<N: Notices>(
+    notices: &N,
+    alert_topic: &str,
+    call: StepCall,
+) -> StepResult<RunState> {
+    let state = RunState::read(call.state)?;
+    let (record, token) = state.cutover.clone().zip(call.token).ok_or_else(|| {
+        StepError::new(
+            ErrorKind::InvalidSpec,
+            "AwaitApproval needs the cutover's record and $$.Task.Token (check the state machine definition)",
+        )
+    })?;
+    let task = Names::for_run(&record.request.run_id).task;
+    let message = alerts::approval_request(&state.execution, &task, &record, &token);
+    notices.publish(alert_topic, &message).await.map_err(|f| {
+        f.into_step_error(&format!(
+            "publishing the approval request to {alert_topic} (nobody could approve the cutover)"
+        ))
+    })?;
+    Ok(state)
+}
+
 /// NotifySuccess after a verified cutover: the cutover report, to the stack's
 /// alert topic (a cutover request names no topic). `then: delete` routes on to
 /// Cleanup, `keep` ends the execution.
@@ -423,6 +448,7 @@ pub async fn handle<N: Notices, H: History>(
     let call: StepCall = serde_json::from_value(payload).map_err(unreadable)?;
     let state = match call.step.as_str() {
         "NotifySuccess" => success(notices, alert_topic, call).await?,
+        "AwaitApproval" => approval(notices, alert_topic, call).await?,
         _ => failure(notices, alert_topic, call).await?,
     };
     Ok(serde_json::to_value(state).unwrap_or(Value::Null))

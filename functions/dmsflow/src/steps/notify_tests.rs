@@ -91,6 +91,7 @@ fn caught_at(mut state: RunState, failed: &str, error: &str, message: &str) -> S
         step: "NotifyFailure".into(),
         execution: EXECUTION.into(),
         input: None,
+        token: None,
     }
 }
 
@@ -197,6 +198,7 @@ async fn a_yielding_execution_and_an_unread_input_clean_nothing_up() {
         step: "NotifyFailure".into(),
         execution: EXECUTION.into(),
         input: None,
+        token: None,
     };
     let state = failure(&sns, STACK_TOPIC, call).await.unwrap();
     let published = sns.published();
@@ -263,6 +265,7 @@ fn completed() -> StepCall {
         step: "NotifySuccess".into(),
         execution: EXECUTION.into(),
         input: None,
+        token: None,
     }
 }
 
@@ -413,5 +416,60 @@ fn a_function_errors_message_is_read_out_of_its_envelope() {
     assert_eq!(
         cause_message("States.Timeout happened"),
         "States.Timeout happened"
+    );
+}
+
+#[tokio::test]
+async fn a_cutover_asks_for_approval_with_the_token_and_a_rejection_is_alerted_without_cleanup() {
+    let sns = FakeSns::default();
+    let state = crate::testing::cutover_state(json!({"approval": "required"}));
+    let mut call = crate::testing::step_call(&state, "AwaitApproval");
+    call.token = Some("TOKEN-1".into());
+    let answered = approval(&sns, STACK_TOPIC, call).await.unwrap();
+    assert_eq!(answered, state, "the state is kept as it was");
+    let published = sns.published();
+    assert_eq!(published.len(), 1);
+    assert_eq!(published[0].0, STACK_TOPIC);
+    let document = &published[0].1.document;
+    assert_eq!(document["task_token"], "TOKEN-1");
+    assert_eq!(
+        document["reject_command"],
+        "aws stepfunctions send-task-failure --task-token 'TOKEN-1' --error CutoverRejected --cause '<why>'"
+    );
+    assert!(
+        published[0]
+            .1
+            .text
+            .contains("send-task-success --task-token 'TOKEN-1'")
+    );
+    let without_token = crate::testing::step_call(&state, "AwaitApproval");
+    let error = approval(&sns, STACK_TOPIC, without_token)
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind, ErrorKind::InvalidSpec);
+
+    let mut rejected = state.clone();
+    rejected.failed_at.insert(
+        "AwaitApproval".into(),
+        Caught {
+            error: "CutoverRejected".into(),
+            cause: "not tonight".into(),
+        },
+    );
+    let call = crate::testing::step_call(&rejected, "NotifyFailure");
+    let failed = failure(&sns, STACK_TOPIC, call).await.unwrap();
+    let failure = failed.failure.unwrap();
+    assert_eq!(failure.error, "CutoverRejected");
+    assert!(!failure.clean_up, "a failed cutover cleans nothing up");
+    let alert = &sns.published()[1].1;
+    assert_eq!(
+        alert.subject,
+        "dmsflow cutover of run orders failed at AwaitApproval"
+    );
+    assert!(alert.text.contains("not tonight"), "{}", alert.text);
+    assert!(
+        alert.text.contains("replication keeps running"),
+        "{}",
+        alert.text
     );
 }

@@ -17,6 +17,7 @@ fn call(input: Value) -> StepCall {
         step: "ValidateSpec".into(),
         execution: EXECUTION.into(),
         input: None,
+        token: None,
     }
 }
 

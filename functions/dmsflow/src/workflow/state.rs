@@ -26,6 +26,9 @@ pub struct StepCall {
     /// `$$.Execution.Input` (ClaimRun only).
     #[serde(default)]
     pub input: Option<Value>,
+    /// `$$.Task.Token` (AwaitApproval only): the token a person's answer carries.
+    #[serde(default)]
+    pub token: Option<String>,
 }
 
 /// What the execution input asks for.
@@ -114,8 +117,14 @@ pub struct Failure {
 pub struct Caught {
     #[serde(rename = "Error")]
     pub error: String,
-    #[serde(rename = "Cause", default)]
+    /// Empty when the error came without one (a `send-task-failure` without
+    /// `--cause` gives `null`).
+    #[serde(rename = "Cause", default, deserialize_with = "null_as_empty")]
     pub cause: String,
+}
+
+fn null_as_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(Option::<String>::deserialize(d)?.unwrap_or_default())
 }
 
 /// The state document.
@@ -300,6 +309,18 @@ mod tests {
             }),
             ..RunState::default()
         }
+    }
+
+    #[test]
+    fn a_caught_error_without_a_cause_reads_as_an_empty_cause() {
+        let caught: Caught =
+            serde_json::from_value(json!({"Error": "CutoverRejected", "Cause": null})).unwrap();
+        assert_eq!(
+            (caught.error.as_str(), caught.cause.as_str()),
+            ("CutoverRejected", "")
+        );
+        let caught: Caught = serde_json::from_value(json!({"Error": "States.Timeout"})).unwrap();
+        assert_eq!(caught.cause, "");
     }
 
     #[test]
