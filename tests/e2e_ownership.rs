@@ -246,3 +246,30 @@ async fn a_cleanup_request_never_stops_someone_elses_running_task_under_the_runs
     e2e::assert_holds(&stack, run_id, row.resources_left());
     e2e::stop(stack).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cutover_of_a_task_under_the_runs_name_that_is_not_its_own_touches_nothing() {
+    let row = fault_matrix::row("cutover-foreign-run");
+    let mut stack = e2e::stack().await;
+    let run_id = "e2e-foreign-cutover";
+    let prefix = format!("dmsflow-{run_id}");
+    foreign_running_task(&stack, &prefix, &format!("{prefix}-task")).await;
+    let theirs = foreign(&stack, &prefix);
+    let before = last_seq(&stack);
+
+    let mut request = e2e::events("cutover.json");
+    request["run_id"] = json!(run_id);
+    let cutover = e2e::prepare(&stack, request, run_id, &[]);
+    let outcome = e2e::run(&mut stack, &cutover).await;
+
+    e2e::assert_failed_with_one_alert(&outcome, row.state(), row.error(), "does not carry");
+    let touched = touching(&stack.calls(), before, &theirs);
+    assert!(touched.is_empty(), "the cutover touched {touched:?}");
+    assert_eq!(
+        foreign(&stack, &prefix),
+        theirs,
+        "someone else's resources as they were"
+    );
+    e2e::assert_holds(&stack, run_id, row.resources_left());
+    e2e::stop(stack).await;
+}

@@ -585,6 +585,17 @@ pub const ROWS: &[Row] = &[
         checks_secrets: false,
     },
     Row {
+        id: "cutover-foreign-run",
+        fault: "A cutover request names a run whose task name is taken by someone else's running task (another run's tags)",
+        ends: fails("DrainReplication", "CutoverRefused"),
+        sees: "one alert saying the task does not carry the run's tags; no call changes or stops it",
+        left: Left::Nothing,
+        left_detail: "nothing of the run; the other run's task still running",
+        file: "e2e_ownership.rs",
+        test: "a_cutover_of_a_task_under_the_runs_name_that_is_not_its_own_touches_nothing",
+        checks_secrets: false,
+    },
+    Row {
         id: "cutover-unknown-run",
         fault: "A cutover request names a run that has no task in the account and region",
         ends: fails("DrainReplication", "CutoverRefused"),
