@@ -1000,12 +1000,13 @@ pub fn cutover_state(options: serde_json::Value) -> crate::workflow::RunState {
     }
     let request = crate::cutover::CutoverRequest::parse(input.as_object().expect("object"))
         .expect("a valid request");
-    crate::workflow::RunState {
+    let mut state = crate::workflow::RunState {
         route: crate::workflow::Route::Cutover,
         run_id: Some("orders".into()),
-        cutover: Some(crate::cutover::CutoverRecord::new(request)),
         ..crate::workflow::RunState::default()
-    }
+    };
+    state.keep_cutover_record(&crate::cutover::CutoverRecord::new(request));
+    state
 }
 
 /// The call of `step` with `state`, as the state machine makes it.

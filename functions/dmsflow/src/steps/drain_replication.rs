@@ -159,7 +159,7 @@ pub async fn step<D: Dms, M: Metrics>(
         let ran = elapsed(input.loop_started_at.as_deref(), now).unwrap_or_default();
         record.drain_seconds = Some(ran.as_secs());
         record.drained = Some(report.detail.drain.clone());
-        state.cutover = Some(record);
+        state.keep_cutover_record(&record);
     }
     state.record(&call.step, input.loop_started_at.clone(), &report);
     Ok(state)

@@ -81,7 +81,7 @@ async fn the_drain_waits_for_quiet_then_records_it_and_touches_nothing() {
     assert!(!state.step.done, "quiet from now");
     state = step(&dms, &metrics, call(&state), at(120)).await.unwrap();
     assert!(state.step.done, "{:#}", state.step.report);
-    let record = state.cutover.as_ref().unwrap();
+    let record = state.cutover_record("DrainReplication").unwrap();
     assert_eq!(record.drain_seconds, Some(120));
     assert_eq!(record.drained.as_ref().unwrap().latest.applied_changes, 130);
     assert!(

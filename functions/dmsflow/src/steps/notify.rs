@@ -308,10 +308,11 @@ pub async fn approval<N: Notices>(
     call: StepCall,
 ) -> StepResult<RunState> {
     let state = RunState::read(call.state)?;
-    let (record, token) = state.cutover.clone().zip(call.token).ok_or_else(|| {
+    let record = state.cutover_record(&call.step)?;
+    let token = call.token.ok_or_else(|| {
         StepError::new(
             ErrorKind::InvalidSpec,
-            "AwaitApproval needs the cutover's record and $$.Task.Token (check the state machine definition)",
+            "AwaitApproval needs $$.Task.Token (check the state machine definition)",
         )
     })?;
     let task = Names::for_run(&record.request.run_id).task;
@@ -333,12 +334,7 @@ async fn cutover_success<N: Notices>(
     step: &str,
     mut state: RunState,
 ) -> StepResult<RunState> {
-    let record = state.cutover.clone().ok_or_else(|| {
-        StepError::new(
-            ErrorKind::InvalidSpec,
-            "NotifySuccess of a cutover found no cutover record in the state (check the state machine definition)",
-        )
-    })?;
+    let record = state.cutover_record(step)?;
     let task = Names::for_run(&record.request.run_id).task;
     let message = alerts::cutover_report(&state.execution, &task, &record);
     let then = match record.request.then {

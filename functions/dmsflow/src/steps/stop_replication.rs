@@ -116,7 +116,7 @@ pub async fn step<D: Dms>(dms: &D, call: StepCall, now: SystemTime) -> StepResul
     if report.done {
         record.stopped_at = Some(rfc3339(now));
         record.stop_reason = report.detail.stop_reason.clone();
-        state.cutover = Some(record);
+        state.keep_cutover_record(&record);
     }
     state.record(&call.step, input.loop_started_at.clone(), &report);
     Ok(state)

@@ -36,7 +36,7 @@ async fn the_task_is_stopped_once_and_its_stop_recorded() {
     });
     s = step(&dms, call(&s), at(30)).await.unwrap();
     assert!(s.step.done);
-    let record = s.cutover.unwrap();
+    let record = s.cutover_record("StopReplication").unwrap();
     assert_eq!(record.stop_reason.as_deref(), Some("Stop Reason NORMAL"));
     assert!(record.stopped_at.is_some());
 }

@@ -84,7 +84,7 @@ pub async fn step<D: Dms>(dms: &D, call: StepCall, now: SystemTime) -> StepResul
     let (mut record, input) = state.cutover_input(&call.step, now)?;
     let report = handle(dms, &record.request).await?;
     record.tables = Some(report.detail.tables.clone());
-    state.cutover = Some(record);
+    state.keep_cutover_record(&record);
     state.record(&call.step, input.loop_started_at.clone(), &report);
     Ok(state)
 }

@@ -41,7 +41,7 @@ async fn a_complete_validated_target_is_recorded_table_by_table() {
     );
     let s = step(&dms, call(), SystemTime::now()).await.unwrap();
     assert!(s.step.done);
-    let tables = s.cutover.unwrap().tables.unwrap();
+    let tables = s.cutover_record("VerifyTarget").unwrap().tables.unwrap();
     assert_eq!(tables["count"], 2);
     assert_eq!(tables["full_load_rows"], 200);
     assert_eq!(tables["tables"][1]["table"], "orders.b");

@@ -92,7 +92,7 @@ impl RunState {
                     })?;
                     state.route = Route::Cutover;
                     state.run_id = Some(request.run_id.clone());
-                    state.cutover = Some(CutoverRecord::new(request));
+                    state.keep_cutover_record(&CutoverRecord::new(request));
                     Ok(state)
                 }
                 _ => Err(refuse(&format!("unknown action {action}"))),
@@ -185,7 +185,9 @@ mod tests {
         .unwrap();
         assert_eq!(state.route, Route::Cutover);
         assert_eq!(state.run_id.as_deref(), Some("orders"));
-        let record = state.cutover.expect("the request is kept");
+        let record = state
+            .cutover_record("ClaimRun")
+            .expect("the request is kept");
         assert_eq!(record.request.drained_for_seconds, 120);
         assert_eq!(
             serde_json::to_value(&record.request).unwrap()["then"],

@@ -157,9 +157,11 @@ pub struct RunState {
     /// Errors the definition caught, by the state that failed.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub failed_at: BTreeMap<String, Caught>,
-    /// A cutover's request and what it has found so far.
+    /// A cutover's request and what it has found so far: a [`CutoverRecord`],
+    /// kept as JSON so that only the functions that read it carry its parser
+    /// (`cutover_record`, `keep_cutover_record`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cutover: Option<CutoverRecord>,
+    pub cutover: Option<Value>,
     /// What the execution answers when it ends well (the Succeed states' output).
     #[serde(default, skip_serializing_if = "Value::is_null")]
     pub result: Value,
@@ -233,6 +235,28 @@ impl RunState {
         })
     }
 
+    /// The cutover's record, for `step`; `InvalidSpec` when the execution is no
+    /// cutover (a definition that does not match the functions).
+    pub fn cutover_record(&self, step: &str) -> StepResult<CutoverRecord> {
+        self.cutover
+            .clone()
+            .and_then(|record| serde_json::from_value(record).ok())
+            .ok_or_else(|| {
+                StepError::new(
+                    ErrorKind::InvalidSpec,
+                    format!(
+                        "{step} serves a cutover request and the state holds none: start it with \
+                         {{\"action\": \"cutover\", \"run_id\": ...}} (check the state machine definition)"
+                    ),
+                )
+            })
+    }
+
+    /// Keeps the cutover's record in the state.
+    pub fn keep_cutover_record(&mut self, record: &CutoverRecord) {
+        self.cutover = serde_json::to_value(record).ok();
+    }
+
     /// A cutover step's record and the input of its next call (no spec: a cutover
     /// names its run by run_id only).
     pub fn cutover_input(
@@ -240,15 +264,7 @@ impl RunState {
         step: &str,
         now: SystemTime,
     ) -> StepResult<(CutoverRecord, StepInput)> {
-        let record = self.cutover.clone().ok_or_else(|| {
-            StepError::new(
-                ErrorKind::InvalidSpec,
-                format!(
-                    "{step} serves a cutover request and the state has none: start it with \
-                     {{\"action\": \"cutover\", \"run_id\": ...}} (check the state machine definition)"
-                ),
-            )
-        })?;
+        let record = self.cutover_record(step)?;
         let (loop_started_at, previous) = self.loop_of(step, now);
         Ok((
             record,
