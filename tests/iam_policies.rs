@@ -190,6 +190,11 @@ const DMS_NEEDS: &[Need] = &[
         &[],
     ),
     need(
+        "table_statistics_in_state",
+        &[("describe_table_statistics", "dms:DescribeTableStatistics")],
+        &[],
+    ),
+    need(
         "describe_event_subscription",
         &[(
             "describe_event_subscriptions",

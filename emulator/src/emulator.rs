@@ -201,6 +201,13 @@ pub(crate) fn task_metrics(w: &World, id: &str) -> Option<Value> {
             "full_load_rows": sum(|v| v.full_load_rows),
             "tables": views.len(),
         });
+        // Task-level `ValidationFailedOverallCount` (DMS user guide, "Replication
+        // task statistics with Amazon CloudWatch"): published only while the task
+        // validates; the sum of its tables' ValidationFailedRecords is the
+        // emulator's reading of "overall".
+        if views.iter().any(|v| v.validation_state != "Not enabled") {
+            out["ValidationFailedOverallCount"] = json!(sum(|v| v.validation_failed));
+        }
     }
     Some(out)
 }

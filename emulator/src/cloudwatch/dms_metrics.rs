@@ -20,6 +20,7 @@ pub const METRICS: &[&str] = &[
     "CDCLatencyTarget",
     "CDCIncomingChanges",
     "FullLoadThroughputRowsSource",
+    "ValidationFailedOverallCount",
 ];
 
 /// The resource name at the end of a task ARN.

@@ -793,6 +793,23 @@ impl Dms for FakeDms {
         Ok(s.table_stats.get(task_arn).cloned().unwrap_or_default())
     }
 
+    async fn table_statistics_in_state(
+        &self,
+        task_arn: &str,
+        table_state: &str,
+    ) -> AwsResult<Vec<TableStats>> {
+        let mut s = self.state();
+        let id = s.id_of(task_arn);
+        s.recorder
+            .call("table_statistics_in_state", &format!("{id} {table_state}"))?;
+        s.task_by_arn(task_arn)?;
+        let rows = s.table_stats.get(task_arn).cloned().unwrap_or_default();
+        Ok(rows
+            .into_iter()
+            .filter(|t| t.table_state == table_state)
+            .collect())
+    }
+
     async fn describe_event_subscription(
         &self,
         name: &str,
@@ -971,6 +988,7 @@ impl Metrics for FakeMetrics {
         Ok(s.latency.unwrap_or(CdcLatency {
             source_seconds: None,
             target_seconds: None,
+            validation_failed_records: None,
         }))
     }
 }

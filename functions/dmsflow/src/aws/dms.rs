@@ -376,6 +376,14 @@ pub trait Dms: Sync {
         &self,
         task_arn: &str,
     ) -> impl Future<Output = AwsResult<Vec<TableStats>>> + Send;
+    /// Every page of `DescribeTableStatistics` filtered on `table-state` (the
+    /// API reference's filter names: schema-name | table-name | table-state): the
+    /// tables in `table_state` only, so asking costs one call while none is.
+    fn table_statistics_in_state(
+        &self,
+        task_arn: &str,
+        table_state: &str,
+    ) -> impl Future<Output = AwsResult<Vec<TableStats>>> + Send;
 
     fn describe_event_subscription(
         &self,

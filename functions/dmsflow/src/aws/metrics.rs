@@ -53,11 +53,16 @@ pub struct Datum {
     pub unit: String,
 }
 
-/// The CDC latency DMS reports for a task, in seconds.
+/// The CDC latency DMS reports for a task, in seconds, and the task's count of
+/// records that failed validation, read in the same `GetMetricData` call.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct CdcLatency {
     pub source_seconds: Option<f64>,
     pub target_seconds: Option<f64>,
+    /// `ValidationFailedOverallCount` (task level, same dimensions as the latency;
+    /// DMS user guide, "Replication task statistics with Amazon CloudWatch"):
+    /// `None` while DMS has published no data point (validation off, or not yet).
+    pub validation_failed_records: Option<f64>,
 }
 
 /// The value of the `ReplicationTaskIdentifier` dimension of DMS task metrics:
@@ -93,8 +98,9 @@ pub trait Metrics: Sync {
         run_id: &str,
         data: &[Datum],
     ) -> impl Future<Output = AwsResult<()>> + Send;
-    /// The latest `CDCLatencySource` and `CDCLatencyTarget` of a task (namespace
-    /// `AWS/DMS`), over the last few minutes.
+    /// The latest `CDCLatencySource`, `CDCLatencyTarget` and
+    /// `ValidationFailedOverallCount` of a task (namespace `AWS/DMS`), over the last
+    /// few minutes, in one call.
     fn cdc_latency(
         &self,
         instance_id: &str,

@@ -240,6 +240,11 @@ impl Metrics for Client {
             .scan_by(ScanBy::TimestampDescending)
             .metric_data_queries(latency_query("source", "CDCLatencySource", &dimensions))
             .metric_data_queries(latency_query("target", "CDCLatencyTarget", &dimensions))
+            .metric_data_queries(latency_query(
+                "failed",
+                "ValidationFailedOverallCount",
+                &dimensions,
+            ))
             .send()
             .await
             .map_err(classify)?;
@@ -247,6 +252,7 @@ impl Metrics for Client {
         Ok(CdcLatency {
             source_seconds: latest(results, "source"),
             target_seconds: latest(results, "target"),
+            validation_failed_records: latest(results, "failed"),
         })
     }
 }

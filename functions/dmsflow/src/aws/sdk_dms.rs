@@ -346,23 +346,15 @@ impl Dms for Client {
     }
 
     async fn table_statistics(&self, task_arn: &str) -> AwsResult<Vec<TableStats>> {
-        let mut tables = Vec::new();
-        let mut marker: Option<String> = None;
-        loop {
-            let page = self
-                .describe_table_statistics()
-                .replication_task_arn(task_arn)
-                .max_records(TABLE_STATISTICS_PAGE)
-                .set_marker(marker.take())
-                .send()
-                .await
-                .map_err(classify)?;
-            tables.extend(page.table_statistics().iter().map(convert::table));
-            match page.marker() {
-                Some(next) if !next.is_empty() => marker = Some(next.to_string()),
-                _ => return Ok(tables),
-            }
-        }
+        table_statistics_pages(self, task_arn, None).await
+    }
+
+    async fn table_statistics_in_state(
+        &self,
+        task_arn: &str,
+        table_state: &str,
+    ) -> AwsResult<Vec<TableStats>> {
+        table_statistics_pages(self, task_arn, Some(filter("table-state", table_state))).await
     }
 
     async fn describe_event_subscription(
@@ -513,6 +505,32 @@ impl Dms for Client {
                 Some(next) if !next.is_empty() => marker = Some(next.to_string()),
                 _ => return Ok(assessments),
             }
+        }
+    }
+}
+
+/// Every page of `DescribeTableStatistics`, with `filter` when given.
+async fn table_statistics_pages(
+    client: &Client,
+    task_arn: &str,
+    filter: Option<aws_sdk_databasemigration::types::Filter>,
+) -> AwsResult<Vec<TableStats>> {
+    let mut tables = Vec::new();
+    let mut marker: Option<String> = None;
+    loop {
+        let page = client
+            .describe_table_statistics()
+            .replication_task_arn(task_arn)
+            .max_records(TABLE_STATISTICS_PAGE)
+            .set_filters(filter.clone().map(|f| vec![f]))
+            .set_marker(marker.take())
+            .send()
+            .await
+            .map_err(classify)?;
+        tables.extend(page.table_statistics().iter().map(convert::table));
+        match page.marker() {
+            Some(next) if !next.is_empty() => marker = Some(next.to_string()),
+            _ => return Ok(tables),
         }
     }
 }

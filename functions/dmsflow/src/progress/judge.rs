@@ -137,7 +137,7 @@ fn stopped_early(spec: &MigrationSpec, summary: &ProgressSummary, unmet: &str) -
 }
 
 /// Whether the criterion needs every table validated.
-fn needs_validation(spec: &MigrationSpec) -> StepResult<bool> {
+pub(super) fn needs_validation(spec: &MigrationSpec) -> StepResult<bool> {
     match spec.completion.criterion {
         CompletionCriterion::FullLoadComplete => Ok(false),
         CompletionCriterion::ReadyForCutover => Ok(spec.validation.enabled),
@@ -207,7 +207,7 @@ fn full_load_unmet(summary: &ProgressSummary) -> String {
 }
 
 /// For ready-for-cutover with CDC: both latencies under the threshold.
-fn latency_unmet(spec: &MigrationSpec, summary: &ProgressSummary) -> Option<String> {
+pub(super) fn latency_unmet(spec: &MigrationSpec, summary: &ProgressSummary) -> Option<String> {
     if spec.completion.criterion != CompletionCriterion::ReadyForCutover
         || summary.migration_type == "full-load"
     {

@@ -22,6 +22,7 @@ fn check(
     let latency = latency.map(|(s, t)| CdcLatency {
         source_seconds: Some(s),
         target_seconds: Some(t),
+        validation_failed_records: None,
     });
     let summary = ProgressSummary::build(task, tables, latency);
     judge(spec, &summary, tables, None)

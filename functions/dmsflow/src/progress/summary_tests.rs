@@ -168,6 +168,7 @@ fn counts_and_totals_add_up_over_every_table() {
         Some(CdcLatency {
             source_seconds: Some(3.0),
             target_seconds: Some(7.5),
+            validation_failed_records: None,
         }),
     );
     assert_eq!(s.tables, 3);
@@ -198,6 +199,7 @@ fn steady_cdc_is_quiet_but_progress_is_a_change() {
         Some(CdcLatency {
             source_seconds: Some(1.0),
             target_seconds: Some(2.0),
+            validation_failed_records: None,
         }),
     );
     assert!(!after.changed_since(&before));

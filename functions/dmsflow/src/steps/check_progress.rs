@@ -2,7 +2,10 @@
 //! progress metrics, and says whether the spec's completion criterion holds.
 //!
 //! Each call reads the task (status, statistics, stop reason, failure message),
-//! every page of its table statistics, and, in the CDC phase, its CDC latency;
+//! every page of its table statistics, and, in the CDC phase, its CDC latency
+//! (in steady CDC, once a complete read found nothing wrong, the table statistics
+//! in `Table error` only, so that a check costs the same calls whatever the table
+//! count: see [`progress::may_skip_tables`]);
 //! condenses them into a [`ProgressSummary`]; publishes the progress metrics the
 //! run's alarms watch; and judges the summary ([`progress::judge`]: `done`, what
 //! it still waits for, or a `TaskFailed` / `TablesErrored` / `ValidationFailed`
@@ -41,8 +44,8 @@ use crate::aws::{AwsFault, Dms, Metrics};
 use crate::deadline;
 use crate::error::StepResult;
 use crate::naming::Names;
-use crate::progress::{self, Phase, ProgressSummary, Remediation, TargetTables};
-use crate::spec::CompletionCriterion;
+use crate::progress::{self, Phase, ProgressSummary, Remediation, TargetTables, table_state};
+use crate::spec::{CompletionCriterion, MigrationSpec};
 use crate::wait_policy;
 use crate::workflow::{self, RunState, StepCall};
 
@@ -77,25 +80,35 @@ pub async fn handle<D: Dms, M: Metrics>(
     let names = Names::for_run(&spec.run_id);
     let previous: Option<ProgressDetail> = read::previous(&input);
     let task = read::task(dms, &names).await?;
-    let tables = table_statistics(dms, &task).await?;
-    let mut summary = ProgressSummary::build(&task, &tables, None);
+    let steady = match previous.as_ref() {
+        Some(p) => steady_check(dms, metrics, &spec, &names, &task, p).await,
+        None => None,
+    };
     let mut metrics_errors = Vec::new();
-    if summary.phase == Phase::Cdc {
-        let resource = task_resource_id(&task.arn).unwrap_or(&task.arn);
-        match metrics.cdc_latency(&names.instance, resource).await {
-            Ok(latency) => {
-                summary.cdc_latency_source_seconds = latency.source_seconds;
-                summary.cdc_latency_target_seconds = latency.target_seconds;
-            }
-            Err(fault) => {
-                let context = format!("reading the CDC latency of replication task {}", task.id);
-                if spec.completion.criterion == CompletionCriterion::ReadyForCutover {
-                    return Err(fault.into_step_error(&context));
+    let (summary, tables) = match steady {
+        Some(summary) => (summary, None),
+        None => {
+            let tables = table_statistics(dms, &task).await?;
+            let mut summary = ProgressSummary::build(&task, &tables, None);
+            if summary.phase == Phase::Cdc {
+                match read_latency(metrics, &names, &task).await {
+                    Ok(latency) => {
+                        summary.cdc_latency_source_seconds = latency.source_seconds;
+                        summary.cdc_latency_target_seconds = latency.target_seconds;
+                    }
+                    Err(fault) => {
+                        let context =
+                            format!("reading the CDC latency of replication task {}", task.id);
+                        if spec.completion.criterion == CompletionCriterion::ReadyForCutover {
+                            return Err(fault.into_step_error(&context));
+                        }
+                        metrics_errors.push(best_effort(fault, &context));
+                    }
                 }
-                metrics_errors.push(best_effort(fault, &context));
             }
+            (summary, Some(tables))
         }
-    }
+    };
     if let Err(fault) = metrics
         .put_progress(&names.metric_run_dimension, &progress_data(&summary))
         .await
@@ -114,7 +127,13 @@ pub async fn handle<D: Dms, M: Metrics>(
         changed,
         due_in,
     );
-    let target_tables = TargetTables::build(&spec, &task, &progress::loaded_tables(&task, &tables));
+    let target_tables = match &tables {
+        Some(tables) => TargetTables::build(&spec, &task, &progress::loaded_tables(&task, tables)),
+        None => previous
+            .as_ref()
+            .map(|p| p.target_tables.clone())
+            .unwrap_or_default(),
+    };
     let remediation = previous
         .as_ref()
         .map(|p| p.remediation.clone())
@@ -129,6 +148,23 @@ pub async fn handle<D: Dms, M: Metrics>(
             just_acted_on: Vec::new(),
             ..remediation.clone()
         },
+    };
+    let Some(tables) = tables else {
+        // A steady check: only the latency is still missing (see [`steady_check`]).
+        deadline::check(
+            input.loop_started_at.as_deref(),
+            now,
+            hours(spec.polling.cdc_timeout_hours),
+            "the completion criterion (CDC latency under the threshold)",
+            "cdc_timeout_hours",
+        )?;
+        return Ok(StepReport::new(
+            false,
+            Vec::new(),
+            progress::steady_waiting_for(&spec, &summary),
+            wait.seconds,
+            detail,
+        ));
     };
     let verdict = match progress::judge(&spec, &summary, &tables, previous_summary) {
         Ok(verdict) => verdict,
@@ -226,6 +262,41 @@ pub async fn step<D: Dms, M: Metrics>(
         }
     }
     Ok(state)
+}
+
+/// A check in steady CDC ([`progress::may_skip_tables`]): the task just read, the
+/// tables in `Table error` (one filtered call while there is none) and the latency
+/// with the validation failures, and no page of table statistics. `None` when the
+/// run is not steady, a reading disagrees with the previous complete read, a read
+/// fails, or the criterion may hold: the check then reads every page.
+async fn steady_check<D: Dms, M: Metrics>(
+    dms: &D,
+    metrics: &M,
+    spec: &MigrationSpec,
+    names: &Names,
+    task: &Task,
+    previous: &ProgressDetail,
+) -> Option<ProgressSummary> {
+    let acting = !previous.remediation.just_acted_on.is_empty();
+    if !progress::may_skip_tables(spec, &previous.summary, task, acting) {
+        return None;
+    }
+    let errored = dms
+        .table_statistics_in_state(&task.arn, table_state::ERROR)
+        .await
+        .ok()?;
+    let latency = read_latency(metrics, names, task).await.ok()?;
+    let summary = progress::steady_summary(spec, &previous.summary, task, &errored, latency)?;
+    progress::steady_waiting_for(spec, &summary).map(|_| summary)
+}
+
+async fn read_latency<M: Metrics>(
+    metrics: &M,
+    names: &Names,
+    task: &Task,
+) -> Result<crate::aws::metrics::CdcLatency, AwsFault> {
+    let resource = task_resource_id(&task.arn).unwrap_or(&task.arn);
+    metrics.cdc_latency(&names.instance, resource).await
 }
 
 fn hours(hours: u32) -> Duration {

@@ -166,6 +166,7 @@ async fn ready_for_cutover_reads_the_latency_of_the_task_resource() {
     run.metrics.set_cdc_latency(CdcLatency {
         source_seconds: Some(2.0),
         target_seconds: Some(90.0),
+        validation_failed_records: None,
     });
     let report = run.ok(&Value::Null).await;
     assert!(!report.done);
@@ -190,6 +191,7 @@ async fn ready_for_cutover_reads_the_latency_of_the_task_resource() {
     run.metrics.set_cdc_latency(CdcLatency {
         source_seconds: Some(2.0),
         target_seconds: Some(4.0),
+        validation_failed_records: None,
     });
     assert!(run.ok(&as_previous(&report)).await.done);
 }
@@ -252,6 +254,7 @@ async fn steady_cdc_reaches_the_longest_wait() {
     run.metrics.set_cdc_latency(CdcLatency {
         source_seconds: Some(300.0),
         target_seconds: Some(320.0),
+        validation_failed_records: None,
     });
     let mut previous = Value::Null;
     let mut last = 0;
@@ -363,6 +366,7 @@ async fn the_full_load_and_the_wait_for_latency_have_their_own_bounds() {
     run.metrics.set_cdc_latency(CdcLatency {
         source_seconds: Some(500.0),
         target_seconds: Some(500.0),
+        validation_failed_records: None,
     });
     // Past the full load's bound (72 h) but within the CDC bound (1440 h): waits on.
     let hundred_hours_ago = humantime::format_rfc3339(
@@ -466,4 +470,100 @@ fn progress_data_takes_the_larger_latency_and_omits_an_absent_one() {
         none.iter()
             .all(|d| d.name != metric_names::CDC_LATENCY_SECONDS)
     );
+}
+
+/// `count` loaded, validated tables of schema `sales`.
+fn catalog(count: usize) -> Vec<TableStats> {
+    (0..count)
+        .map(|i| table(&format!("sales.t{i:05}"), COMPLETED, VALIDATED))
+        .collect()
+}
+
+#[tokio::test]
+async fn steady_cdc_checks_cost_two_dms_calls_whatever_the_table_count() {
+    let run = Run::new(
+        "running",
+        json!({
+            "completion": {"criterion": "ready-for-cutover"},
+            "validation": {"enabled": true}
+        }),
+    );
+    run.stats("running", 100, [2_000, 0, 0, 0], None);
+    run.tables(catalog(2_000));
+    let slow = |failed: f64| CdcLatency {
+        source_seconds: Some(300.0),
+        target_seconds: Some(300.0),
+        validation_failed_records: Some(failed),
+    };
+    run.metrics.set_cdc_latency(slow(0.0));
+    // The first check reads every table.
+    let first = run.ok(&Value::Null).await;
+    assert_eq!(run.dms.calls_to("table_statistics").len(), 1);
+    assert_eq!(first.detail.summary.tables, 2_000);
+    // Then, while only the latency is missing: the task and the errored tables.
+    let mut previous = as_previous(&first);
+    for _ in 0..3 {
+        run.dms.clear_calls();
+        let report = run.ok(&previous).await;
+        assert!(!report.done);
+        assert!(
+            report
+                .waiting_for
+                .as_deref()
+                .unwrap()
+                .starts_with("CDC latency under")
+        );
+        assert_eq!(
+            run.dms.calls(),
+            vec![
+                "describe_task dmsflow-orders-task",
+                "table_statistics_in_state dmsflow-orders-task Table error",
+            ]
+        );
+        assert_eq!(report.detail.summary.tables, 2_000);
+        assert_eq!(report.detail.target_tables.total, 2_000);
+        previous = as_previous(&report);
+    }
+    // New validation failures: every page again, to name the tables.
+    run.metrics.set_cdc_latency(slow(2.0));
+    run.dms.clear_calls();
+    run.ok(&previous).await;
+    assert_eq!(run.dms.calls_to("table_statistics").len(), 1);
+    // The latency is under the threshold: the final report reads every page.
+    run.metrics.set_cdc_latency(CdcLatency {
+        source_seconds: Some(1.0),
+        target_seconds: Some(1.0),
+        validation_failed_records: Some(0.0),
+    });
+    run.dms.clear_calls();
+    let done = run.ok(&previous).await;
+    assert!(done.done);
+    assert_eq!(run.dms.calls_to("table_statistics").len(), 1);
+}
+
+#[tokio::test]
+async fn a_table_in_error_during_steady_cdc_is_found_by_the_filtered_call() {
+    let run = Run::new(
+        "running",
+        json!({
+            "completion": {"criterion": "ready-for-cutover"},
+            "validation": {"enabled": false},
+            "remediation": {"reload_errored_tables": 0}
+        }),
+    );
+    run.stats("running", 100, [3, 0, 0, 0], None);
+    run.tables(catalog(3));
+    run.metrics.set_cdc_latency(CdcLatency {
+        source_seconds: Some(300.0),
+        target_seconds: Some(300.0),
+        validation_failed_records: None,
+    });
+    let first = run.ok(&Value::Null).await;
+    // The task's statistics lag behind: only the table statistics know.
+    let mut tables = catalog(3);
+    tables[1].table_state = ERROR.into();
+    run.tables(tables);
+    let error = run.check(&as_previous(&first), None).await.unwrap_err();
+    assert_eq!(error.kind, ErrorKind::TablesErrored);
+    assert!(error.message.contains("sales.t00001"), "{error}");
 }

@@ -46,6 +46,7 @@ fn set_latency(metrics: &FakeMetrics, seconds: f64) {
     metrics.set_cdc_latency(CdcLatency {
         source_seconds: Some(seconds),
         target_seconds: Some(seconds),
+        validation_failed_records: None,
     });
 }
 

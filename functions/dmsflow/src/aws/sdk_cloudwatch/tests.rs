@@ -265,9 +265,10 @@ async fn cdc_latency_reads_the_newest_point_of_each_dms_metric() {
             let queries = r.metric_data_queries();
             end.secs() - start.secs() == 600
                 && r.scan_by() == Some(&ScanBy::TimestampDescending)
-                && queries.len() == 2
+                && queries.len() == 3
                 && latency_query_is(&queries[0], "source", "CDCLatencySource")
                 && latency_query_is(&queries[1], "target", "CDCLatencyTarget")
+                && latency_query_is(&queries[2], "failed", "ValidationFailedOverallCount")
         })
         .then_output(|| {
             GetMetricDataOutput::builder()
@@ -284,6 +285,13 @@ async fn cdc_latency_reads_the_newest_point_of_each_dms_metric() {
                         .build(),
                 )
                 .metric_data_results(MetricDataResult::builder().id("target").build())
+                .metric_data_results(
+                    MetricDataResult::builder()
+                        .id("failed")
+                        .timestamps(DateTime::from_secs(1_100))
+                        .values(4.0)
+                        .build(),
+                )
                 .build()
         });
     let client = cloudwatch(&[&rule]);
@@ -293,6 +301,7 @@ async fn cdc_latency_reads_the_newest_point_of_each_dms_metric() {
         .unwrap();
     assert_eq!(latency.source_seconds, Some(7.0));
     assert_eq!(latency.target_seconds, None);
+    assert_eq!(latency.validation_failed_records, Some(4.0));
 }
 
 #[tokio::test]

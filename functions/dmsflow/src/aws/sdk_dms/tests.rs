@@ -452,6 +452,28 @@ fn stats_page(tables: &[&str], marker: Option<&str>) -> DescribeTableStatisticsO
 }
 
 #[tokio::test]
+async fn table_statistics_in_state_sends_the_table_state_filter_on_every_page() {
+    let filtered = |r: &aws_sdk_databasemigration::operation::describe_table_statistics::DescribeTableStatisticsInput| {
+        r.filters().len() == 1
+            && r.filters()[0].name() == "table-state"
+            && r.filters()[0].values() == ["Table error"]
+    };
+    let first = mock!(Client::describe_table_statistics)
+        .match_requests(move |r| filtered(r) && r.marker().is_none())
+        .then_output(|| stats_page(&["a"], Some("m1")));
+    let second = mock!(Client::describe_table_statistics)
+        .match_requests(move |r| filtered(r) && r.marker() == Some("m1"))
+        .then_output(|| stats_page(&["b"], None));
+    let (client, _) = dms(&[&first, &second]);
+    let tables = client
+        .table_statistics_in_state(TASK_ARN, "Table error")
+        .await
+        .unwrap();
+    assert_eq!(tables.len(), 2);
+    assert_eq!((first.num_calls(), second.num_calls()), (1, 1));
+}
+
+#[tokio::test]
 async fn table_statistics_reads_every_page() {
     let first = mock!(Client::describe_table_statistics)
         .match_requests(|r| {
