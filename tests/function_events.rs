@@ -9,8 +9,6 @@
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use aws_sdk_cloudwatch::config::{BehaviorVersion, Credentials, Region};
-use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
 use dms_emulator::{Config, serve};
 use dmsflow::spec::stack_bounds::StackBounds;
 use dmsflow::steps::assess::{self, ReportStore};
@@ -19,10 +17,12 @@ use dmsflow::steps::{
     validate_spec,
 };
 use dmsflow::workflow::{self, Caught, RunState, StepCall};
-use lambda_runtime::{Context, LambdaEvent};
 use serde_json::{Value, json};
+use steps::{clients, lambda_event};
 
-const FUNCTION_ARN: &str = "arn:aws:lambda:us-east-1:123456789012:function:dmsflow-test";
+#[path = "support/steps.rs"]
+mod steps;
+
 const EXECUTION: &str =
     "arn:aws:states:us-east-1:123456789012:execution:dmsflow-migration:orders-mysql-to-aurora";
 const ALERT_TOPIC: &str = "arn:aws:sns:us-east-1:123456789012:dmsflow-alerts";
@@ -188,66 +188,17 @@ fn the_samples_are_what_the_state_machine_sends() {
     );
 }
 
-fn clients(
-    url: &str,
-) -> (
-    aws_sdk_databasemigration::Client,
-    aws_sdk_cloudwatch::Client,
-) {
-    let http = aws_smithy_http_client::Builder::new()
-        .tls_provider(Provider::Rustls(CryptoMode::Ring))
-        .build_https();
-    let config = aws_config::SdkConfig::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .credentials_provider(
-            aws_credential_types::provider::SharedCredentialsProvider::new(Credentials::new(
-                "AKIDLOCAL",
-                "local",
-                None,
-                None,
-                "test",
-            )),
-        )
-        .endpoint_url(url)
-        .http_client(http)
-        .build();
-    (
-        aws_sdk_databasemigration::Client::new(&config),
-        aws_sdk_cloudwatch::Client::new(&config),
-    )
-}
-
 fn sample_call(name: &str) -> StepCall {
     serde_json::from_value(json_file(&sample_path(name))).expect("a step call")
 }
 
-fn lambda_event(call: StepCall) -> LambdaEvent<StepCall> {
-    let mut context = Context::default();
-    context.invoked_function_arn = FUNCTION_ARN.to_string();
-    LambdaEvent::new(call, context)
-}
-
-/// Calls a step with its sample, then with its own answer, until it is done, as
-/// the state machine's loop does; answers the last state.
-async fn until_done<F, Fut>(sample: &str, mut step: F) -> RunState
+/// Calls a step with its sample, then with its own answer, until it is done.
+async fn until_done<F, Fut>(sample: &str, step: F) -> RunState
 where
     F: FnMut(StepCall) -> Fut,
     Fut: Future<Output = dmsflow::StepResult<RunState>>,
 {
-    let mut call = sample_call(sample);
-    for _ in 0..MAX_CALLS {
-        let state = step(call.clone())
-            .await
-            .unwrap_or_else(|e| panic!("{sample} failed: {e}"));
-        assert_eq!(state.step.name, call.step, "the state names the step");
-        if state.step.done {
-            return state;
-        }
-        call.state = serde_json::to_value(&state).unwrap();
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
-    panic!("{sample} was not done after {MAX_CALLS} calls");
+    steps::until_done(sample, sample_call(sample), MAX_CALLS, |_| {}, step).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -13,7 +13,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use dms_emulator::{CatalogSpec, Config, EmulatorHandle, GenerateSpec, Scenario};
+use dms_emulator::{Config, EmulatorHandle, Scenario};
 use serde_json::{Value, json};
 
 use crate::function::{Function, Invocation};
@@ -71,18 +71,7 @@ impl Paths {
 
 /// The emulator's scenario: a source catalog of `tables` tables in the sample's schema.
 pub fn scenario(tables: u32) -> Scenario {
-    Scenario {
-        catalog: Some(CatalogSpec {
-            tables: Vec::new(),
-            generate: vec![GenerateSpec {
-                schema: SCHEMA.into(),
-                prefix: "t_".into(),
-                count: tables,
-                rows: 100,
-            }],
-        }),
-        ..Scenario::default()
-    }
+    Scenario::generated(SCHEMA, "t_", tables, 100)
 }
 
 /// Starts the emulator the functions talk to.

@@ -220,3 +220,26 @@ fn only_error_stops_are_abnormal() {
     assert!(!abnormal_stop(Some("Stop Reason NORMAL")));
     assert!(!abnormal_stop(None));
 }
+
+#[test]
+fn the_table_report_stays_small_at_20000_tables() {
+    let tables: Vec<TableStats> = (0..20_000)
+        .map(|i| TableStats {
+            schema: "orders".into(),
+            table: format!("t{i:05}"),
+            table_state: "Table completed".into(),
+            full_load_rows: 100,
+            validation_state: "Validated".into(),
+            ..TableStats::default()
+        })
+        .collect();
+    let report = table_report(&tables);
+    assert_eq!(report["count"], 20_000);
+    assert_eq!(report["listed"], TABLES_NAMED);
+    assert_eq!(report["full_load_rows"], 2_000_000);
+    assert!(
+        report.to_string().len() < 5_000,
+        "{}",
+        report.to_string().len()
+    );
+}

@@ -21,6 +21,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::errors::first_few;
 use super::summary::{ProgressSummary, qualified_name, table_state};
 use crate::aws::dms::{ReloadOption, TableName, TableStats};
 use crate::error::{ErrorKind, StepError};
@@ -28,6 +29,11 @@ use crate::spec::MigrationSpec;
 
 /// ReloadTables' limit on tables a call (DMS user guide).
 pub const TABLES_PER_RELOAD: usize = 10;
+/// Most distinct tables one run reloads or re-validates. More tables in error than
+/// this is rarely a table problem (the target, the network, the task settings), and
+/// the record the state carries must not grow with the catalog (Step Functions'
+/// 256 KiB state limit): past it, the error stands and names what was tried.
+pub const MAX_TABLES_REMEDIATED: usize = 50;
 
 /// What the run's checks have done so far (carried from check to check).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -85,7 +91,21 @@ impl Remediation {
             ),
             _ => return None,
         };
-        let chosen: Vec<&TableStats> = chosen.into_iter().take(TABLES_PER_RELOAD).collect();
+        let mut room = MAX_TABLES_REMEDIATED.saturating_sub(self.tables_acted_on());
+        let chosen: Vec<&TableStats> = chosen
+            .into_iter()
+            .filter(|t| {
+                let name = qualified_name(t);
+                let known =
+                    self.reloads.contains_key(&name) || self.revalidated.contains_key(&name);
+                let fits = known || room > 0;
+                if fits && !known {
+                    room -= 1;
+                }
+                fits
+            })
+            .take(TABLES_PER_RELOAD)
+            .collect();
         if chosen.is_empty() {
             return None;
         }
@@ -110,6 +130,16 @@ impl Remediation {
             })
             .collect();
         Some((Action { option, tables }, record))
+    }
+
+    /// Distinct tables reloaded or re-validated so far.
+    fn tables_acted_on(&self) -> usize {
+        self.reloads.len()
+            + self
+                .revalidated
+                .keys()
+                .filter(|t| !self.reloads.contains_key(*t))
+                .count()
     }
 
     /// Whether this check should wait instead of failing: every table the error is
@@ -154,29 +184,35 @@ impl Remediation {
             );
             return error;
         }
-        let tried = match error.kind {
+        let tried: Vec<String> = match error.kind {
             ErrorKind::TablesErrored if !self.reloads.is_empty() => self
                 .reloads
                 .iter()
                 .map(|(t, n)| format!("{t} ({n} reload{})", if *n == 1 { "" } else { "s" }))
-                .collect::<Vec<_>>()
-                .join(", "),
+                .collect(),
             ErrorKind::ValidationFailed if !self.revalidated.is_empty() => self
                 .revalidated
                 .iter()
                 .map(|(t, n)| format!("{t} (re-validated once after {n} failed records)"))
-                .collect::<Vec<_>>()
-                .join(", "),
+                .collect(),
             _ => return error,
         };
         error.message = format!(
-            "{} dmsflow already tried, with ReloadTables while the task ran: {tried}.",
-            error.message
+            "{} dmsflow already tried, with ReloadTables while the task ran: {}.",
+            error.message,
+            first_few(&tried)
         );
+        if self.tables_acted_on() >= MAX_TABLES_REMEDIATED {
+            error.message = format!(
+                "{} dmsflow reloads or re-validates at most {MAX_TABLES_REMEDIATED} tables a run: with more in trouble, look for a common cause (the target, the network, the task settings) in the task's log.",
+                error.message
+            );
+        }
         error
     }
 
-    /// What the success notice says of it, one line each.
+    /// What the success notice says of it, one line each (at most
+    /// [`MAX_TABLES_REMEDIATED`] lines, as many as tables acted on).
     pub fn notes(&self) -> Vec<String> {
         let reloads = self.reloads.iter().map(|(t, n)| {
             format!(

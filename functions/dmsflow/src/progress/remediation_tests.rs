@@ -145,3 +145,32 @@ fn other_errors_are_left_as_they_are() {
         failed
     );
 }
+
+#[test]
+fn a_run_remediates_a_bounded_number_of_tables_whatever_the_catalog() {
+    let spec = fixtures::spec(serde_json::json!({}));
+    let tables: Vec<TableStats> = (0..20_000)
+        .map(|i| table(&format!("t{i:05}"), table_state::ERROR, 0))
+        .collect();
+    let mut record = Remediation::default();
+    let mut calls = 0;
+    while let Some((action, next)) = record.next(&errored(), &spec, &running(), &tables) {
+        assert!(action.tables.len() <= TABLES_PER_RELOAD);
+        record = Remediation {
+            just_acted_on: Vec::new(),
+            ..next
+        };
+        calls += 1;
+    }
+    assert_eq!(record.reloads.len(), MAX_TABLES_REMEDIATED);
+    assert_eq!(calls, MAX_TABLES_REMEDIATED / TABLES_PER_RELOAD);
+    let error = record.explain(errored(), &spec, &running());
+    assert!(error.message.len() < 2_000, "{}", error.message);
+    assert!(error.message.contains("and 45 more"), "{}", error.message);
+    assert!(
+        error.message.contains("at most 50 tables a run"),
+        "{}",
+        error.message
+    );
+    assert_eq!(record.notes().len(), MAX_TABLES_REMEDIATED);
+}
