@@ -11,6 +11,7 @@
 //! minutes, full load 3 hours over 100 tables, then CDC whose latency stays above
 //! the cutover threshold, so the run keeps checking.
 
+mod budget;
 mod calculation;
 mod definition;
 mod history;
@@ -68,6 +69,7 @@ pub fn rows(root: &Path) -> Result<Vec<Row>, String> {
         let run = Run::calculate(costs, TIMELINE, polling, checks_per_execution(), MONTH);
         rows.extend(Figures::of(&run).rows(name, ours));
     }
+    rows.extend(budget::rows(&TIMELINE, &Polling::default()));
     Ok(rows)
 }
 

@@ -215,8 +215,13 @@ fn the_wait_policy_doubles_while_nothing_changes_and_drops_back_on_a_change() {
         waits.push(wait);
         read += f64::from(wait) + TASK_SECONDS;
     }
-    // First check; the load starts; the first table completes; then quiet.
-    assert_eq!(waits, vec![30, 60, 30, 60, 30, 60, 120, 240, 480, 540, 540]);
+    // First check; the load starts; the first table completes; then quiet, up to
+    // the maximum, spread over its last fortieth by run and check.
+    assert_eq!(&waits[..9], [30, 60, 30, 60, 30, 60, 120, 240, 480]);
+    assert!(
+        waits[9..].iter().all(|w| (527..=540).contains(w)),
+        "{waits:?}"
+    );
 }
 
 #[test]
@@ -308,20 +313,23 @@ fn a_month_is_the_sum_of_its_executions_each_handing_over_after_its_checks() {
         run.execution_cost(&handed_over[1]),
         costs.execution(&costs.continuation, checks_per_execution())
     );
-    // A steady day is its checks at the longest wait, nothing else.
+    // A steady day is its checks at the longest wait (spread over its last
+    // fortieth: 527 to 540 s), nothing else.
     let checks = run
         .checks()
         .filter(|at| (STEADY_DAY..STEADY_DAY + DAY).contains(at))
         .count() as u64;
-    assert_eq!(checks, (DAY / (540.0 + TASK_SECONDS)).round() as u64);
+    let at_most = (DAY / (527.0 + TASK_SECONDS)).ceil() as u64;
+    let at_least = (DAY / (540.0 + TASK_SECONDS)).floor() as u64;
+    assert!((at_least..=at_most).contains(&checks), "{checks}");
 }
 
 #[test]
 fn the_rows_meet_their_targets() {
     let rows = rows(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")).unwrap();
-    assert_eq!(rows.len(), 16);
+    assert_eq!(rows.len(), 22);
     let judged: Vec<&Row> = rows.iter().filter(|r| r.met.is_some()).collect();
-    assert_eq!(judged.len(), 5);
+    assert_eq!(judged.len(), 6);
     for row in judged {
         assert_eq!(row.met, Some(true), "{row:?}");
     }

@@ -155,6 +155,11 @@ impl Replication {
             .any(|&at| previous < at && at <= now)
     }
 
+    /// When the full load ends.
+    pub fn load_end(&self) -> f64 {
+        self.load_end
+    }
+
     fn tables(&self) -> f64 {
         f64::from(self.timeline.tables.max(1))
     }
@@ -196,15 +201,25 @@ pub struct Checker {
     replication: Replication,
     quiet_polls: Option<u32>,
     last_read: Option<f64>,
+    /// The run's id and its checks so far: the spread of a wait at the maximum.
+    run_id: String,
+    checks: u64,
 }
 
 impl Checker {
     pub fn new(polling: Polling, replication: Replication) -> Checker {
+        Checker::for_run(polling, replication, "orders")
+    }
+
+    /// The checker of run `run_id` (its waits at the maximum are spread by it).
+    pub fn for_run(polling: Polling, replication: Replication, run_id: &str) -> Checker {
         Checker {
             polling,
             replication,
             quiet_polls: None,
             last_read: None,
+            run_id: run_id.to_string(),
+            checks: 0,
         }
     }
 
@@ -221,6 +236,7 @@ impl Checker {
         );
         self.quiet_polls = Some(wait.quiet_polls);
         self.last_read = Some(now);
-        wait.seconds
+        self.checks += 1;
+        wait_policy::spread(&self.polling, wait.seconds, &self.run_id, self.checks)
     }
 }

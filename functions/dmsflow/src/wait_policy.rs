@@ -11,6 +11,13 @@
 //! not below the minimum), so completion is noticed without polling the whole load
 //! at the minimum. During a long full load and steady CDC the wait reaches the
 //! maximum.
+//!
+//! Many runs of one account share DMS's API budget (a token bucket per account and
+//! Region: 100 tokens, refilled at 4 a second; DMS user guide, "Quotas for AWS
+//! Database Migration Service"). Runs started together would check together
+//! forever, so a wait at the maximum is spread over the maximum's last fortieth by
+//! run and check ([`spread`]): never longer than the maximum, on average 1.25%
+//! shorter.
 
 use serde::{Deserialize, Serialize};
 
@@ -52,6 +59,23 @@ pub fn next(
     }
 }
 
+/// `seconds`, spread when it is the maximum: between 97.5% and 100% of it (never
+/// below the minimum), the same for the same run and check (FNV-1a of both), so
+/// that runs started together drift apart instead of calling DMS in step.
+pub fn spread(polling: &Polling, seconds: u32, run_id: &str, check: u64) -> u32 {
+    let min = polling.min_wait_seconds;
+    let max = polling.max_wait_seconds.max(min);
+    if seconds < max {
+        return seconds;
+    }
+    let room = (max / 40).min(max - min);
+    if room == 0 {
+        return seconds;
+    }
+    let hash = crate::naming::fnv1a(&format!("{run_id}/{check}"));
+    seconds - u32::try_from(hash % (u64::from(room) + 1)).unwrap_or(0)
+}
+
 /// The minimum wait doubled once per quiet poll, capped at the maximum.
 fn after_quiet_polls(polling: &Polling, quiet_polls: u32) -> u32 {
     let min = polling.min_wait_seconds;
@@ -65,6 +89,38 @@ fn after_quiet_polls(polling: &Polling, quiet_polls: u32) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_maximum_is_spread_and_never_past_it() {
+        let polling = polling(30, 540);
+        assert_eq!(spread(&polling, 240, "orders", 7), 240);
+        let spread_waits: Vec<u32> = (0..200)
+            .map(|check| spread(&polling, 540, "orders", check))
+            .collect();
+        assert!(
+            spread_waits.iter().all(|w| (527..=540).contains(w)),
+            "{spread_waits:?}"
+        );
+        assert!(
+            spread_waits.iter().any(|w| *w < 535),
+            "the waits are spread"
+        );
+        assert_eq!(
+            spread(&polling, 540, "orders", 7),
+            spread(&polling, 540, "orders", 7)
+        );
+        assert_ne!(
+            (0..20)
+                .map(|c| spread(&polling, 540, "orders", c))
+                .collect::<Vec<_>>(),
+            (0..20)
+                .map(|c| spread(&polling, 540, "payments", c))
+                .collect::<Vec<_>>(),
+            "two runs do not wait in step"
+        );
+        // No room between minimum and maximum: nothing to spread.
+        assert_eq!(spread(&self::polling(60, 60), 60, "orders", 3), 60);
+    }
 
     fn polling(min: u32, max: u32) -> Polling {
         Polling {

@@ -121,12 +121,14 @@ pub async fn handle<D: Dms, M: Metrics>(
     let due_in = (summary.phase == Phase::FullLoad)
         .then(|| progress::full_load_due_in(&task))
         .flatten();
-    let wait = wait_policy::next(
+    let mut wait = wait_policy::next(
         &spec.polling,
         previous.as_ref().map(|p| p.quiet_polls),
         changed,
         due_in,
     );
+    let poll_count = previous.as_ref().map_or(0, |p| p.poll_count) + 1;
+    wait.seconds = wait_policy::spread(&spec.polling, wait.seconds, &spec.run_id, poll_count);
     let target_tables = match &tables {
         Some(tables) => TargetTables::build(&spec, &task, &progress::loaded_tables(&task, tables)),
         None => previous
@@ -139,7 +141,7 @@ pub async fn handle<D: Dms, M: Metrics>(
         .map(|p| p.remediation.clone())
         .unwrap_or_default();
     let mut detail = ProgressDetail {
-        poll_count: previous.as_ref().map_or(0, |p| p.poll_count) + 1,
+        poll_count,
         quiet_polls: wait.quiet_polls,
         summary: summary.clone(),
         target_tables,

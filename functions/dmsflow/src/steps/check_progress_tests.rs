@@ -228,7 +228,9 @@ async fn the_wait_is_cut_to_when_the_full_load_should_end() {
         run.stats("running", 50, [0, 1, 0, 0], None);
         previous = as_previous(&run.ok(&previous).await);
     }
-    assert_eq!(previous["wait_seconds"], 540);
+    // At the maximum, spread over its last fortieth (wait_policy::spread).
+    let at_max = previous["wait_seconds"].as_u64().unwrap();
+    assert!((527..=540).contains(&at_max), "{at_max}");
     // 95 percent after 1,900 s: the end is due in about 100 s.
     run.stats("running", 95, [0, 1, 0, 0], None);
     run.dms.update_task(TASK, |t| {
@@ -244,7 +246,8 @@ async fn the_wait_is_cut_to_when_the_full_load_should_end() {
             stats.elapsed_time_millis = 1_900_000;
         }
     });
-    assert_eq!(run.ok(&previous).await.wait_seconds, 540);
+    let grown = run.ok(&previous).await.wait_seconds;
+    assert!((527..=540).contains(&grown), "{grown}");
 }
 
 #[tokio::test]
@@ -268,7 +271,8 @@ async fn steady_cdc_reaches_the_longest_wait() {
         last = report.wait_seconds;
         previous = as_previous(&report);
     }
-    assert_eq!(last, 540);
+    // The maximum, spread over its last fortieth (wait_policy::spread).
+    assert!((527..=540).contains(&last), "{last}");
 }
 
 #[tokio::test]
