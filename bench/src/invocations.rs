@@ -57,14 +57,14 @@ impl Paths {
         self.lambda_dir.join(name).join("bootstrap")
     }
 
-    fn event(&self, file: &str) -> Result<Value, String> {
+    pub fn event(&self, file: &str) -> Result<Value, String> {
         let path = self.events_dir.join(format!("{file}.json"));
         let text =
             std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
         serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
     }
 
-    fn log(&self, name: &str) -> PathBuf {
+    pub fn log(&self, name: &str) -> PathBuf {
         self.log_dir.join(format!("{name}.log"))
     }
 }
@@ -102,20 +102,37 @@ pub async fn run(paths: &Paths, emulator: &EmulatorHandle) -> Result<Vec<Functio
     }
     runs.push(run);
 
-    // Each step's sample is the state ValidateSpec answers, as the state machine
-    // hands it on; then each call gets the previous call's answer.
-    let steps = [
-        ("dmsflow-create", "create-resources"),
-        ("dmsflow-test-connection", "test-connections"),
-        ("dmsflow-enable-validation", "enable-validation"),
-        ("dmsflow-assess", "assess-migration"),
-        ("dmsflow-start", "start-replication"),
-        ("dmsflow-check-progress", "check-progress"),
-        ("dmsflow-cleanup", "cleanup"),
-    ];
-    for (name, event) in steps {
+    runs.extend(run_steps(paths, emulator, &STEPS).await?.1);
+    Ok(runs)
+}
+
+/// The steps after ValidateSpec with their samples, in the state machine's order.
+pub const STEPS: [(&str, &str); 7] = [
+    ("dmsflow-create", "create-resources"),
+    ("dmsflow-test-connection", "test-connections"),
+    ("dmsflow-enable-validation", "enable-validation"),
+    ("dmsflow-assess", "assess-migration"),
+    ("dmsflow-start", "start-replication"),
+    ("dmsflow-check-progress", "check-progress"),
+    ("dmsflow-cleanup", "cleanup"),
+];
+
+/// Runs `steps` until each is done. Each step's sample is the state ValidateSpec
+/// answers, as the state machine hands it on; then each call gets the previous
+/// call's answer. Answers the last step's last answer and one run per step.
+pub async fn run_steps(
+    paths: &Paths,
+    emulator: &EmulatorHandle,
+    steps: &[(&str, &str)],
+) -> Result<(Value, Vec<FunctionRun>), String> {
+    std::fs::create_dir_all(&paths.log_dir)
+        .map_err(|e| format!("{}: {e}", paths.log_dir.display()))?;
+    let endpoint = emulator.url();
+    let mut runs = Vec::new();
+    let mut last = Value::Null;
+    for &(name, event) in steps {
         let event = paths.event(event)?;
-        let (_, run) = run_step(paths, emulator, name, &endpoint, |previous| {
+        let (answer, run) = run_step(paths, emulator, name, &endpoint, |previous| {
             let mut payload = event.clone();
             if let Some(previous) = previous {
                 payload["state"] = previous.clone();
@@ -124,8 +141,9 @@ pub async fn run(paths: &Paths, emulator: &EmulatorHandle) -> Result<Vec<Functio
         })
         .await?;
         runs.push(run);
+        last = answer;
     }
-    Ok(runs)
+    Ok((last, runs))
 }
 
 /// Starts `name` fresh and calls it until its answer says the step is done;
@@ -166,11 +184,11 @@ async fn run_step(
 }
 
 /// Whether a step's answer (the execution's state) says its loop is done.
-fn done(state: &Value) -> bool {
+pub fn done(state: &Value) -> bool {
     state.pointer("/step/done") == Some(&Value::Bool(true))
 }
 
-fn answer(name: &str, invocation: Invocation) -> Result<(Value, Duration), String> {
+pub fn answer(name: &str, invocation: Invocation) -> Result<(Value, Duration), String> {
     match invocation.result {
         Ok(value) => Ok((value, invocation.latency)),
         Err(error) => Err(format!("{name} failed: {error}")),

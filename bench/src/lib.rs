@@ -2,6 +2,7 @@
 //! functions, measured against a local stand-in of the Lambda Runtime API and the
 //! in-process DMS emulator. `dmsflow-bench` prints them as one table.
 
+pub mod catalog;
 pub mod coldstart;
 pub mod function;
 pub mod invocations;

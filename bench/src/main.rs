@@ -13,14 +13,14 @@ use std::path::PathBuf;
 use dmsflow_bench::invocations::{self, Paths};
 // `crate::table` for the modules of this binary.
 use dmsflow_bench::table;
-use dmsflow_bench::{coldstart, machine, report, sizes};
+use dmsflow_bench::{catalog, coldstart, machine, report, sizes};
 
 mod waiting;
 
-/// The deployed functions, in the state machine's order. claim-run, notify and
-/// continue call Step Functions and SNS, which the bench does not serve: they have
-/// init and size rows only.
-const FUNCTIONS: [&str; 12] = [
+/// The deployed functions, in the state machine's order (the wave's last).
+/// claim-run, notify, continue and wave call Step Functions and SNS, which the bench
+/// does not serve: they have init and size rows only.
+const FUNCTIONS: [&str; 13] = [
     "dmsflow-claim-run",
     "dmsflow-validate",
     "dmsflow-create",
@@ -33,6 +33,7 @@ const FUNCTIONS: [&str; 12] = [
     "dmsflow-cleanup",
     "dmsflow-notify",
     "dmsflow-continue",
+    "dmsflow-wave",
 ];
 /// The baseline of the init figures.
 const HELLO: &str = "hello-world";
@@ -147,10 +148,12 @@ async fn measure(options: Options) -> Result<Vec<table::Row>, String> {
     let mut runs = vec![coldstart::hello_run(&paths, HELLO, &emulator.url()).await?];
     runs.extend(invocations::run(&paths, &emulator).await?);
     emulator.shutdown().await;
+    let catalogs = catalog::run(&paths).await?;
 
     let mut rows: Vec<table::Row> = report::init_rows(&times, HELLO);
     rows.extend(report::first_invocation_rows(&runs));
     rows.extend(report::memory_rows(&runs, options.tables));
+    rows.extend(catalog::rows(&catalogs));
     for name in FUNCTIONS {
         rows.extend(sizes::rows(name, &paths.lambda_dir, &zip_dir));
     }

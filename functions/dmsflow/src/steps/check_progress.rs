@@ -151,15 +151,19 @@ pub async fn handle<D: Dms, M: Metrics>(
             ..remediation.clone()
         },
     };
-    let Some(tables) = tables else {
-        // A steady check: only the latency is still missing (see [`steady_check`]).
+    let within = |limit_hours: u32, what: &str, setting: &str| {
         deadline::check(
             input.loop_started_at.as_deref(),
             now,
-            hours(spec.polling.cdc_timeout_hours),
-            "the completion criterion (CDC latency under the threshold)",
-            "cdc_timeout_hours",
-        )?;
+            hours(limit_hours),
+            what,
+            setting,
+        )
+    };
+    const LATENCY: &str = "the completion criterion (CDC latency under the threshold)";
+    let Some(tables) = tables else {
+        // A steady check: only the latency is still missing (see [`steady_check`]).
+        within(spec.polling.cdc_timeout_hours, LATENCY, "cdc_timeout_hours")?;
         return Ok(StepReport::new(
             false,
             Vec::new(),
@@ -200,10 +204,8 @@ pub async fn handle<D: Dms, M: Metrics>(
                 ));
                 detail.remediation = record;
             }
-            deadline::check(
-                input.loop_started_at.as_deref(),
-                now,
-                hours(spec.polling.full_load_timeout_hours),
+            within(
+                spec.polling.full_load_timeout_hours,
                 "the full load (with the tables dmsflow reloads or re-validates)",
                 "full_load_timeout_hours",
             )?;
@@ -217,20 +219,15 @@ pub async fn handle<D: Dms, M: Metrics>(
         }
     };
     if !verdict.done {
-        let (limit, what, setting) = if verdict.bounded {
-            (
-                hours(spec.polling.full_load_timeout_hours),
+        if verdict.bounded {
+            within(
+                spec.polling.full_load_timeout_hours,
                 "the full load (with the validation the completion criterion needs)",
                 "full_load_timeout_hours",
-            )
+            )?;
         } else {
-            (
-                hours(spec.polling.cdc_timeout_hours),
-                "the completion criterion (CDC latency under the threshold)",
-                "cdc_timeout_hours",
-            )
-        };
-        deadline::check(input.loop_started_at.as_deref(), now, limit, what, setting)?;
+            within(spec.polling.cdc_timeout_hours, LATENCY, "cdc_timeout_hours")?;
+        }
     }
     Ok(StepReport::new(
         verdict.done,
