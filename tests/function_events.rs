@@ -11,7 +11,7 @@ use std::time::SystemTime;
 
 use dms_emulator::{Config, serve};
 use dmsflow::spec::stack_bounds::StackBounds;
-use dmsflow::steps::assess::{self, ReportStore};
+use dmsflow::steps::assess;
 use dmsflow::steps::{
     StepReport, check_progress, cleanup, create, enable_validation, start, test_connection,
     validate_spec,
@@ -248,12 +248,7 @@ async fn the_samples_run_a_migration_step_by_step_and_leave_nothing() {
         })
     })
     .await;
-    // The stack's report bucket and DMS role, as template.yaml hands them on.
-    let store = ReportStore {
-        bucket: Some("dmsflow-assessments-123456789012".into()),
-        role_arn: Some("arn:aws:iam::123456789012:role/dmsflow-dms/dmsflow-assessment".into()),
-    };
-    let store = &store;
+    let store = &steps::report_store();
     let assessed = until_done("assess-migration", |call| {
         assess::step(dms, call, store, now())
     })

@@ -43,11 +43,13 @@ fn cfn_lint_accepts_the_template() {
 }
 
 #[test]
-fn asl_validator_accepts_the_definition() {
-    run(
-        project_tool("node_modules/.bin/asl-validator"),
-        &["--json-path", support::asl::PATH],
-    );
+fn asl_validator_accepts_the_definitions() {
+    for (_, path) in support::asl::DEFINITIONS {
+        run(
+            project_tool("node_modules/.bin/asl-validator"),
+            &["--json-path", path],
+        );
+    }
 }
 
 /// checkov, parliament and cfn-lint's IAM rules on the SAM-transformed template

@@ -12,7 +12,7 @@ use std::time::SystemTime;
 use dms_emulator::{Config, Scenario, serve};
 use dmsflow::alerts::Message;
 use dmsflow::aws::{AwsResult, Notices};
-use dmsflow::steps::assess::{self, ReportStore};
+use dmsflow::steps::assess;
 use dmsflow::steps::{
     check_progress, cleanup, create, enable_validation, notify, start, test_connection,
 };
@@ -116,11 +116,7 @@ async fn every_state_and_notice_stays_bounded_at_20000_tables() {
         },
     )
     .await;
-    let store = ReportStore {
-        bucket: Some("dmsflow-assessments-123456789012".into()),
-        role_arn: Some("arn:aws:iam::123456789012:role/dmsflow-dms/dmsflow-assessment".into()),
-    };
-    let store = &store;
+    let store = &steps::report_store();
     steps::until_done(
         "assess",
         sample_call("assess-migration"),

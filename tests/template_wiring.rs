@@ -11,43 +11,58 @@ use support::template::Template;
 
 #[test]
 fn every_placeholder_has_a_substitution_and_every_substitution_is_used() {
-    let used = Asl::load().placeholders();
-    let given: BTreeSet<String> = Template::load().substitutions().into_keys().collect();
-    let missing: Vec<_> = used.difference(&given).collect();
-    let unused: Vec<_> = given.difference(&used).collect();
-    assert!(
-        missing.is_empty(),
-        "placeholders without a DefinitionSubstitution: {missing:?}"
-    );
-    assert!(
-        unused.is_empty(),
-        "DefinitionSubstitutions the definition never uses: {unused:?}"
-    );
+    let template = Template::load();
+    for (id, path) in support::asl::DEFINITIONS {
+        let used = Asl::load_path(path).placeholders();
+        let given: BTreeSet<String> = template.substitutions(id).into_keys().collect();
+        let missing: Vec<_> = used.difference(&given).collect();
+        let unused: Vec<_> = given.difference(&used).collect();
+        assert!(
+            missing.is_empty(),
+            "{path}: placeholders without a DefinitionSubstitution of {id}: {missing:?}"
+        );
+        assert!(
+            unused.is_empty(),
+            "{id}: DefinitionSubstitutions {path} never uses: {unused:?}"
+        );
+    }
 }
 
 #[test]
-fn the_state_machine_is_defined_by_the_checked_definition() {
+fn each_state_machine_is_defined_by_its_checked_definition() {
     let template = Template::load();
-    let (id, machine) = template.state_machine();
     assert_eq!(
-        machine["Properties"]["DefinitionUri"].as_str(),
-        Some(support::asl::PATH),
-        "{id} must be defined by the definition these checks read"
+        template.state_machines().into_keys().collect::<Vec<_>>(),
+        support::asl::DEFINITIONS
+            .map(|(id, _)| id.to_string())
+            .to_vec(),
+        "the template's state machines are the ones these checks read"
     );
-    assert_eq!(machine["Properties"]["Type"].as_str(), Some("STANDARD"));
-    let logging = &machine["Properties"]["Logging"];
-    assert_eq!(
-        logging["IncludeExecutionData"].as_bool(),
-        Some(false),
-        "execution data holds the spec: keep it out of the logs"
-    );
+    for (id, path) in support::asl::DEFINITIONS {
+        let machine = template.state_machine(id);
+        assert_eq!(
+            machine["Properties"]["DefinitionUri"].as_str(),
+            Some(path),
+            "{id} must be defined by the definition these checks read"
+        );
+        assert_eq!(machine["Properties"]["Type"].as_str(), Some("STANDARD"));
+        let logging = &machine["Properties"]["Logging"];
+        assert_eq!(
+            logging["IncludeExecutionData"].as_bool(),
+            Some(false),
+            "execution data holds the specs: keep it out of the logs"
+        );
+    }
 }
 
 #[test]
 fn every_function_substitution_points_at_the_function_built_from_its_binary() {
     let template = Template::load();
     let binaries = template.function_binaries();
-    for (name, value) in template.substitutions() {
+    let substitutions = support::asl::DEFINITIONS
+        .iter()
+        .flat_map(|(id, _)| template.substitutions(id));
+    for (name, value) in substitutions {
         let Some(expected) = support::binary_for_substitution(&name) else {
             continue;
         };
@@ -108,8 +123,8 @@ fn the_template_deploys_exactly_the_workspace_function_binaries() {
     let in_workspace = workspace_function_binaries();
     assert_eq!(
         in_workspace.len(),
-        12,
-        "twelve function binaries: {in_workspace:?}"
+        13,
+        "thirteen function binaries: {in_workspace:?}"
     );
     let in_template: BTreeSet<String> =
         Template::load().function_binaries().into_values().collect();
@@ -135,7 +150,7 @@ fn substitution_names_map_to_binaries() {
 }
 
 #[test]
-fn every_sample_input_is_a_spec_a_cleanup_or_a_cutover_request() {
+fn every_sample_input_is_a_spec_a_cleanup_a_cutover_request_or_a_wave() {
     let dir = support::root().join("events");
     let mut seen = 0;
     for entry in std::fs::read_dir(&dir).expect("events/ exists") {
@@ -154,6 +169,13 @@ fn every_sample_input_is_a_spec_a_cleanup_or_a_cutover_request() {
             )
             .unwrap_or_else(|e| panic!("{} is not a valid cutover request: {e}", path.display()));
             assert_eq!(state.route, dmsflow::workflow::Route::Cutover);
+        } else if value.get("action").is_some_and(|a| a == "wave") {
+            let stack = dmsflow::spec::stack_bounds::StackBounds::alert_topic_only(Some(
+                "arn:aws:sns:us-east-1:123456789012:dmsflow-alerts",
+            ));
+            if let Err(problems) = dmsflow::wave::WaveRequest::parse(&value, &stack) {
+                panic!("{} is not a valid wave: {problems:?}", path.display());
+            }
         } else if value.get("action").is_some() {
             let keys: BTreeSet<_> = value.as_object().expect("object").keys().cloned().collect();
             assert_eq!(

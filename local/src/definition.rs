@@ -33,9 +33,20 @@ pub enum EnvValue {
     Ref(String),
 }
 
+/// A state machine of the template: its deployed name and its definition file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Machine {
+    /// `dmsflow-migration` (the template's `${AWS::StackName}-migration`).
+    pub name: String,
+    /// `statemachine/migration.asl.json`.
+    pub definition: String,
+}
+
 /// What the template says about the state machine.
 #[derive(Debug, Clone)]
 pub struct Wiring {
+    /// The state machines by logical id.
+    pub machines: BTreeMap<String, Machine>,
     /// Substitution name -> the logical id or pseudo parameter it refers to.
     pub substitutions: BTreeMap<String, String>,
     /// Functions by logical id.
@@ -67,6 +78,7 @@ impl Wiring {
         let mut functions = BTreeMap::new();
         let mut substitutions = BTreeMap::new();
         let mut rules = BTreeMap::new();
+        let mut machines = BTreeMap::new();
         let parameters = doc["Parameters"]
             .as_mapping()
             .map(|params| {
@@ -108,6 +120,14 @@ impl Wiring {
                     );
                 }
                 Some("AWS::Serverless::StateMachine") => {
+                    let properties = &resource["Properties"];
+                    let name = function_name(&properties["Name"])
+                        .ok_or_else(|| Error::new(format!("{id} has no Name")))?;
+                    let definition = properties["DefinitionUri"]
+                        .as_str()
+                        .ok_or_else(|| Error::new(format!("{id} has no DefinitionUri")))?
+                        .to_string();
+                    machines.insert(id.clone(), Machine { name, definition });
                     let subs = resource["Properties"]["DefinitionSubstitutions"]
                         .as_mapping()
                         .ok_or_else(|| {
@@ -128,6 +148,7 @@ impl Wiring {
             }
         }
         Ok(Wiring {
+            machines,
             substitutions,
             functions,
             rules,
@@ -191,12 +212,21 @@ pub fn local_environment(
                 key.clone(),
                 format!("arn:aws:iam::{ACCOUNT}:role/{STACK_NAME}-{target}"),
             )),
+            EnvValue::Ref(target) if wiring.machines.contains_key(target) => Ok((
+                key.clone(),
+                state_machine_arn(&wiring.machines[target].name),
+            )),
             EnvValue::Ref(target) => Err(Error::new(format!(
                 "{TEMPLATE} sets {key} of {} to !Ref {target}, which the local stack has no value for",
                 function.name
             ))),
         })
         .collect()
+}
+
+/// The ARN moto gives the state machine `name`.
+pub fn state_machine_arn(name: &str) -> String {
+    format!("arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{name}")
 }
 
 fn environment(value: &Yaml) -> BTreeMap<String, EnvValue> {
@@ -304,6 +334,8 @@ Resources:
   Machine:
     Type: AWS::Serverless::StateMachine
     Properties:
+      Name: !Sub ${AWS::StackName}-migration
+      DefinitionUri: statemachine/migration.asl.json
       DefinitionSubstitutions:
         CreateFunctionArn: !GetAtt CreateFunction.Arn
         Region: !Ref AWS::Region
@@ -326,6 +358,13 @@ Resources:
             "arn:aws:lambda:us-east-1:123456789012:function:dmsflow-create"
         );
         assert_eq!(values["Region"], "us-east-1");
+        assert_eq!(
+            wiring.machines["Machine"],
+            Machine {
+                name: "dmsflow-migration".into(),
+                definition: "statemachine/migration.asl.json".into(),
+            }
+        );
         let out = substitute(r#"{"a":"${CreateFunctionArn}","b":"${Region}"}"#, &values).unwrap();
         assert!(out.contains("function:dmsflow-create") && out.contains("us-east-1\""));
         let left = substitute(r#"{"a":"${Unknown}"}"#, &values).unwrap_err();

@@ -105,15 +105,37 @@ fn scale_wait(body: &[u8], time_scale: f64) -> Vec<u8> {
     let Ok(mut state) = serde_json::from_slice::<Value>(body) else {
         return body.to_vec();
     };
-    let Some(wait) = state.pointer_mut("/step/wait_seconds") else {
-        return body.to_vec();
+    let mut scaled = false;
+    if let Some(wait) = state.pointer_mut("/step/wait_seconds")
+        && let Some(seconds) = wait.as_u64()
+    {
+        *wait = Value::from(scaled_seconds(seconds, time_scale));
+        scaled = true;
+    }
+    // The wave function's waits: a run's (`poll_seconds`, `start_delay_seconds`),
+    // and every run's in PrepareWave's answer (`wave.runs`).
+    let runs: Vec<&mut Value> = match state.pointer_mut("/wave/runs") {
+        Some(Value::Array(runs)) => runs.iter_mut().collect(),
+        _ => vec![&mut state],
     };
-    let Some(seconds) = wait.as_u64() else {
+    for run in runs {
+        for key in WAVE_WAITS {
+            if let Some(wait) = run.get_mut(key)
+                && let Some(seconds) = wait.as_u64()
+            {
+                *wait = Value::from(scaled_seconds(seconds, time_scale));
+                scaled = true;
+            }
+        }
+    }
+    if !scaled {
         return body.to_vec();
-    };
-    *wait = Value::from(scaled_seconds(seconds, time_scale));
+    }
     state.to_string().into_bytes()
 }
+
+/// The waits of a wave run the rehearsal compresses too.
+const WAVE_WAITS: [&str; 2] = ["poll_seconds", "start_delay_seconds"];
 
 #[cfg(test)]
 mod tests {
@@ -190,5 +212,14 @@ mod tests {
         assert_eq!(scaled_seconds(1, 30.0), 1);
         assert_eq!(scaled_seconds(540, 30.0), 18);
         assert_eq!(scaled_seconds(540, 1.0), 540);
+        // A wave's waits: each run's, and a run's own.
+        let prepared = br#"{"wave":{"runs":[{"poll_seconds":600,"start_delay_seconds":30},{"poll_seconds":600,"start_delay_seconds":0}]}}"#;
+        let v: Value = serde_json::from_slice(&translate(200, prepared, 30.0).body).unwrap();
+        assert_eq!(v["wave"]["runs"][0]["poll_seconds"], 20);
+        assert_eq!(v["wave"]["runs"][0]["start_delay_seconds"], 1);
+        assert_eq!(v["wave"]["runs"][1]["start_delay_seconds"], 0);
+        let run = br#"{"run_id":"a","poll_seconds":600,"ended":false}"#;
+        let v: Value = serde_json::from_slice(&translate(200, run, 30.0).body).unwrap();
+        assert_eq!(v["poll_seconds"], 20);
     }
 }

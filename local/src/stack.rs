@@ -1,5 +1,6 @@
 //! Starting and stopping the whole local stack.
 
+use std::collections::BTreeMap;
 use std::net::{Ipv4Addr, TcpListener as StdListener};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -59,7 +60,9 @@ pub fn default_root() -> PathBuf {
 /// Names of the topics the stack creates.
 pub const STACK_TOPIC: &str = "dmsflow-stack-alerts";
 pub const RUN_TOPIC: &str = "dmsflow-run-alerts";
-const STATE_MACHINE: &str = "dmsflow-migration";
+/// The template's logical ids of its state machines.
+const MIGRATION_STATE_MACHINE: &str = "MigrationStateMachine";
+const WAVE_STATE_MACHINE: &str = "WaveStateMachine";
 
 /// The running stack. Dropping it stops every server and child process.
 pub struct Stack {
@@ -72,6 +75,8 @@ pub struct Stack {
     /// The topic the stack puts into specs (`notifications.sns_topic_arn`).
     pub run_topic_arn: String,
     pub state_machine_arn: String,
+    /// Every state machine's ARN, by the template's logical id.
+    pub machines: BTreeMap<String, String>,
     /// The template's EventBridge rule on the state machine's status changes.
     safety_net: Option<SafetyNet>,
     // Drop order: the functions before their runtime API, moto before the router.
@@ -169,17 +174,37 @@ impl Stack {
         };
         let stack_topic_arn = sfn.create_topic(STACK_TOPIC).await?;
         let run_topic_arn = sfn.create_topic(RUN_TOPIC).await?;
-        let asl_path = root.join(definition::DEFINITION);
-        let asl = std::fs::read_to_string(&asl_path)
-            .map_err(|e| Error::new(format!("cannot read {}: {e}", asl_path.display())))?;
-        let asl = definition::substitute(&asl, &wiring.local_values()?)?;
-        let state_machine_arn = sfn.create_state_machine(STATE_MACHINE, &asl).await?;
+        // Every state machine of the template, its substitutions filled in: the
+        // migration state machine, and the wave state machine that starts it.
+        let values = wiring.local_values()?;
+        let mut machines = BTreeMap::new();
+        for (id, machine) in &wiring.machines {
+            let path = root.join(&machine.definition);
+            let asl = std::fs::read_to_string(&path)
+                .map_err(|e| Error::new(format!("cannot read {}: {e}", path.display())))?;
+            let asl = definition::substitute(&asl, &values)?;
+            let arn = sfn.create_state_machine(&machine.name, &asl).await?;
+            machines.insert(id.clone(), arn);
+        }
+        let state_machine_arn =
+            machines
+                .get(MIGRATION_STATE_MACHINE)
+                .cloned()
+                .ok_or_else(|| {
+                    Error::new(format!(
+                        "{} has no {MIGRATION_STATE_MACHINE}",
+                        definition::TEMPLATE
+                    ))
+                })?;
         let safety_net = match wiring.rules.values().next() {
             Some(pattern) => {
-                let text = pattern.to_string().replace(
-                    "\"!Ref MigrationStateMachine\"",
-                    &Value::from(state_machine_arn.as_str()).to_string(),
-                );
+                let mut text = pattern.to_string();
+                for (id, arn) in &machines {
+                    text = text.replace(
+                        &format!("\"!Ref {id}\""),
+                        &Value::from(arn.as_str()).to_string(),
+                    );
+                }
                 let pattern = serde_json::from_str(&text)
                     .map_err(|e| Error::new(format!("the rule's pattern: {e}")))?;
                 Some(SafetyNet::create(&http, &moto.url, &pattern).await?)
@@ -194,6 +219,7 @@ impl Stack {
             stack_topic_arn,
             run_topic_arn,
             state_machine_arn,
+            machines,
             safety_net,
             functions,
             lambda,
@@ -243,6 +269,17 @@ impl Stack {
         self.sfn
             .start_execution(&self.state_machine_arn, name, input)
             .await
+    }
+
+    /// Starts an execution of the wave state machine.
+    pub async fn start_wave(&self, name: &str, input: &Value) -> Result<String, Error> {
+        let wave = self.machines.get(WAVE_STATE_MACHINE).ok_or_else(|| {
+            Error::new(format!(
+                "{} has no {WAVE_STATE_MACHINE}",
+                definition::TEMPLATE
+            ))
+        })?;
+        self.sfn.start_execution(wave, name, input).await
     }
 
     /// Follows an execution until it ends (or `timeout`), handing every new history
@@ -296,7 +333,7 @@ impl Stack {
                 &self.http,
                 &self.moto.url,
                 execution,
-                &self.state_machine_arn,
+                &machine_of(&execution.execution_arn),
             )
             .await?;
         for event in matched {
@@ -573,4 +610,16 @@ fn start_functions(
         )?);
     }
     Ok(children)
+}
+
+/// The state machine of an execution ARN
+/// (`arn:aws:states:R:A:execution:MACHINE:NAME` -> `...:stateMachine:MACHINE`).
+fn machine_of(execution_arn: &str) -> String {
+    let parts: Vec<&str> = execution_arn.split(':').collect();
+    match parts.as_slice() {
+        [head @ .., "execution", machine, _name] => {
+            format!("{}:stateMachine:{machine}", head.join(":"))
+        }
+        _ => execution_arn.to_string(),
+    }
 }

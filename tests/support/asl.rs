@@ -1,10 +1,17 @@
-//! Reading `statemachine/migration.asl.json`.
+//! Reading `statemachine/migration.asl.json` (and the wave's definition).
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use serde_json::Value;
 
 pub const PATH: &str = "statemachine/migration.asl.json";
+/// The wave state machine's definition.
+pub const WAVE_PATH: &str = "statemachine/wave.asl.json";
+/// Every definition of the project, by the template's state machine that uses it.
+pub const DEFINITIONS: [(&str, &str); 2] = [
+    ("MigrationStateMachine", PATH),
+    ("WaveStateMachine", WAVE_PATH),
+];
 pub const LAMBDA_INVOKE: &str = "arn:aws:states:::lambda:invoke";
 
 /// The state machine definition.
@@ -14,9 +21,14 @@ pub struct Asl {
 
 impl Asl {
     pub fn load() -> Self {
-        let text = super::read(PATH);
+        Self::load_path(PATH)
+    }
+
+    /// The definition at `path` (relative to the workspace root).
+    pub fn load_path(path: &str) -> Self {
+        let text = super::read(path);
         let definition =
-            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{PATH} is not valid JSON: {e}"));
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path} is not valid JSON: {e}"));
         Self { definition }
     }
 

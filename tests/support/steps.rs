@@ -44,6 +44,14 @@ pub fn clients(
     )
 }
 
+/// The stack's report bucket and DMS role, as template.yaml hands them on.
+pub fn report_store() -> dmsflow::steps::assess::ReportStore {
+    dmsflow::steps::assess::ReportStore {
+        bucket: Some("dmsflow-assessments-123456789012".into()),
+        role_arn: Some("arn:aws:iam::123456789012:role/dmsflow-dms/dmsflow-assessment".into()),
+    }
+}
+
 /// The event Lambda hands a function for `call`.
 pub fn lambda_event(call: StepCall) -> LambdaEvent<StepCall> {
     let mut context = Context::default();

@@ -30,16 +30,21 @@ impl Template {
             .collect()
     }
 
-    /// The only state machine of the template.
-    pub fn state_machine(&self) -> (String, &Value) {
-        let machines = self.resources_of("AWS::Serverless::StateMachine");
-        assert_eq!(machines.len(), 1, "{PATH} must declare one state machine");
-        machines.into_iter().next().expect("one state machine")
+    /// The template's state machines, by logical id.
+    pub fn state_machines(&self) -> BTreeMap<String, &Value> {
+        self.resources_of("AWS::Serverless::StateMachine")
     }
 
-    /// The state machine's `DefinitionSubstitutions`, by name.
-    pub fn substitutions(&self) -> BTreeMap<String, &Value> {
-        let (id, machine) = self.state_machine();
+    /// The state machine `id`.
+    pub fn state_machine(&self, id: &str) -> &Value {
+        self.state_machines()
+            .remove(id)
+            .unwrap_or_else(|| panic!("{PATH} declares no state machine {id}"))
+    }
+
+    /// A state machine's `DefinitionSubstitutions`, by name.
+    pub fn substitutions(&self, id: &str) -> BTreeMap<String, &Value> {
+        let machine = self.state_machine(id);
         machine["Properties"]["DefinitionSubstitutions"]
             .as_mapping()
             .unwrap_or_else(|| panic!("{id} has no DefinitionSubstitutions"))

@@ -11,10 +11,12 @@
 mod advice;
 mod cutover;
 mod links;
+mod wave;
 
 pub use advice::advice;
 pub use cutover::{approval_request, cutover_report};
 pub use links::Links;
+pub use wave::{wave_failure, wave_report};
 
 use serde_json::{Map, Value, json};
 

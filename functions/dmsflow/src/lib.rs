@@ -20,6 +20,7 @@ pub mod steps;
 #[cfg(test)]
 pub mod testing;
 pub mod wait_policy;
+pub mod wave;
 pub mod workflow;
 
 pub use error::{ErrorKind, StepError, StepResult};

@@ -150,6 +150,15 @@ pub async fn sns_and_history_from_env() -> (aws_sdk_sns::Client, LazyHistory) {
     (aws_sdk_sns::Client::new(&config), LazyHistory::new(&config))
 }
 
+/// The Step Functions and SNS clients of the wave function, on one configuration.
+pub async fn sfn_and_sns_from_env() -> (aws_sdk_sfn::Client, aws_sdk_sns::Client) {
+    let config = sdk_config().await;
+    (
+        aws_sdk_sfn::Client::new(&config),
+        aws_sdk_sns::Client::new(&config),
+    )
+}
+
 /// The stack's alert topic, from the function's environment
 /// (`DMSFLOW_ALERT_TOPIC_ARN`, set by the template).
 pub fn alert_topic_from_env() -> Option<String> {

@@ -15,7 +15,7 @@ pub struct Listed {
 }
 
 /// An execution as DescribeExecution shows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Described {
     pub execution_arn: String,
     /// RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED, PENDING_REDRIVE.
@@ -24,6 +24,11 @@ pub struct Described {
     pub started_ms: i64,
     /// The execution's input (JSON text), if Step Functions returned it.
     pub input: Option<String>,
+    /// When it ended (milliseconds since the Unix epoch), once it has.
+    pub stopped_ms: Option<i64>,
+    /// The error and cause a failed execution ended with.
+    pub error: Option<String>,
+    pub cause: Option<String>,
 }
 
 /// The Step Functions operations the election uses.

@@ -35,9 +35,11 @@ impl AwsFault {
             return AwsFault::Unavailable(message);
         };
         match code {
-            "ResourceNotFoundFault" | "ResourceNotFound" | "ResourceNotFoundException" => {
-                AwsFault::NotFound(message)
-            }
+            // ExecutionDoesNotExist: Step Functions' DescribeExecution (API reference).
+            "ResourceNotFoundFault"
+            | "ResourceNotFound"
+            | "ResourceNotFoundException"
+            | "ExecutionDoesNotExist" => AwsFault::NotFound(message),
             "ResourceAlreadyExistsFault" | "ResourceAlreadyExists" | "ExecutionAlreadyExists" => {
                 AwsFault::AlreadyExists(message)
             }

@@ -58,6 +58,9 @@ impl Executions for Client {
             status: answer.status().as_str().to_string(),
             started_ms: millis(answer.start_date())?,
             input: answer.input().map(str::to_string),
+            stopped_ms: answer.stop_date().map(millis).transpose()?,
+            error: answer.error().map(str::to_string),
+            cause: answer.cause().map(str::to_string),
         })
     }
 }

@@ -34,6 +34,7 @@ impl FakeExecutions {
                 status: status.into(),
                 started_ms,
                 input: Some(input.to_string()),
+                ..Described::default()
             },
         );
         self

@@ -52,6 +52,7 @@ impl Executions for FakeSfn {
             status: "RUNNING".into(),
             started_ms: 0,
             input: Some(input.clone()),
+            ..Described::default()
         })
     }
 }

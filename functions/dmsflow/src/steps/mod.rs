@@ -18,6 +18,7 @@ pub mod stop_replication;
 pub mod test_connection;
 pub mod validate_spec;
 pub mod verify_target;
+pub mod wave;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;

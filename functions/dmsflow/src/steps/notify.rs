@@ -35,6 +35,8 @@ use crate::workflow::{Caught, Failure, Outcome, Route, RunState, StepCall};
 
 /// The state that ends an execution after its failure was announced.
 pub const FAIL_STATE: &str = "FailRun";
+/// The wave state machine's: it ends there after its report or its alert.
+pub const WAVE_FAIL_STATE: &str = "WaveFailed";
 
 /// The `detail` of a `Step Functions Execution Status Change` event (Step
 /// Functions user guide, "Step Functions events" in EventBridge).
@@ -392,6 +394,12 @@ pub async fn ended<N: Notices, H: History>(
         return Ok(answer(
             false,
             "the execution ended in FailRun: NotifyFailure alerted already",
+        ));
+    }
+    if detail.status == "FAILED" && last_state.as_deref() == Some(WAVE_FAIL_STATE) {
+        return Ok(answer(
+            false,
+            "the wave ended in WaveFailed: its report or its alert was sent already",
         ));
     }
     let input = detail

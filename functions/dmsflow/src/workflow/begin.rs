@@ -95,6 +95,9 @@ impl RunState {
                     state.keep_cutover_record(&CutoverRecord::new(request));
                     Ok(state)
                 }
+                (Some("wave"), _) => Err(refuse(
+                    "a wave starts on the stack's wave state machine (output WaveStateMachineArn), not on the migration state machine",
+                )),
                 _ => Err(refuse(&format!("unknown action {action}"))),
             };
         }

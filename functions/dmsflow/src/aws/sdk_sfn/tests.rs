@@ -94,6 +94,7 @@ async fn describe_gives_status_start_and_input() {
             status: "FAILED".into(),
             started_ms: 7_250,
             input: Some(r#"{"run_id":"orders"}"#.into()),
+            ..Described::default()
         }
     );
 }

@@ -1,0 +1,421 @@
+//! The wave state machine's steps (one function, `dmsflow-wave`):
+//! - PrepareWave: checks the wave and every spec in it ([`WaveRequest::parse`]),
+//!   and finds each run's earlier attempts of this wave by name: succeeded runs
+//!   are skipped, a running one is followed, a failed one gets a new attempt;
+//! - StartRun: starts a run's execution of the migration state machine
+//!   (idempotent: Step Functions answers the same execution for the same name and
+//!   input while it runs; a name taken otherwise is followed as it is);
+//! - FollowRun: where the run's execution chain stands (its hand-overs followed),
+//!   bounded by `run_timeout_hours`;
+//! - ReportWave: publishes the wave's report and says whether it met its tolerance;
+//! - NotifyWaveFailure: the alert of a wave that failed before its report.
+//!
+//! The runs' own alerts, claims and cleanups are the migration state machine's:
+//! the wave only starts and watches them.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use crate::alerts;
+use crate::aws::executions::Described;
+use crate::aws::{AwsFault, Executions, Notices, Starter};
+use crate::error::{ErrorKind, StepError, StepResult};
+use crate::spec::stack_bounds::StackBounds;
+use crate::steps::continue_in_new_execution::successor_name;
+use crate::wave::{
+    ChainStatus, RunOutcome, WaveRequest, WaveRun, execution_name, quoted, start_delay,
+};
+
+/// Attempts of one run a wave's reruns look through.
+const MAX_ATTEMPTS: u32 = 20;
+/// Hand-overs of one run followed (a 30-day run makes about 10).
+const MAX_GENERATIONS: u32 = 200;
+
+/// What the wave state machine sends the function.
+#[derive(Debug, Clone, Deserialize)]
+pub struct WaveCall {
+    pub step: String,
+    /// The wave execution's ARN (`$$.Execution.Id`).
+    pub execution: String,
+    /// The state's input: the wave's input, a run, or the report's input.
+    pub input: Value,
+}
+
+/// The wave's state after PrepareWave.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WaveState {
+    pub wave_id: String,
+    pub max_concurrent: u32,
+    pub tolerated_failures: u32,
+    pub runs: Vec<WaveRun>,
+}
+
+/// Where one execution chain (an attempt and its hand-overs) stands: its status,
+/// its first and last executions.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Chain {
+    pub status: ChainStatus,
+    pub first: Described,
+    pub last: Described,
+}
+
+fn execution_arn(machine: &str, name: &str) -> String {
+    format!(
+        "{}:{name}",
+        machine.replace(":stateMachine:", ":execution:")
+    )
+}
+
+/// The chain that starts at execution `name`, or `None` when there is no such
+/// execution.
+pub async fn chain<E: Executions>(
+    executions: &E,
+    machine: &str,
+    name: &str,
+) -> StepResult<Option<Chain>> {
+    let describe = |name: String| async move {
+        match executions.describe(&execution_arn(machine, &name)).await {
+            Ok(found) => Ok(Some(found)),
+            Err(AwsFault::NotFound(_)) => Ok(None),
+            Err(fault) => Err(fault.into_step_error(&format!("describing execution {name}"))),
+        }
+    };
+    let Some(first) = describe(name.to_string()).await? else {
+        return Ok(None);
+    };
+    let mut last = first.clone();
+    let mut generation = 2;
+    while last.status == "SUCCEEDED" && generation <= MAX_GENERATIONS {
+        match describe(successor_name(name, generation)).await? {
+            Some(next) => last = next,
+            None => break,
+        }
+        generation += 1;
+    }
+    let status = match last.status.as_str() {
+        "RUNNING" | "PENDING_REDRIVE" => ChainStatus::Running,
+        "SUCCEEDED" => ChainStatus::Succeeded,
+        _ => ChainStatus::Failed,
+    };
+    Ok(Some(Chain {
+        status,
+        first,
+        last,
+    }))
+}
+
+/// PrepareWave; see the module documentation.
+pub async fn prepare<E: Executions>(
+    executions: &E,
+    machine: &str,
+    stack: &StackBounds,
+    input: &Value,
+) -> StepResult<WaveState> {
+    let request = WaveRequest::parse(input, stack).map_err(|problems| {
+        StepError::new(
+            ErrorKind::InvalidSpec,
+            format!(
+                "the wave is refused, nothing was started ({} problem(s)): {}",
+                problems.len(),
+                problems.join("; ")
+            ),
+        )
+    })?;
+    let mut runs = Vec::new();
+    for (index, spec) in request.runs.iter().enumerate() {
+        let run_id = spec["run_id"].as_str().unwrap_or_default().to_string();
+        let (name, skip, earlier) = attempt_of(executions, machine, &request, &run_id).await?;
+        runs.push(WaveRun {
+            run_id,
+            wave_id: request.wave_id.clone(),
+            execution_name: name,
+            input: spec.clone(),
+            skip,
+            earlier,
+            start_delay_seconds: if skip {
+                0
+            } else {
+                start_delay(index, &request)
+            },
+            poll_seconds: request.poll_minutes * 60,
+            run_timeout_hours: request.run_timeout_hours,
+        });
+    }
+    Ok(WaveState {
+        wave_id: request.wave_id,
+        max_concurrent: request.max_concurrent,
+        tolerated_failures: request.tolerated_failures,
+        runs,
+    })
+}
+
+/// The execution this wave gives run `run_id`, whether to skip it, and what its
+/// earlier attempts did.
+async fn attempt_of<E: Executions>(
+    executions: &E,
+    machine: &str,
+    request: &WaveRequest,
+    run_id: &str,
+) -> StepResult<(String, bool, Option<String>)> {
+    let mut previous: Option<(String, Chain)> = None;
+    for attempt in 1..=MAX_ATTEMPTS {
+        let name = execution_name(&request.wave_id, run_id, attempt);
+        match chain(executions, machine, &name).await? {
+            Some(found) => previous = Some((name, found)),
+            None => {
+                return Ok(match previous {
+                    None => (name, false, None),
+                    Some((earlier, found)) => match found.status {
+                        ChainStatus::Succeeded => (
+                            earlier.clone(),
+                            true,
+                            Some(format!("succeeded in execution {earlier}")),
+                        ),
+                        ChainStatus::Running => (
+                            earlier.clone(),
+                            false,
+                            Some(format!("still running in execution {earlier}: followed")),
+                        ),
+                        ChainStatus::Failed => (
+                            name,
+                            false,
+                            Some(format!(
+                                "failed in execution {earlier} ({})",
+                                found.last.error.as_deref().unwrap_or(&found.last.status)
+                            )),
+                        ),
+                    },
+                });
+            }
+        }
+    }
+    Err(StepError::new(
+        ErrorKind::ResourceConflict,
+        format!(
+            "run {run_id} has {MAX_ATTEMPTS} attempts in wave {} already; start it under a new wave_id",
+            request.wave_id
+        ),
+    ))
+}
+
+/// StartRun; see the module documentation. Answers the run with its execution.
+pub async fn start_run<S: Starter>(starter: &S, machine: &str, run: &Value) -> StepResult<Value> {
+    let item: WaveRun = read_run(run)?;
+    let input = serde_json::to_string(&item.input).unwrap_or_default();
+    let arn = match starter.start(machine, &item.execution_name, &input).await {
+        Ok(arn) => arn,
+        // Taken by an execution of this name (an earlier answer lost, or a rerun
+        // following a running attempt): FollowRun watches that one.
+        Err(AwsFault::AlreadyExists(_)) => execution_arn(machine, &item.execution_name),
+        Err(fault) => {
+            return Err(fault.into_step_error(&format!(
+                "starting execution {} for run {}",
+                item.execution_name, item.run_id
+            )));
+        }
+    };
+    let mut answer = run.clone();
+    answer["execution_arn"] = json!(arn);
+    Ok(answer)
+}
+
+/// FollowRun; see the module documentation. Answers the run with `ended` and,
+/// once it has, its `outcome`.
+pub async fn follow_run<E: Executions>(
+    executions: &E,
+    machine: &str,
+    run: &Value,
+    now: SystemTime,
+) -> StepResult<Value> {
+    let item: WaveRun = read_run(run)?;
+    let found = chain(executions, machine, &item.execution_name)
+        .await?
+        .ok_or_else(|| {
+            StepError::new(
+                ErrorKind::ResourceMissing,
+                format!(
+                    "execution {} of run {} does not exist: it was started and is gone",
+                    item.execution_name, item.run_id
+                ),
+            )
+        })?;
+    let now_ms = now
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+    let outcome =
+        |outcome: &str, error: Option<String>, cause: Option<String>, end: i64| RunOutcome {
+            run_id: item.run_id.clone(),
+            outcome: outcome.to_string(),
+            execution_arn: Some(found.last.execution_arn.clone()),
+            error,
+            cause: cause.map(|c| quoted(&c)),
+            duration_seconds: u64::try_from((end - found.first.started_ms) / 1000).ok(),
+        };
+    let ended = match found.status {
+        ChainStatus::Running => {
+            let limit_ms = i64::from(item.run_timeout_hours) * 3_600_000;
+            (now_ms - found.first.started_ms > limit_ms).then(|| {
+                outcome(
+                    "timed-out",
+                    Some("WaveRunTimedOut".into()),
+                    Some(format!(
+                        "still running after run_timeout_hours ({} h); the wave stopped waiting, the run goes on and sends its own alerts",
+                        item.run_timeout_hours
+                    )),
+                    now_ms,
+                )
+            })
+        }
+        ChainStatus::Succeeded => Some(outcome(
+            "succeeded",
+            None,
+            None,
+            found.last.stopped_ms.unwrap_or(now_ms),
+        )),
+        ChainStatus::Failed => Some(outcome(
+            "failed",
+            Some(
+                found
+                    .last
+                    .error
+                    .clone()
+                    .unwrap_or_else(|| found.last.status.clone()),
+            ),
+            found.last.cause.clone(),
+            found.last.stopped_ms.unwrap_or(now_ms),
+        )),
+    };
+    let mut answer = run.clone();
+    answer["ended"] = json!(ended.is_some());
+    if let Some(outcome) = ended {
+        answer["outcome"] = serde_json::to_value(outcome).unwrap_or(Value::Null);
+    }
+    Ok(answer)
+}
+
+fn read_run(run: &Value) -> StepResult<WaveRun> {
+    serde_json::from_value(run.clone()).map_err(|e| {
+        StepError::new(
+            ErrorKind::InvalidSpec,
+            format!("a wave run is not as PrepareWave answers it ({e})"),
+        )
+    })
+}
+
+/// The report's input: the wave and the Map state's outcomes.
+#[derive(Debug, Clone, Deserialize)]
+struct ReportInput {
+    wave: WaveState,
+    outcomes: Vec<RunOutcome>,
+}
+
+/// ReportWave; see the module documentation. Answers the report's figures.
+pub async fn report<N: Notices>(
+    notices: &N,
+    alert_topic: &str,
+    execution: &str,
+    input: &Value,
+) -> StepResult<Value> {
+    let input: ReportInput = serde_json::from_value(input.clone()).map_err(|e| {
+        StepError::new(
+            ErrorKind::InvalidSpec,
+            format!("the wave report's input is not the wave and its outcomes ({e})"),
+        )
+    })?;
+    let (message, met) = alerts::wave_report(
+        execution,
+        &input.wave.wave_id,
+        &input.outcomes,
+        input.wave.tolerated_failures,
+    );
+    notices
+        .publish(alert_topic, &message)
+        .await
+        .map_err(|f| f.into_step_error(&format!("publishing the wave report to {alert_topic}")))?;
+    let mut figures = message.document.clone();
+    if let Some(fields) = figures.as_object_mut() {
+        // The state keeps the figures; the runs are in the report.
+        fields.remove("runs");
+    }
+    figures["met"] = json!(met);
+    Ok(figures)
+}
+
+/// NotifyWaveFailure; see the module documentation. `input` is the wave's input
+/// with the caught error (`$.caught`).
+pub async fn notify_failure<N: Notices>(
+    notices: &N,
+    alert_topic: &str,
+    execution: &str,
+    input: &Value,
+) -> StepResult<Value> {
+    let error = input
+        .pointer("/caught/Error")
+        .and_then(Value::as_str)
+        .unwrap_or("WaveFailed");
+    let cause = input
+        .pointer("/caught/Cause")
+        .and_then(Value::as_str)
+        .map(crate::steps::notify::cause_message)
+        .unwrap_or_default();
+    let wave_id = input
+        .get("wave_id")
+        .or_else(|| input.pointer("/wave/wave_id"))
+        .and_then(Value::as_str);
+    let message = alerts::wave_failure(execution, wave_id, error, &cause);
+    notices
+        .publish(alert_topic, &message)
+        .await
+        .map_err(|f| f.into_step_error(&format!("publishing the wave's alert to {alert_topic}")))?;
+    Ok(json!({"alerted": true, "error": error}))
+}
+
+/// The function's input, dispatched by step.
+pub async fn handle<E: Executions, S: Starter, N: Notices>(
+    sfn: (&E, &S),
+    notices: &N,
+    bounds: (&StackBounds, Option<&str>, Option<&str>),
+    call: WaveCall,
+    now: SystemTime,
+) -> StepResult<Value> {
+    let (executions, starter) = sfn;
+    let (stack, machine, alert_topic) = bounds;
+    let missing = |name: &str, what: &str| {
+        StepError::new(
+            ErrorKind::InvalidSpec,
+            format!("{name} is not set: the template sets it to {what}"),
+        )
+    };
+    let machine = || {
+        machine.ok_or_else(|| {
+            missing(
+                "DMSFLOW_MIGRATION_STATE_MACHINE_ARN",
+                "the stack's migration state machine",
+            )
+        })
+    };
+    let topic =
+        || alert_topic.ok_or_else(|| missing("DMSFLOW_ALERT_TOPIC_ARN", "the stack's alert topic"));
+    match call.step.as_str() {
+        "PrepareWave" => {
+            let state = prepare(executions, machine()?, stack, &call.input).await?;
+            Ok(json!({ "wave": state }))
+        }
+        "StartRun" => start_run(starter, machine()?, &call.input).await,
+        "FollowRun" => follow_run(executions, machine()?, &call.input, now).await,
+        "ReportWave" => report(notices, topic()?, &call.execution, &call.input).await,
+        "NotifyWaveFailure" => {
+            notify_failure(notices, topic()?, &call.execution, &call.input).await
+        }
+        other => Err(StepError::new(
+            ErrorKind::InvalidSpec,
+            format!("the wave function has no step {other}"),
+        )),
+    }
+}
+
+#[cfg(test)]
+#[path = "wave_tests.rs"]
+mod tests;

@@ -1,0 +1,289 @@
+//! Waves: many migrations started together, each its own execution of the
+//! migration state machine, at most `max_concurrent` at a time, ending with one
+//! report. Plain Rust, no I/O: the wave's input and its checks, the names of the
+//! runs' executions, and the outcomes the report is made of.
+//!
+//! Input (the wave state machine's):
+//! `{"action": "wave", "wave_id", "runs": [spec, ...], "max_concurrent",
+//! "tolerated_failures", "start_spacing_seconds", "poll_minutes",
+//! "run_timeout_hours"}`. Every spec is validated as ValidateSpec validates it, and
+//! every problem of every spec is reported at once, before the first run starts.
+//!
+//! A run's execution is named after the wave and the run (`<wave_id>--<run_id>`,
+//! then `-r2`, `-r3` for the attempts of later reruns of the wave). Step Functions
+//! keeps a name for 90 days after its execution ends (StartExecution, API
+//! reference), so a wave rerun finds each run's earlier attempts by name: a run
+//! whose last attempt succeeded is skipped, one still running is followed, one
+//! that failed gets a new attempt. A long run hands over to executions named
+//! `<name>-gen-<n>` (ContinueInNewExecution): the wave follows them too.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::naming::fnv1a;
+use crate::spec::stack_bounds::StackBounds;
+use crate::steps::validate_spec;
+
+/// Step Functions' limit on an execution name (StartExecution, `name`).
+const NAME_LIMIT: usize = 80;
+/// Longest `wave_id` (the execution names keep room for the run id).
+pub const MAX_WAVE_ID_LEN: usize = 32;
+/// Most runs one wave's input may hold: each run's spec rides in the wave's state
+/// (Step Functions' 256 KiB limit; a spec is 1 to 2 KB).
+pub const MAX_RUNS: usize = 100;
+/// Most runs at a time: the inline Map state's concurrency (Step Functions user
+/// guide, "Map state": inline mode runs up to 40 iterations concurrently).
+pub const MAX_CONCURRENT: u32 = 40;
+
+/// A wave's input, checked, with its defaults.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WaveRequest {
+    pub wave_id: String,
+    /// The specs, normalized by validation (defaults filled in).
+    pub runs: Vec<Value>,
+    pub max_concurrent: u32,
+    pub tolerated_failures: u32,
+    pub start_spacing_seconds: u32,
+    pub poll_minutes: u32,
+    pub run_timeout_hours: u32,
+}
+
+/// One integer field: its value, its default, its bounds.
+fn number(
+    input: &Map<String, Value>,
+    field: &str,
+    default: u32,
+    (min, max): (u32, u32),
+    problems: &mut Vec<String>,
+) -> u32 {
+    match input.get(field) {
+        None | Some(Value::Null) => default,
+        Some(value) => match value.as_u64().and_then(|n| u32::try_from(n).ok()) {
+            Some(n) if (min..=max).contains(&n) => n,
+            _ => {
+                problems.push(format!(
+                    "{field}: {value} is not a whole number from {min} to {max}; give one in that range or leave it out (default {default})"
+                ));
+                default
+            }
+        },
+    }
+}
+
+impl WaveRequest {
+    /// Checks a wave's input and every spec in it; every problem at once, each
+    /// naming its field and the fix.
+    pub fn parse(input: &Value, stack: &StackBounds) -> Result<WaveRequest, Vec<String>> {
+        let mut problems = Vec::new();
+        let Some(input) = input.as_object() else {
+            return Err(vec![
+                "the wave's input is not a JSON object: give {\"action\": \"wave\", \"wave_id\": ..., \"runs\": [...]}".into(),
+            ]);
+        };
+        const KNOWN: [&str; 8] = [
+            "action",
+            "wave_id",
+            "runs",
+            "max_concurrent",
+            "tolerated_failures",
+            "start_spacing_seconds",
+            "poll_minutes",
+            "run_timeout_hours",
+        ];
+        for key in input.keys().filter(|k| !KNOWN.contains(&k.as_str())) {
+            problems.push(format!(
+                "{key}: not a field of a wave; the fields are {}",
+                KNOWN.join(", ")
+            ));
+        }
+        if input.get("action").and_then(Value::as_str) != Some("wave") {
+            problems.push("action: must be \"wave\" on the wave state machine".into());
+        }
+        let wave_id = input
+            .get("wave_id")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        let id_ok = !wave_id.is_empty()
+            && wave_id.len() <= MAX_WAVE_ID_LEN
+            && wave_id.starts_with(|c: char| c.is_ascii_alphanumeric())
+            && wave_id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-');
+        if !id_ok {
+            problems.push(format!(
+                "wave_id: {:?} must be 1 to {MAX_WAVE_ID_LEN} letters, digits and hyphens, starting with a letter or digit; it names the runs' executions",
+                wave_id
+            ));
+        }
+        let specs = match input.get("runs") {
+            Some(Value::Array(runs)) if !runs.is_empty() && runs.len() <= MAX_RUNS => runs.clone(),
+            Some(Value::Array(runs)) if runs.len() > MAX_RUNS => {
+                problems.push(format!(
+                    "runs: {} runs; a wave holds at most {MAX_RUNS}: split it into waves",
+                    runs.len()
+                ));
+                Vec::new()
+            }
+            _ => {
+                problems.push(
+                    "runs: give a list of one or more migration specs (as the migration state machine takes them)".into(),
+                );
+                Vec::new()
+            }
+        };
+        let max_concurrent = number(
+            input,
+            "max_concurrent",
+            5,
+            (1, MAX_CONCURRENT),
+            &mut problems,
+        );
+        let tolerated_failures = number(
+            input,
+            "tolerated_failures",
+            0,
+            (0, u32::try_from(specs.len()).unwrap_or(0)),
+            &mut problems,
+        );
+        let start_spacing_seconds = number(
+            input,
+            "start_spacing_seconds",
+            30,
+            (0, 3_600),
+            &mut problems,
+        );
+        let poll_minutes = number(input, "poll_minutes", 10, (1, 60), &mut problems);
+        let run_timeout_hours = number(input, "run_timeout_hours", 72, (1, 2_160), &mut problems);
+
+        let mut runs = Vec::new();
+        let mut seen: Vec<String> = Vec::new();
+        for (i, spec) in specs.iter().enumerate() {
+            let run_id = spec
+                .get("run_id")
+                .and_then(Value::as_str)
+                .unwrap_or("?")
+                .to_string();
+            if seen.contains(&run_id) {
+                problems.push(format!(
+                    "runs[{i}].run_id: {run_id} is already the run_id of an earlier run of this wave; each run needs its own"
+                ));
+            }
+            seen.push(run_id.clone());
+            match validate_spec::validate(spec, stack) {
+                Ok(validated) => runs.push(validated.spec),
+                Err(error) => problems.push(format!("runs[{i}] ({run_id}): {}", error.message)),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        Ok(WaveRequest {
+            wave_id,
+            runs,
+            max_concurrent,
+            tolerated_failures,
+            start_spacing_seconds,
+            poll_minutes,
+            run_timeout_hours,
+        })
+    }
+}
+
+/// The name of a run's `attempt`th execution in wave `wave_id` (at most 80
+/// characters: a long one keeps its start and an FNV-1a hash of the whole).
+pub fn execution_name(wave_id: &str, run_id: &str, attempt: u32) -> String {
+    let base = format!("{wave_id}--{run_id}");
+    let name = if attempt <= 1 {
+        base
+    } else {
+        format!("{base}-r{attempt}")
+    };
+    if name.len() <= NAME_LIMIT {
+        return name;
+    }
+    let hash = fnv1a(&name) as u32;
+    format!("{}-{hash:08x}", &name[..NAME_LIMIT - 9])
+}
+
+/// Where an execution chain (a run's attempt and its hand-overs) stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChainStatus {
+    Running,
+    Succeeded,
+    /// FAILED, TIMED_OUT or ABORTED (Step Functions' status), with its error.
+    Failed,
+}
+
+/// A run's place in the wave, as PrepareWave hands it to the Map state.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WaveRun {
+    pub run_id: String,
+    pub wave_id: String,
+    /// The execution this attempt runs (or the running one it follows).
+    pub execution_name: String,
+    /// The spec, the migration state machine's input.
+    pub input: Value,
+    /// The run succeeded in an earlier attempt of this wave: not started again.
+    pub skip: bool,
+    /// What an earlier attempt of this wave did, when there was one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub earlier: Option<String>,
+    /// Seconds to wait before starting (spacing the first runs' starts).
+    pub start_delay_seconds: u32,
+    pub poll_seconds: u32,
+    pub run_timeout_hours: u32,
+}
+
+/// The spacing of the first `max_concurrent` runs' starts; a later run starts
+/// when an earlier one ends, which spaces it already.
+pub fn start_delay(index: usize, request: &WaveRequest) -> u32 {
+    let slot = u32::try_from(index).unwrap_or(u32::MAX);
+    if slot < request.max_concurrent {
+        slot.saturating_mul(request.start_spacing_seconds)
+    } else {
+        0
+    }
+}
+
+/// How one run of the wave ended.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunOutcome {
+    pub run_id: String,
+    /// succeeded, failed, skipped (succeeded in an earlier attempt), timed-out
+    /// (still running when `run_timeout_hours` passed), not-followed (the wave
+    /// could not start or follow it).
+    pub outcome: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub execution_arn: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cause: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_seconds: Option<u64>,
+}
+
+impl RunOutcome {
+    /// Whether the outcome counts against the wave's tolerance.
+    pub fn failed(&self) -> bool {
+        !matches!(self.outcome.as_str(), "succeeded" | "skipped")
+    }
+}
+
+/// The longest cause a report quotes (the runs' own alerts have the whole).
+pub const CAUSE_QUOTED: usize = 300;
+
+/// `cause` cut to [`CAUSE_QUOTED`] characters.
+pub fn quoted(cause: &str) -> String {
+    if cause.chars().count() <= CAUSE_QUOTED {
+        return cause.to_string();
+    }
+    let cut: String = cause.chars().take(CAUSE_QUOTED).collect();
+    format!("{cut}...")
+}
+
+#[cfg(test)]
+#[path = "wave_tests.rs"]
+mod tests;

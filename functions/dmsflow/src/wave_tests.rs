@@ -1,0 +1,116 @@
+use serde_json::json;
+
+use super::*;
+use crate::progress::fixtures::spec_json;
+
+const TOPIC: &str = "arn:aws:sns:eu-west-1:123456789012:dmsflow-alerts";
+
+fn stack() -> StackBounds {
+    StackBounds::alert_topic_only(Some(TOPIC))
+}
+
+fn spec(run_id: &str) -> Value {
+    let mut spec = spec_json(json!({}));
+    spec["run_id"] = json!(run_id);
+    spec
+}
+
+fn wave(runs: Vec<Value>) -> Value {
+    json!({"action": "wave", "wave_id": "q3", "runs": runs})
+}
+
+#[test]
+fn a_wave_gets_its_defaults_and_normalized_specs() {
+    let request = WaveRequest::parse(&wave(vec![spec("orders"), spec("billing")]), &stack())
+        .expect("a valid wave");
+    assert_eq!(request.wave_id, "q3");
+    assert_eq!(request.runs.len(), 2);
+    assert_eq!(
+        (
+            request.max_concurrent,
+            request.tolerated_failures,
+            request.start_spacing_seconds,
+            request.poll_minutes,
+            request.run_timeout_hours
+        ),
+        (5, 0, 30, 10, 72)
+    );
+    // Validation filled in the spec's defaults.
+    assert_eq!(request.runs[0]["notifications"]["sns_topic_arn"], TOPIC);
+}
+
+#[test]
+fn every_problem_of_every_spec_is_reported_at_once() {
+    let mut broken = spec("billing");
+    broken["source"]["port"] = json!(70_000);
+    broken["table_mappings"] = json!({"rules": []});
+    let mut input = wave(vec![spec("orders"), broken, spec("orders")]);
+    input["max_concurrent"] = json!(0);
+    input["tolerated_failures"] = json!(5);
+    input["colour"] = json!("blue");
+    let problems = WaveRequest::parse(&input, &stack()).unwrap_err();
+    let all = problems.join("\n");
+    for expected in [
+        "colour: not a field of a wave",
+        "max_concurrent: 0 is not a whole number from 1 to 40",
+        "tolerated_failures: 5 is not a whole number from 0 to 3",
+        "runs[1] (billing): ",
+        "source.port",
+        "table_mappings",
+        "runs[2].run_id: orders is already the run_id of an earlier run",
+    ] {
+        assert!(all.contains(expected), "missing {expected:?} in:\n{all}");
+    }
+}
+
+#[test]
+fn a_wave_without_runs_or_id_is_refused_naming_the_fix() {
+    let problems = WaveRequest::parse(
+        &json!({"action": "migrate", "wave_id": "-bad id", "runs": []}),
+        &stack(),
+    )
+    .unwrap_err();
+    let all = problems.join("\n");
+    assert!(all.contains("action: must be \"wave\""), "{all}");
+    assert!(all.contains("wave_id: \"-bad id\" must be"), "{all}");
+    assert!(all.contains("runs: give a list of one or more"), "{all}");
+    let too_many = wave((0..=MAX_RUNS).map(|i| spec(&format!("r{i}"))).collect());
+    let problems = WaveRequest::parse(&too_many, &stack()).unwrap_err();
+    assert!(problems[0].contains("split it into waves"), "{problems:?}");
+}
+
+#[test]
+fn execution_names_are_per_wave_run_and_attempt_and_fit_step_functions() {
+    assert_eq!(execution_name("q3", "orders", 1), "q3--orders");
+    assert_eq!(execution_name("q3", "orders", 2), "q3--orders-r2");
+    let long = execution_name(&"w".repeat(32), &"r".repeat(40), 12);
+    assert!(long.len() <= 80, "{long}");
+    assert_ne!(long, execution_name(&"w".repeat(32), &"r".repeat(40), 13));
+}
+
+#[test]
+fn only_the_first_runs_are_spaced() {
+    let mut request =
+        WaveRequest::parse(&wave(vec![spec("a"), spec("b"), spec("c")]), &stack()).unwrap();
+    request.max_concurrent = 2;
+    let delays: Vec<u32> = (0..3).map(|i| start_delay(i, &request)).collect();
+    assert_eq!(delays, vec![0, 30, 0]);
+}
+
+#[test]
+fn skipped_and_succeeded_runs_do_not_count_as_failures() {
+    let outcome = |o: &str| RunOutcome {
+        run_id: "a".into(),
+        outcome: o.into(),
+        execution_arn: None,
+        error: None,
+        cause: None,
+        duration_seconds: None,
+    };
+    assert!(!outcome("succeeded").failed());
+    assert!(!outcome("skipped").failed());
+    for o in ["failed", "timed-out", "not-followed"] {
+        assert!(outcome(o).failed(), "{o}");
+    }
+    assert_eq!(quoted(&"x".repeat(400)).len(), CAUSE_QUOTED + 3);
+}
