@@ -78,6 +78,7 @@ async fn a_wave_runs_two_at_a_time_names_its_failed_run_and_a_rerun_skips_the_su
         "runs": runs,
         "max_concurrent": 2,
         "poll_minutes": 1,
+        "run_timeout_hours": 24,
     });
 
     let before = stack.published().await.unwrap();

@@ -31,9 +31,13 @@ pub const MAX_WAVE_ID_LEN: usize = 32;
 /// Most runs one wave's input may hold: each run's spec rides in the wave's state
 /// (Step Functions' 256 KiB limit; a spec is 1 to 2 KB).
 pub const MAX_RUNS: usize = 100;
-/// Most runs at a time: the inline Map state's concurrency (Step Functions user
-/// guide, "Map state": inline mode runs up to 40 iterations concurrently).
-pub const MAX_CONCURRENT: u32 = 40;
+/// Most runs at a time (a wave's every run; the Distributed Map state itself
+/// allows up to 10,000 child executions at once).
+pub const MAX_CONCURRENT: u32 = MAX_RUNS as u32;
+/// Most looks at one run: each run is watched in a child workflow execution of
+/// its own, which Step Functions ends at 25,000 history events; a look (Wait,
+/// FollowRun's Task, the Choice) records 9 of them.
+pub const MAX_LOOKS: u32 = 2_500;
 
 /// A wave's input, checked, with its defaults.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -155,6 +159,13 @@ impl WaveRequest {
         );
         let poll_minutes = number(input, "poll_minutes", 10, (1, 60), &mut problems);
         let run_timeout_hours = number(input, "run_timeout_hours", 72, (1, 2_160), &mut problems);
+        let looks = run_timeout_hours.saturating_mul(60) / poll_minutes.max(1);
+        if looks > MAX_LOOKS {
+            problems.push(format!(
+                "run_timeout_hours / poll_minutes: {run_timeout_hours} h at one look every {poll_minutes} min is {looks} looks at a run, more than the {MAX_LOOKS} its watch's 25,000-event history holds; raise poll_minutes to at least {} or lower run_timeout_hours",
+                (run_timeout_hours * 60).div_ceil(MAX_LOOKS)
+            ));
+        }
 
         let mut runs = Vec::new();
         let mut seen: Vec<String> = Vec::new();

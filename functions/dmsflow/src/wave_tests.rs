@@ -52,7 +52,7 @@ fn every_problem_of_every_spec_is_reported_at_once() {
     let all = problems.join("\n");
     for expected in [
         "colour: not a field of a wave",
-        "max_concurrent: 0 is not a whole number from 1 to 40",
+        "max_concurrent: 0 is not a whole number from 1 to 100",
         "tolerated_failures: 5 is not a whole number from 0 to 3",
         "runs[1] (billing): ",
         "source.port",
@@ -61,6 +61,20 @@ fn every_problem_of_every_spec_is_reported_at_once() {
     ] {
         assert!(all.contains(expected), "missing {expected:?} in:\n{all}");
     }
+}
+
+#[test]
+fn a_run_cannot_be_watched_longer_than_its_watch_history_holds() {
+    let mut input = wave(vec![spec("orders")]);
+    input["run_timeout_hours"] = json!(2_000);
+    let problems = WaveRequest::parse(&input, &stack()).unwrap_err();
+    assert!(
+        problems[0].contains("12000 looks at a run, more than the 2500")
+            && problems[0].contains("raise poll_minutes to at least 48"),
+        "{problems:?}"
+    );
+    input["poll_minutes"] = json!(48);
+    assert!(WaveRequest::parse(&input, &stack()).is_ok());
 }
 
 #[test]
