@@ -11,6 +11,7 @@ use std::time::Duration;
 use dmsflow_local::Stack;
 use dmsflow_local::drills::Drill;
 use dmsflow_local::moto::Published;
+use dmsflow_local::rehearsal;
 use serde_json::{Value, json};
 
 const WAVE_TIMEOUT: Duration = Duration::from_secs(900);
@@ -81,13 +82,32 @@ async fn a_wave_runs_two_at_a_time_names_its_failed_run_and_a_rerun_skips_the_su
         "run_timeout_hours": 24,
     });
 
+    // The first wave as tools/rehearse runs one.
     let before = stack.published().await.unwrap();
-    let arn = stack.start_wave("e2e-first", &input).await.unwrap();
-    let wave = stack.follow(&arn, WAVE_TIMEOUT, |_| {}).await.unwrap();
+    let prepared = rehearsal::prepare(
+        input.clone(),
+        &stack.run_topic_arn,
+        &[],
+        stack.options.speed,
+    )
+    .unwrap();
+    assert!(prepared.is_wave());
+    let outcome = rehearsal::rehearse_wave(&mut stack, &prepared, WAVE_TIMEOUT, |line| {
+        println!("{line}")
+    })
+    .await
+    .unwrap();
+    let wave = &outcome.execution;
     assert_eq!(wave.status, "FAILED", "{wave:?}");
     assert_eq!(wave.error.as_deref(), Some("WaveFailed"));
+    let summary = rehearsal::wave_summary(&prepared, &outcome).join("\n");
+    assert!(
+        summary.contains("wave-b                   failed (ConnectionTestFailed)"),
+        "{summary}"
+    );
     let published = e2e::published_since(&stack, &before).await;
     let first = report(&published, "e2e");
+    assert_eq!(outcome.report.as_ref(), Some(&first));
     assert_eq!(first["met"], false, "{first}");
     assert_eq!(
         (first["succeeded"].as_u64(), first["failed"].as_u64()),

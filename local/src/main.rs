@@ -155,6 +155,22 @@ async fn rehearse(args: Args) -> Result<bool, Error> {
         stack.log_dir.display()
     );
     let prepared: Prepared = rehearsal::prepare(input, &stack.run_topic_arn, &args.drills, speed)?;
+    if prepared.is_wave() {
+        println!(
+            "running {} on the wave state machine as execution {}\n",
+            events.display(),
+            prepared.execution_name
+        );
+        let outcome = rehearsal::rehearse_wave(&mut stack, &prepared, args.timeout, |line| {
+            println!("{line}")
+        })
+        .await?;
+        for line in rehearsal::wave_summary(&prepared, &outcome) {
+            println!("{line}");
+        }
+        stack.shutdown().await;
+        return Ok(outcome.execution.status == "SUCCEEDED");
+    }
     for drill in &prepared.drills {
         println!("  drill      {}: {}", drill.name(), drill.describe());
         println!("             expected: {}", drill.expectation());

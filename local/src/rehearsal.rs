@@ -1,5 +1,6 @@
-//! One rehearsal: an events file (a migration spec or a cleanup request) through
-//! the real state machine on the local stack, with progress and a summary.
+//! One rehearsal: an events file (a migration spec, a cleanup or cutover request,
+//! or a wave) through the real state machine on the local stack, with progress and
+//! a summary.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -35,6 +36,7 @@ pub fn prepare(
 ) -> Result<Prepared, Error> {
     let run_id = input
         .get("run_id")
+        .or_else(|| input.get("wave_id"))
         .and_then(Value::as_str)
         .unwrap_or("unnamed")
         .to_string();
@@ -43,11 +45,19 @@ pub fn prepare(
         .map(|a| a.as_str().unwrap_or("action").to_string());
     if action.is_some() && !drills.is_empty() {
         return Err(Error::new(
-            "drills apply to a migration spec, not to a cleanup or cutover request",
+            "drills apply to a migration spec, not to a cleanup or cutover request or a wave",
         ));
     }
     if let Some(topic) = input.pointer_mut("/notifications/sns_topic_arn") {
         *topic = Value::String(run_topic_arn.to_string());
+    }
+    // A wave's runs, likewise.
+    if let Some(Value::Array(runs)) = input.get_mut("runs") {
+        for run in runs {
+            if let Some(topic) = run.pointer_mut("/notifications/sns_topic_arn") {
+                *topic = Value::String(run_topic_arn.to_string());
+            }
+        }
     }
     for drill in drills {
         drill.apply(&mut input, speed);
@@ -57,6 +67,7 @@ pub fn prepare(
         execution_name.push_str(match action.as_str() {
             "cleanup" => "-teardown",
             "cutover" => "-cutover",
+            "wave" => "-wave",
             _ => "-request",
         });
     } else if !drills.is_empty() {
@@ -83,6 +94,101 @@ pub fn prepare(
         execution_name,
         drills: drills.to_vec(),
     })
+}
+
+/// How a wave's rehearsal ended: the wave execution, and its report (the JSON
+/// document of the message the wave published), if it published one.
+#[derive(Debug, Clone)]
+pub struct WaveOutcome {
+    pub execution: Execution,
+    pub duration: Duration,
+    pub report: Option<Value>,
+}
+
+impl Prepared {
+    /// Whether the input is a wave (for the wave state machine).
+    pub fn is_wave(&self) -> bool {
+        self.input.get("action").and_then(Value::as_str) == Some("wave")
+    }
+}
+
+/// Runs a prepared wave on the wave state machine to its end, printing the wave's
+/// states with `print` (each run's own states are in its own executions).
+pub async fn rehearse_wave(
+    stack: &mut Stack,
+    prepared: &Prepared,
+    timeout: Duration,
+    mut print: impl FnMut(&str),
+) -> Result<WaveOutcome, Error> {
+    let published_before = stack.published().await?;
+    let started = Instant::now();
+    let arn = stack
+        .start_wave(&prepared.execution_name, &prepared.input)
+        .await?;
+    let mut progress = Progress::default();
+    let execution = stack
+        .follow(&arn, timeout, |event| {
+            for line in progress.lines(event) {
+                print(&line);
+            }
+        })
+        .await?;
+    let report = stack
+        .published()
+        .await?
+        .into_iter()
+        .filter(|p| {
+            !published_before
+                .iter()
+                .any(|b| b.message_id == p.message_id)
+        })
+        .filter(|p| {
+            p.subject
+                .as_deref()
+                .is_some_and(|s| s.starts_with("dmsflow wave "))
+        })
+        .filter_map(|p| p.json())
+        .next_back();
+    Ok(WaveOutcome {
+        execution,
+        duration: started.elapsed(),
+        report,
+    })
+}
+
+/// The lines that end a wave's rehearsal: the wave's outcome and each run's.
+pub fn wave_summary(prepared: &Prepared, outcome: &WaveOutcome) -> Vec<String> {
+    let execution = &outcome.execution;
+    let mut out = vec![
+        String::new(),
+        "== wave summary ==".into(),
+        format!(
+            "execution  {}: {} in {:.1} s",
+            prepared.execution_name,
+            execution.status,
+            outcome.duration.as_secs_f64()
+        ),
+    ];
+    let Some(report) = &outcome.report else {
+        out.push("report     none was published (see the wave's alert)".into());
+        return out;
+    };
+    out.push(format!(
+        "report     {}",
+        report["result"].as_str().unwrap_or_default()
+    ));
+    for run in report["runs"].as_array().into_iter().flatten() {
+        let mut line = format!(
+            "  {:<24} {}",
+            run["run_id"].as_str().unwrap_or_default(),
+            run["outcome"].as_str().unwrap_or_default()
+        );
+        if let Some(error) = run["error"].as_str() {
+            line.push_str(&format!(" ({error})"));
+        }
+        out.push(line);
+    }
+    out
 }
 
 /// How a rehearsal ended.
