@@ -1,6 +1,6 @@
 //! The wave Lambda function (the wave state machine's PrepareWave, StartRun,
-//! FollowRun, ReportWave and NotifyWaveFailure): builds the Step Functions and
-//! SNS clients once, then serves `dmsflow::steps::wave::handle`.
+//! FollowRun, ReportWave and NotifyWaveFailure): builds the Step Functions client
+//! once (SNS's on the first publish), then serves `dmsflow::steps::wave::handle`.
 
 // The handler dispatches five steps, each an async chain of SDK calls: their
 // nested futures are deeper than the default limit lets rustc lay out.
@@ -14,7 +14,7 @@ use lambda_runtime::{Error, LambdaEvent, service_fn};
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
     dmsflow::logging::init();
-    let (sfn, sns) = clients::sfn_and_sns_from_env().await;
+    let (sfn, sns) = clients::sfn_and_lazy_sns_from_env().await;
     let (sfn, sns) = (&sfn, &sns);
     let stack = StackBounds::from_vars(|name| std::env::var(name).ok());
     let stack = &stack;

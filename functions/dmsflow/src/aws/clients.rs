@@ -9,6 +9,7 @@ use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use super::lazy_cloudwatch::LazyCloudWatch;
 use super::lazy_history::LazyHistory;
 use super::lazy_https::LazyHttpClient;
+use super::on_first_use::OnFirstUse;
 
 /// The service-specific endpoint variable aws-config reads for DMS (its service
 /// id is "Database Migration Service").
@@ -150,12 +151,15 @@ pub async fn sns_and_history_from_env() -> (aws_sdk_sns::Client, LazyHistory) {
     (aws_sdk_sns::Client::new(&config), LazyHistory::new(&config))
 }
 
-/// The Step Functions and SNS clients of the wave function, on one configuration.
-pub async fn sfn_and_sns_from_env() -> (aws_sdk_sfn::Client, aws_sdk_sns::Client) {
+/// The Step Functions client of the wave function and, on the same configuration,
+/// its SNS client, built by its first publish (only the wave's report and its
+/// failure alert publish).
+pub async fn sfn_and_lazy_sns_from_env() -> (aws_sdk_sfn::Client, OnFirstUse<aws_sdk_sns::Client>) {
     let config = sdk_config().await;
+    let sns_config = config.clone();
     (
         aws_sdk_sfn::Client::new(&config),
-        aws_sdk_sns::Client::new(&config),
+        OnFirstUse::new(move || aws_sdk_sns::Client::new(&sns_config)),
     )
 }
 
