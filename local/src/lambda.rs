@@ -112,11 +112,11 @@ fn scale_wait(body: &[u8], time_scale: f64) -> Vec<u8> {
         *wait = Value::from(scaled_seconds(seconds, time_scale));
         scaled = true;
     }
-    // The wave function's waits: a run's (`poll_seconds`, `start_delay_seconds`),
-    // and every run's in PrepareWave's answer (`wave.runs`).
+    // The wave function's waits, in PrepareWave's answer (`wave.runs`): each run
+    // carries them through its later steps, so they are scaled once, there.
     let runs: Vec<&mut Value> = match state.pointer_mut("/wave/runs") {
         Some(Value::Array(runs)) => runs.iter_mut().collect(),
-        _ => vec![&mut state],
+        _ => Vec::new(),
     };
     for run in runs {
         for key in WAVE_WAITS {
@@ -134,7 +134,7 @@ fn scale_wait(body: &[u8], time_scale: f64) -> Vec<u8> {
     state.to_string().into_bytes()
 }
 
-/// The waits of a wave run the rehearsal compresses too.
+/// The waits of a wave's runs the rehearsal compresses too.
 const WAVE_WAITS: [&str; 2] = ["poll_seconds", "start_delay_seconds"];
 
 #[cfg(test)]
@@ -218,7 +218,8 @@ mod tests {
         assert_eq!(v["wave"]["runs"][0]["poll_seconds"], 20);
         assert_eq!(v["wave"]["runs"][0]["start_delay_seconds"], 1);
         assert_eq!(v["wave"]["runs"][1]["start_delay_seconds"], 0);
-        let run = br#"{"run_id":"a","poll_seconds":600,"ended":false}"#;
+        // A run's later answers carry the scaled wait on, unchanged.
+        let run = br#"{"run_id":"a","poll_seconds":20,"ended":false}"#;
         let v: Value = serde_json::from_slice(&translate(200, run, 30.0).body).unwrap();
         assert_eq!(v["poll_seconds"], 20);
     }

@@ -113,10 +113,11 @@ impl WaveRequest {
             && wave_id.starts_with(|c: char| c.is_ascii_alphanumeric())
             && wave_id
                 .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-');
+                .all(|c| c.is_ascii_alphanumeric() || c == '-')
+            && !wave_id.contains("--");
         if !id_ok {
             problems.push(format!(
-                "wave_id: {:?} must be 1 to {MAX_WAVE_ID_LEN} letters, digits and hyphens, starting with a letter or digit; it names the runs' executions",
+                "wave_id: {:?} must be 1 to {MAX_WAVE_ID_LEN} letters, digits and single hyphens, starting with a letter or digit; it names the runs' executions",
                 wave_id
             ));
         }
@@ -175,6 +176,11 @@ impl WaveRequest {
                 .and_then(Value::as_str)
                 .unwrap_or("?")
                 .to_string();
+            if let Some(why) = name_clash(&run_id) {
+                problems.push(format!(
+                    "runs[{i}].run_id: {run_id} {why}, which the names of a wave's executions use; rename the run"
+                ));
+            }
             if seen.contains(&run_id) {
                 problems.push(format!(
                     "runs[{i}].run_id: {run_id} is already the run_id of an earlier run of this wave; each run needs its own"
@@ -198,6 +204,28 @@ impl WaveRequest {
             poll_minutes,
             run_timeout_hours,
         })
+    }
+}
+
+/// Why a run id cannot be told apart in the names of a wave's executions
+/// (`<wave_id>--<run_id>`, `-r<attempt>`, and a hand-over's `-gen-<n>`): it holds
+/// `--`, ends like an attempt, or holds a generation.
+fn name_clash(run_id: &str) -> Option<&'static str> {
+    let ends_like_attempt = run_id
+        .rsplit_once("-r")
+        .is_some_and(|(_, n)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
+    let holds_generation = run_id
+        .split("-gen-")
+        .skip(1)
+        .any(|rest| rest.chars().next().is_some_and(|c| c.is_ascii_digit()));
+    if run_id.contains("--") {
+        Some("holds `--`")
+    } else if ends_like_attempt {
+        Some("ends in `-r<number>`")
+    } else if holds_generation {
+        Some("holds `-gen-<number>`")
+    } else {
+        None
     }
 }
 
@@ -283,16 +311,16 @@ impl RunOutcome {
     }
 }
 
-/// The longest cause a report quotes (the runs' own alerts have the whole).
+/// The longest cause an outcome keeps (the runs' own alerts have the whole).
 pub const CAUSE_QUOTED: usize = 300;
 
-/// `cause` cut to [`CAUSE_QUOTED`] characters.
-pub fn quoted(cause: &str) -> String {
-    if cause.chars().count() <= CAUSE_QUOTED {
-        return cause.to_string();
+/// `text` cut to `limit` characters (`...` marks the cut).
+pub fn cut(text: &str, limit: usize) -> String {
+    if text.chars().count() <= limit {
+        return text.to_string();
     }
-    let cut: String = cause.chars().take(CAUSE_QUOTED).collect();
-    format!("{cut}...")
+    let kept: String = text.chars().take(limit).collect();
+    format!("{kept}...")
 }
 
 #[cfg(test)]

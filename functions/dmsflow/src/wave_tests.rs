@@ -103,6 +103,28 @@ fn execution_names_are_per_wave_run_and_attempt_and_fit_step_functions() {
 }
 
 #[test]
+fn run_ids_that_would_clash_in_execution_names_are_refused() {
+    let wave_of = |ids: &[&str]| wave(ids.iter().map(|id| spec(id)).collect());
+    let problems = WaveRequest::parse(&wave_of(&["orders-r2", "orders-gen-2", "a--b"]), &stack())
+        .unwrap_err()
+        .join("\n");
+    for expected in [
+        "runs[0].run_id: orders-r2 ends in `-r<number>`",
+        "runs[1].run_id: orders-gen-2 holds `-gen-<number>`",
+        "runs[2].run_id: a--b holds `--`",
+    ] {
+        assert!(
+            problems.contains(expected),
+            "{expected:?} not in {problems}"
+        );
+    }
+    assert!(WaveRequest::parse(&wave_of(&["orders-rx", "regen-2", "r2"]), &stack()).is_ok());
+    let mut input = wave_of(&["orders"]);
+    input["wave_id"] = json!("q3--b");
+    assert!(WaveRequest::parse(&input, &stack()).unwrap_err()[0].starts_with("wave_id:"));
+}
+
+#[test]
 fn only_the_first_runs_are_spaced() {
     let mut request =
         WaveRequest::parse(&wave(vec![spec("a"), spec("b"), spec("c")]), &stack()).unwrap();
@@ -126,5 +148,6 @@ fn skipped_and_succeeded_runs_do_not_count_as_failures() {
     for o in ["failed", "timed-out", "not-followed"] {
         assert!(outcome(o).failed(), "{o}");
     }
-    assert_eq!(quoted(&"x".repeat(400)).len(), CAUSE_QUOTED + 3);
+    assert_eq!(cut(&"x".repeat(400), CAUSE_QUOTED).len(), CAUSE_QUOTED + 3);
+    assert_eq!(cut("short", CAUSE_QUOTED), "short");
 }

@@ -4,11 +4,12 @@
 use serde_json::json;
 
 use super::{Links, Message};
-use crate::wave::RunOutcome;
+use crate::wave::{RunOutcome, cut};
 
 /// The report of wave `wave_id` and whether it met its tolerance: failed runs (a
 /// run that timed out or could not be followed counts as failed) at most
-/// `tolerated_failures`. Every run is listed: a wave holds at most 100.
+/// `tolerated_failures`. Every run is listed (a wave holds at most 100), a failed
+/// one with its error, the start of its cause and its execution.
 pub fn wave_report(
     execution_arn: &str,
     wave_id: &str,
@@ -29,14 +30,28 @@ pub fn wave_report(
             if let Some(error) = &o.error {
                 line.push_str(&format!(" ({error}"));
                 if let Some(cause) = o.cause.as_deref().filter(|c| !c.is_empty()) {
-                    line.push_str(&format!(": {cause}"));
+                    line.push_str(&format!(": {}", cut(cause, CAUSE_IN_REPORT)));
                 }
                 line.push(')');
             }
-            if let Some(arn) = &o.execution_arn {
-                line.push_str(&format!("\n  {}", Links::new(arn, None, None).execution()));
+            if let Some(arn) = &o.execution_arn
+                && o.failed()
+            {
+                line.push_str(&format!(
+                    ", execution {}",
+                    Links::new(arn, None, None).execution_name()
+                ));
             }
             line
+        })
+        .collect();
+    // The document names each run's outcome and error; the causes are in the text
+    // and in each run's own alert (a wave of 100 runs stays far under SNS's 256 KiB).
+    let runs: Vec<serde_json::Value> = outcomes
+        .iter()
+        .map(|o| {
+            json!({"run_id": o.run_id, "outcome": o.outcome, "error": o.error,
+                   "duration_seconds": o.duration_seconds})
         })
         .collect();
     let verdict = if met {
@@ -63,7 +78,7 @@ pub fn wave_report(
         "skipped": count("skipped"),
         "failed": failed,
         "tolerated_failures": tolerated_failures,
-        "runs": outcomes,
+        "runs": runs,
         "execution_console": links.execution(),
     });
     let subject = if met {
@@ -109,6 +124,9 @@ pub fn wave_failure(
         document,
     )
 }
+
+/// The longest cause a report quotes per run.
+const CAUSE_IN_REPORT: usize = 120;
 
 fn duration(seconds: u64) -> String {
     match seconds {

@@ -21,7 +21,8 @@ use crate::spec::MigrationSpec;
 
 /// Whether this check may judge the run without reading the table statistics:
 /// the previous check read them all and saw a finished full load with nothing
-/// wrong and nothing in progress, and the task, as just described, still agrees.
+/// wrong (failed validation records within the tolerance) and nothing in
+/// progress, and the task, as just described, still agrees.
 /// `acting` is true while a remediation the previous check started settles.
 pub fn may_skip_tables(
     spec: &MigrationSpec,
@@ -33,6 +34,10 @@ pub fn may_skip_tables(
         && previous.full_load_complete
         && previous.tables > 0
         && previous.tables_errored == 0
+        // A check that waited for a re-validation to show saw more failed records
+        // than tolerated without judging them: judge them again from every page.
+        && u64::try_from(previous.validation_failed_records).unwrap_or(u64::MAX)
+            <= spec.validation.max_failed_records
         && ![
             table_state::BEFORE_LOAD,
             table_state::FULL_LOAD,

@@ -131,3 +131,18 @@ fn an_errored_table_or_new_validation_failures_end_the_steady_check() {
     assert_eq!(steady(Some(3.0)), None, "new failed records: read them all");
     assert_eq!(steady(None), None, "CloudWatch silent: read them all");
 }
+
+#[test]
+fn failed_records_over_the_tolerance_are_judged_again_from_every_page() {
+    let spec = spec(json!({
+        "completion": {"criterion": "ready-for-cutover"},
+        "validation": {"enabled": true, "max_failed_records": 0}
+    }));
+    let mut tables = loaded(VALIDATED);
+    tables[0].validation_state = crate::progress::validation_state::MISMATCHED_RECORDS.into();
+    tables[0].validation_failed_records = 3;
+    // Seen by a check that only waited for a re-validation to show.
+    assert!(!may_skip_tables(&spec, &read(&tables), &running(), false));
+    tables[0].validation_failed_records = 0;
+    assert!(may_skip_tables(&spec, &read(&tables), &running(), false));
+}

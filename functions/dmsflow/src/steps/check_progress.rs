@@ -81,7 +81,7 @@ pub async fn handle<D: Dms, M: Metrics>(
     let previous: Option<ProgressDetail> = read::previous(&input);
     let task = read::task(dms, &names).await?;
     let steady = match previous.as_ref() {
-        Some(p) => steady_check(dms, metrics, &spec, &names, &task, p).await,
+        Some(p) => steady_check(dms, metrics, &spec, &names, &task, p).await?,
         None => None,
     };
     let mut metrics_errors = Vec::new();
@@ -266,8 +266,10 @@ pub async fn step<D: Dms, M: Metrics>(
 /// A check in steady CDC ([`progress::may_skip_tables`]): the task just read, the
 /// tables in `Table error` (one filtered call while there is none) and the latency
 /// with the validation failures, and no page of table statistics. `None` when the
-/// run is not steady, a reading disagrees with the previous complete read, a read
-/// fails, or the criterion may hold: the check then reads every page.
+/// run is not steady, a reading disagrees with the previous complete read, or the
+/// criterion may hold: the check then reads every page. A failed read is the
+/// check's error (a throttled call is retried by the state machine, not answered
+/// with every page).
 async fn steady_check<D: Dms, M: Metrics>(
     dms: &D,
     metrics: &M,
@@ -275,18 +277,28 @@ async fn steady_check<D: Dms, M: Metrics>(
     names: &Names,
     task: &Task,
     previous: &ProgressDetail,
-) -> Option<ProgressSummary> {
+) -> StepResult<Option<ProgressSummary>> {
     let acting = !previous.remediation.just_acted_on.is_empty();
     if !progress::may_skip_tables(spec, &previous.summary, task, acting) {
-        return None;
+        return Ok(None);
     }
     let errored = dms
         .table_statistics_in_state(&task.arn, table_state::ERROR)
         .await
-        .ok()?;
-    let latency = read_latency(metrics, names, task).await.ok()?;
-    let summary = progress::steady_summary(spec, &previous.summary, task, &errored, latency)?;
-    progress::steady_waiting_for(spec, &summary).map(|_| summary)
+        .map_err(|f| {
+            f.into_step_error(&format!(
+                "reading the errored tables of replication task {}",
+                task.id
+            ))
+        })?;
+    let latency = read_latency(metrics, names, task).await.map_err(|f| {
+        f.into_step_error(&format!(
+            "reading the CDC latency of replication task {}",
+            task.id
+        ))
+    })?;
+    let summary = progress::steady_summary(spec, &previous.summary, task, &errored, latency);
+    Ok(summary.filter(|s| progress::steady_waiting_for(spec, s).is_some()))
 }
 
 async fn read_latency<M: Metrics>(

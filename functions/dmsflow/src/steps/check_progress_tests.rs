@@ -528,6 +528,16 @@ async fn steady_cdc_checks_cost_two_dms_calls_whatever_the_table_count() {
         assert_eq!(report.detail.target_tables.total, 2_000);
         previous = as_previous(&report);
     }
+    // A throttled filtered call is the check's error, for the state machine to
+    // retry later: not a reason to read every page.
+    run.dms.clear_calls();
+    run.dms.fail_next(
+        "table_statistics_in_state",
+        AwsFault::Throttled("Rate exceeded".into()),
+    );
+    let error = run.check(&previous, None).await.unwrap_err();
+    assert_eq!(error.kind, ErrorKind::Throttled);
+    assert!(run.dms.calls_to("table_statistics").is_empty());
     // New validation failures: every page again, to name the tables.
     run.metrics.set_cdc_latency(slow(2.0));
     run.dms.clear_calls();

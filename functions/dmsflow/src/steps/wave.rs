@@ -25,13 +25,16 @@ use crate::error::{ErrorKind, StepError, StepResult};
 use crate::spec::stack_bounds::StackBounds;
 use crate::steps::continue_in_new_execution::successor_name;
 use crate::wave::{
-    ChainStatus, RunOutcome, WaveRequest, WaveRun, execution_name, quoted, start_delay,
+    CAUSE_QUOTED, ChainStatus, RunOutcome, WaveRequest, WaveRun, cut, execution_name, start_delay,
 };
 
 /// Attempts of one run a wave's reruns look through.
 const MAX_ATTEMPTS: u32 = 20;
 /// Hand-overs of one run followed (a 30-day run makes about 10).
 const MAX_GENERATIONS: u32 = 200;
+/// Most bytes the prepared wave may take in the state: Step Functions caps a
+/// state at 256 KiB, and the wave's execution input stays beside it until the Map.
+pub const STATE_BUDGET: usize = 200_000;
 
 /// What the wave state machine sends the function.
 #[derive(Debug, Clone, Deserialize)]
@@ -143,12 +146,25 @@ pub async fn prepare<E: Executions>(
             run_timeout_hours: request.run_timeout_hours,
         });
     }
-    Ok(WaveState {
+    let state = WaveState {
         wave_id: request.wave_id,
         max_concurrent: request.max_concurrent,
         tolerated_failures: request.tolerated_failures,
         runs,
-    })
+    };
+    let size = serde_json::to_string(&state).map_or(0, |text| text.len());
+    if size > STATE_BUDGET {
+        return Err(StepError::new(
+            ErrorKind::InvalidSpec,
+            format!(
+                "the wave is refused, nothing was started: its {} specs take {} KB of the state, more than the {} KB a wave keeps (Step Functions caps a state at 256 KiB); split it into smaller waves",
+                state.runs.len(),
+                size / 1000,
+                STATE_BUDGET / 1000
+            ),
+        ));
+    }
+    Ok(state)
 }
 
 /// The execution this wave gives run `run_id`, whether to skip it, and what its
@@ -201,7 +217,12 @@ async fn attempt_of<E: Executions>(
 }
 
 /// StartRun; see the module documentation. Answers the run with its execution.
-pub async fn start_run<S: Starter>(starter: &S, machine: &str, run: &Value) -> StepResult<Value> {
+pub async fn start_run<S: Starter>(
+    starter: &S,
+    machine: &str,
+    run: &Value,
+    now: SystemTime,
+) -> StepResult<Value> {
     let item: WaveRun = read_run(run)?;
     let input = serde_json::to_string(&item.input).unwrap_or_default();
     let arn = match starter.start(machine, &item.execution_name, &input).await {
@@ -218,7 +239,15 @@ pub async fn start_run<S: Starter>(starter: &S, machine: &str, run: &Value) -> S
     };
     let mut answer = run.clone();
     answer["execution_arn"] = json!(arn);
+    // The wave's wait for the run is bounded from now: a rerun that follows a run
+    // an earlier wave gave up on waits its own run_timeout_hours.
+    answer["followed_since_ms"] = json!(epoch_ms(now));
     Ok(answer)
+}
+
+fn epoch_ms(now: SystemTime) -> i64 {
+    now.duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
 /// FollowRun; see the module documentation. Answers the run with `ended` and,
@@ -241,22 +270,25 @@ pub async fn follow_run<E: Executions>(
                 ),
             )
         })?;
-    let now_ms = now
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+    let now_ms = epoch_ms(now);
+    let waiting_since = run
+        .get("followed_since_ms")
+        .and_then(Value::as_i64)
+        .unwrap_or(0)
+        .max(found.first.started_ms);
     let outcome =
         |outcome: &str, error: Option<String>, cause: Option<String>, end: i64| RunOutcome {
             run_id: item.run_id.clone(),
             outcome: outcome.to_string(),
             execution_arn: Some(found.last.execution_arn.clone()),
             error,
-            cause: cause.map(|c| quoted(&c)),
+            cause: cause.map(|c| cut(&c, CAUSE_QUOTED)),
             duration_seconds: u64::try_from((end - found.first.started_ms) / 1000).ok(),
         };
     let ended = match found.status {
         ChainStatus::Running => {
             let limit_ms = i64::from(item.run_timeout_hours) * 3_600_000;
-            (now_ms - found.first.started_ms > limit_ms).then(|| {
+            (now_ms - waiting_since > limit_ms).then(|| {
                 outcome(
                     "timed-out",
                     Some("WaveRunTimedOut".into()),
@@ -304,11 +336,18 @@ fn read_run(run: &Value) -> StepResult<WaveRun> {
     })
 }
 
-/// The report's input: the wave and the Map state's outcomes.
+/// The report's input: the wave, whose runs the Map state replaced by their
+/// outcomes (the specs leave the state there).
 #[derive(Debug, Clone, Deserialize)]
 struct ReportInput {
-    wave: WaveState,
-    outcomes: Vec<RunOutcome>,
+    wave: ReportedWave,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct ReportedWave {
+    wave_id: String,
+    tolerated_failures: u32,
+    runs: Vec<RunOutcome>,
 }
 
 /// ReportWave; see the module documentation. Answers the report's figures.
@@ -321,13 +360,13 @@ pub async fn report<N: Notices>(
     let input: ReportInput = serde_json::from_value(input.clone()).map_err(|e| {
         StepError::new(
             ErrorKind::InvalidSpec,
-            format!("the wave report's input is not the wave and its outcomes ({e})"),
+            format!("the wave report's input is not the wave with its runs' outcomes ({e})"),
         )
     })?;
     let (message, met) = alerts::wave_report(
         execution,
         &input.wave.wave_id,
-        &input.outcomes,
+        &input.wave.runs,
         input.wave.tolerated_failures,
     );
     notices
@@ -403,7 +442,7 @@ pub async fn handle<E: Executions, S: Starter, N: Notices>(
             let state = prepare(executions, machine()?, stack, &call.input).await?;
             Ok(json!({ "wave": state }))
         }
-        "StartRun" => start_run(starter, machine()?, &call.input).await,
+        "StartRun" => start_run(starter, machine()?, &call.input, now).await,
         "FollowRun" => follow_run(executions, machine()?, &call.input, now).await,
         "ReportWave" => report(notices, topic()?, &call.execution, &call.input).await,
         "NotifyWaveFailure" => {

@@ -98,6 +98,20 @@ fn wave_input() -> Value {
            "runs": [spec("orders"), spec("billing"), spec("ledger")]})
 }
 
+/// PrepareWave's refusal of `input`: an `InvalidSpec`.
+async fn refused(sfn: &FakeSfn, input: &Value) -> StepError {
+    let error = prepare(
+        sfn,
+        MACHINE,
+        &StackBounds::alert_topic_only(Some(TOPIC)),
+        input,
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(error.kind, ErrorKind::InvalidSpec);
+    error
+}
+
 async fn prepared(sfn: &FakeSfn) -> WaveState {
     prepare(
         sfn,
@@ -113,7 +127,7 @@ async fn prepared(sfn: &FakeSfn) -> WaveState {
 async fn first_run_started(sfn: &FakeSfn) -> Value {
     let state = prepared(sfn).await;
     let run = serde_json::to_value(&state.runs[0]).unwrap();
-    start_run(sfn, MACHINE, &run).await.unwrap()
+    start_run(sfn, MACHINE, &run, at(0)).await.unwrap()
 }
 
 fn at(ms: i64) -> SystemTime {
@@ -136,8 +150,8 @@ async fn a_first_wave_starts_every_run_under_its_first_name() {
     assert_eq!(state.runs[0].poll_seconds, 600);
     // Starting twice (a lost answer) follows the same execution.
     let run = serde_json::to_value(&state.runs[0]).unwrap();
-    let first = start_run(&sfn, MACHINE, &run).await.unwrap();
-    let again = start_run(&sfn, MACHINE, &run).await.unwrap();
+    let first = start_run(&sfn, MACHINE, &run, at(0)).await.unwrap();
+    let again = start_run(&sfn, MACHINE, &run, at(0)).await.unwrap();
     assert_eq!(first["execution_arn"], arn("q3--orders"));
     assert_eq!(again["execution_arn"], first["execution_arn"]);
 }
@@ -212,15 +226,14 @@ async fn a_run_past_its_timeout_ends_the_wait_not_the_run() {
 
 #[tokio::test]
 async fn the_report_names_every_run_and_judges_the_tolerance() {
-    let sfn = FakeSfn::default();
     let sns = FakeSns::default();
-    let wave = prepared(&sfn).await;
     let outcome = |run_id: &str, outcome: &str, error: Option<&str>| json!({"run_id": run_id, "outcome": outcome, "error": error, "cause": error.map(|_| "it broke")});
-    let input = json!({"wave": wave, "outcomes": [
+    // After the Map state, the wave's runs are their outcomes.
+    let input = json!({"wave": {"wave_id": "q3", "tolerated_failures": 0, "max_concurrent": 2, "runs": [
         outcome("orders", "succeeded", None),
         outcome("billing", "failed", Some("TablesErrored")),
         outcome("ledger", "skipped", None),
-    ]});
+    ]}});
     let figures = report(&sns, TOPIC, WAVE_EXECUTION, &input).await.unwrap();
     assert_eq!(figures["met"], false);
     assert_eq!(figures["failed"], 1);
@@ -252,20 +265,76 @@ async fn the_report_names_every_run_and_judges_the_tolerance() {
 }
 
 #[tokio::test]
+async fn a_hundred_failed_runs_make_a_report_sns_takes() {
+    let sns = FakeSns::default();
+    let runs: Vec<Value> = (0..100)
+        .map(|i| {
+            json!({"run_id": format!("{i:03}{}", "r".repeat(37)), "outcome": "failed",
+                   "error": "TablesErrored", "cause": "x".repeat(5_000), "duration_seconds": 86_400,
+                   "execution_arn": arn(&format!("{}--{i:03}{}", "w".repeat(32), "r".repeat(37)))})
+        })
+        .collect();
+    let input = json!({"wave": {"wave_id": "w".repeat(32), "tolerated_failures": 0, "runs": runs}});
+    report(&sns, TOPIC, WAVE_EXECUTION, &input).await.unwrap();
+    let sent = sns.0.lock().unwrap().clone();
+    let size = sent[0].structured().len();
+    assert!(size <= 256 * 1024, "the report is {size} bytes");
+}
+
+#[tokio::test]
+async fn a_rerun_waits_its_own_timeout_for_a_run_it_follows() {
+    let sfn = FakeSfn::default();
+    sfn.put("q3--orders", "RUNNING", 0, None);
+    let state = prepared(&sfn).await;
+    assert_eq!(state.runs[0].execution_name, "q3--orders");
+    let run = serde_json::to_value(&state.runs[0]).unwrap();
+    // The run started 100 h ago; this wave follows it from now on.
+    let run = start_run(&sfn, MACHINE, &run, at(100 * HOUR_MS))
+        .await
+        .unwrap();
+    let followed = follow_run(&sfn, MACHINE, &run, at(101 * HOUR_MS))
+        .await
+        .unwrap();
+    assert_eq!(followed["ended"], false, "{followed}");
+    let followed = follow_run(&sfn, MACHINE, &run, at(173 * HOUR_MS))
+        .await
+        .unwrap();
+    assert_eq!(followed["outcome"]["outcome"], "timed-out");
+}
+
+#[tokio::test]
+async fn a_wave_too_big_for_the_state_is_refused_before_anything_starts() {
+    let sfn = FakeSfn::default();
+    // Long table mappings: fifteen selection rules a spec.
+    let mut big = spec("orders");
+    big["table_mappings"]["rules"] = json!((1..=15)
+        .map(|i| json!({"rule-type": "selection", "rule-id": i.to_string(), "rule-name": format!("r{i}"),
+            "object-locator": {"schema-name": "sales", "table-name": format!("t{i}_{}", "x".repeat(150))},
+            "rule-action": "include"}))
+        .collect::<Vec<_>>());
+    let runs: Vec<Value> = (0..80)
+        .map(|i| {
+            let mut spec = big.clone();
+            spec["run_id"] = json!(format!("run{i}"));
+            spec
+        })
+        .collect();
+    let input = json!({"action": "wave", "wave_id": "big", "runs": runs});
+    let error = refused(&sfn, &input).await;
+    assert!(
+        error.message.contains("split it into smaller waves"),
+        "{}",
+        error.message
+    );
+}
+
+#[tokio::test]
 async fn a_refused_wave_is_one_alert_naming_every_problem() {
     let sfn = FakeSfn::default();
     let sns = FakeSns::default();
     let mut input = wave_input();
     input["runs"][1]["source"]["port"] = json!(0);
-    let error = prepare(
-        &sfn,
-        MACHINE,
-        &StackBounds::alert_topic_only(Some(TOPIC)),
-        &input,
-    )
-    .await
-    .unwrap_err();
-    assert_eq!(error.kind, ErrorKind::InvalidSpec);
+    let error = refused(&sfn, &input).await;
     assert!(
         error.message.contains("runs[1] (billing)"),
         "{}",
