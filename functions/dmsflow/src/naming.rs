@@ -72,6 +72,21 @@ pub fn owned_by(run_id: &str, tags: &BTreeMap<String, String>) -> bool {
         && tags.get(MANAGED_TAG).map(String::as_str) == Some(MANAGED_VALUE)
 }
 
+/// Step Functions' limit on an execution name (StartExecution, `name`).
+pub const EXECUTION_NAME_LIMIT: usize = 80;
+
+/// `stem` then `suffix` as an execution name: whole when it fits
+/// [`EXECUTION_NAME_LIMIT`], else the stem's start, an FNV-1a hash of the whole
+/// stem (two long stems that share a start stay apart) and the suffix.
+pub fn execution_name(stem: &str, suffix: &str) -> String {
+    if stem.len() + suffix.len() <= EXECUTION_NAME_LIMIT {
+        return format!("{stem}{suffix}");
+    }
+    let keep = EXECUTION_NAME_LIMIT.saturating_sub(suffix.len() + 9);
+    let prefix: String = stem.chars().take(keep).collect();
+    format!("{prefix}-{:08x}{suffix}", fnv1a(stem) as u32)
+}
+
 /// FNV-1a (64 bits) of a text: a short, stable fingerprint for names (not for
 /// security).
 pub fn fnv1a(text: &str) -> u64 {

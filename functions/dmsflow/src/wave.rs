@@ -20,12 +20,10 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::naming::fnv1a;
+use crate::naming;
 use crate::spec::stack_bounds::StackBounds;
 use crate::steps::validate_spec;
 
-/// Step Functions' limit on an execution name (StartExecution, `name`).
-const NAME_LIMIT: usize = 80;
 /// Longest `wave_id` (the execution names keep room for the run id).
 pub const MAX_WAVE_ID_LEN: usize = 32;
 /// Most runs one wave's input may hold: each run's spec rides in the wave's state
@@ -229,20 +227,15 @@ fn name_clash(run_id: &str) -> Option<&'static str> {
     }
 }
 
-/// The name of a run's `attempt`th execution in wave `wave_id` (at most 80
-/// characters: a long one keeps its start and an FNV-1a hash of the whole).
+/// The name of a run's `attempt`th execution in wave `wave_id`
+/// ([`naming::execution_name`]: at most 80 characters).
 pub fn execution_name(wave_id: &str, run_id: &str, attempt: u32) -> String {
-    let base = format!("{wave_id}--{run_id}");
-    let name = if attempt <= 1 {
-        base
+    let attempt = if attempt <= 1 {
+        String::new()
     } else {
-        format!("{base}-r{attempt}")
+        format!("-r{attempt}")
     };
-    if name.len() <= NAME_LIMIT {
-        return name;
-    }
-    let hash = fnv1a(&name) as u32;
-    format!("{}-{hash:08x}", &name[..NAME_LIMIT - 9])
+    naming::execution_name(&format!("{wave_id}--{run_id}"), &attempt)
 }
 
 /// Where an execution chain (a run's attempt and its hand-overs) stands.

@@ -50,6 +50,14 @@ where
 }
 
 /// The state machine of an execution, from the execution's ARN
+/// The ARN of execution `name` of the state machine `state_machine_arn`.
+pub fn execution_arn(state_machine_arn: &str, name: &str) -> String {
+    format!(
+        "{}:{name}",
+        state_machine_arn.replace(":stateMachine:", ":execution:")
+    )
+}
+
 /// (`arn:<partition>:states:<region>:<account>:execution:<state machine>:<name>`).
 pub fn state_machine_arn(execution_arn: &str) -> StepResult<String> {
     let parts: Vec<&str> = execution_arn.split(':').collect();

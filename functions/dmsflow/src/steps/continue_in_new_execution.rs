@@ -16,22 +16,11 @@ use serde_json::json;
 
 use crate::aws::{AwsFault, Executions, Starter};
 use crate::error::{ErrorKind, StepError, StepResult};
-use crate::workflow::{Continuation, Resume, RunState, StepCall, state_machine_arn};
-
-/// Step Functions' limit on an execution name (StartExecution, `name`).
-const NAME_LIMIT: usize = 80;
+use crate::workflow::{Continuation, Resume, RunState, StepCall, execution_arn, state_machine_arn};
 
 /// The name of the chain's `generation`th execution.
 pub fn successor_name(first_execution_name: &str, generation: u32) -> String {
-    let suffix = format!("-gen-{generation}");
-    if first_execution_name.len() + suffix.len() <= NAME_LIMIT {
-        return format!("{first_execution_name}{suffix}");
-    }
-    // FNV-1a of the whole name keeps two long names that share a prefix apart.
-    let hash = crate::naming::fnv1a(first_execution_name);
-    let keep = NAME_LIMIT - suffix.len() - 9;
-    let prefix: String = first_execution_name.chars().take(keep).collect();
-    format!("{prefix}-{:08x}{suffix}", hash as u32)
+    crate::naming::execution_name(first_execution_name, &format!("-gen-{generation}"))
 }
 
 /// The last part of an execution ARN.
@@ -72,10 +61,7 @@ pub async fn step<E: Executions, S: Starter>(
     let successor = match starter.start(&machine, &name, &input).await {
         Ok(arn) => arn,
         Err(AwsFault::AlreadyExists(_)) => {
-            let arn = format!(
-                "{}:{name}",
-                machine.replace(":stateMachine:", ":execution:")
-            );
+            let arn = execution_arn(&machine, &name);
             let existing = executions
                 .describe(&arn)
                 .await

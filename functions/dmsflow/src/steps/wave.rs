@@ -27,6 +27,7 @@ use crate::steps::continue_in_new_execution::successor_name;
 use crate::wave::{
     CAUSE_QUOTED, ChainStatus, RunOutcome, WaveRequest, WaveRun, cut, execution_name, start_delay,
 };
+use crate::workflow::execution_arn;
 
 /// Attempts of one run a wave's reruns look through.
 const MAX_ATTEMPTS: u32 = 20;
@@ -62,13 +63,6 @@ pub struct Chain {
     pub status: ChainStatus,
     pub first: Described,
     pub last: Described,
-}
-
-fn execution_arn(machine: &str, name: &str) -> String {
-    format!(
-        "{}:{name}",
-        machine.replace(":stateMachine:", ":execution:")
-    )
 }
 
 /// The chain that starts at execution `name`, or `None` when there is no such
