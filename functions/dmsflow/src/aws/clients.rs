@@ -6,10 +6,8 @@ use aws_config::retry::RetryConfig;
 use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
 use aws_smithy_runtime_api::client::http::SharedHttpClient;
 
-use super::lazy_cloudwatch::LazyCloudWatch;
-use super::lazy_history::LazyHistory;
+use super::lazy_clients::{LazyCloudWatch, LazyHistory, LazySns, lazy};
 use super::lazy_https::LazyHttpClient;
-use super::on_first_use::OnFirstUse;
 
 /// The service-specific endpoint variable aws-config reads for DMS (its service
 /// id is "Database Migration Service").
@@ -51,7 +49,7 @@ impl Clients {
         let config = sdk_config().await;
         Clients {
             dms: dms_client(&config),
-            cloudwatch: LazyCloudWatch::new(&config),
+            cloudwatch: lazy(&config, aws_sdk_cloudwatch::Client::new),
         }
     }
 }
@@ -148,18 +146,20 @@ pub async fn sfn_from_env() -> aws_sdk_sfn::Client {
 /// Step Functions client, built by its first call ([`LazyHistory`]).
 pub async fn sns_and_history_from_env() -> (aws_sdk_sns::Client, LazyHistory) {
     let config = sdk_config().await;
-    (aws_sdk_sns::Client::new(&config), LazyHistory::new(&config))
+    (
+        aws_sdk_sns::Client::new(&config),
+        lazy(&config, aws_sdk_sfn::Client::new),
+    )
 }
 
 /// The Step Functions client of the wave function and, on the same configuration,
 /// its SNS client, built by its first publish (only the wave's report and its
 /// failure alert publish).
-pub async fn sfn_and_lazy_sns_from_env() -> (aws_sdk_sfn::Client, OnFirstUse<aws_sdk_sns::Client>) {
+pub async fn sfn_and_lazy_sns_from_env() -> (aws_sdk_sfn::Client, LazySns) {
     let config = sdk_config().await;
-    let sns_config = config.clone();
     (
         aws_sdk_sfn::Client::new(&config),
-        OnFirstUse::new(move || aws_sdk_sns::Client::new(&sns_config)),
+        lazy(&config, aws_sdk_sns::Client::new),
     )
 }
 
