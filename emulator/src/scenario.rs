@@ -102,25 +102,6 @@ pub struct CatalogSpec {
     pub generate: Vec<GenerateSpec>,
 }
 
-impl Scenario {
-    /// A source catalog of `count` tables `<prefix><n>` of `rows` rows in `schema`
-    /// (large catalogs for the bench and the payload checks).
-    pub fn generated(schema: &str, prefix: &str, count: u32, rows: u64) -> Scenario {
-        Scenario {
-            catalog: Some(CatalogSpec {
-                tables: Vec::new(),
-                generate: vec![GenerateSpec {
-                    schema: schema.into(),
-                    prefix: prefix.into(),
-                    count,
-                    rows,
-                }],
-            }),
-            ..Scenario::default()
-        }
-    }
-}
-
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct TableSpec {
@@ -150,6 +131,23 @@ fn default_prefix() -> String {
 }
 
 impl Scenario {
+    /// A source catalog of `count` tables `<prefix><n>` of `rows` rows in `schema`
+    /// (large catalogs for the bench and the payload checks).
+    pub fn generated(schema: &str, prefix: &str, count: u32, rows: u64) -> Scenario {
+        Scenario {
+            catalog: Some(CatalogSpec {
+                tables: Vec::new(),
+                generate: vec![GenerateSpec {
+                    schema: schema.into(),
+                    prefix: prefix.into(),
+                    count,
+                    rows,
+                }],
+            }),
+            ..Scenario::default()
+        }
+    }
+
     pub fn from_json(text: &str) -> Result<Scenario, String> {
         let s: Scenario =
             serde_json::from_str(text).map_err(|e| format!("invalid scenario: {e}"))?;

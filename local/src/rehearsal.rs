@@ -134,14 +134,9 @@ pub async fn rehearse_wave(
         })
         .await?;
     let report = stack
-        .published()
+        .published_since(&published_before)
         .await?
         .into_iter()
-        .filter(|p| {
-            !published_before
-                .iter()
-                .any(|b| b.message_id == p.message_id)
-        })
         .filter(|p| {
             p.subject
                 .as_deref()
@@ -256,16 +251,7 @@ pub async fn rehearse(
         .filter(|c| c.is_create())
         .filter_map(|c| Some((c.resource_arn.clone()?, identifier(&c.request)?)))
         .collect();
-    let alerts = stack
-        .published()
-        .await?
-        .into_iter()
-        .filter(|p| {
-            !published_before
-                .iter()
-                .any(|b| b.message_id == p.message_id)
-        })
-        .collect();
+    let alerts = stack.published_since(&published_before).await?;
     Ok(Outcome {
         execution,
         duration,

@@ -405,6 +405,17 @@ impl Stack {
         self.moto.published(&self.http).await
     }
 
+    /// What the topics received that `before` (an earlier [`Stack::published`])
+    /// did not hold.
+    pub async fn published_since(&self, before: &[Published]) -> Result<Vec<Published>, Error> {
+        Ok(self
+            .published()
+            .await?
+            .into_iter()
+            .filter(|p| !before.iter().any(|b| b.message_id == p.message_id))
+            .collect())
+    }
+
     /// Stops everything (what dropping the stack does, in order).
     pub async fn shutdown(self) {
         let Stack {

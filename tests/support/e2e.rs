@@ -354,10 +354,7 @@ pub async fn stop_execution(stack: &Stack, execution_arn: &str) {
 /// What the stack's topics received that `before` (an earlier look) did not hold.
 pub async fn published_since(stack: &Stack, before: &[Published]) -> Vec<Published> {
     stack
-        .published()
+        .published_since(before)
         .await
         .unwrap_or_else(|e| panic!("{e}"))
-        .into_iter()
-        .filter(|p| !before.iter().any(|b| b.message_id == p.message_id))
-        .collect()
 }
