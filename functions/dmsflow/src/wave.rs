@@ -266,6 +266,9 @@ pub struct WaveRun {
     pub start_delay_seconds: u32,
     pub poll_seconds: u32,
     pub run_timeout_hours: u32,
+    /// The run's outcome so far: the iteration's output ([`RunOutcome::planned`],
+    /// then FollowRun's).
+    pub outcome: RunOutcome,
 }
 
 /// The spacing of the first `max_concurrent` runs' starts; a later run starts
@@ -295,9 +298,45 @@ pub struct RunOutcome {
     pub cause: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration_seconds: Option<u64>,
+    /// What the Map state's Catch put here when the wave could not start or
+    /// follow the run (`{"Error", "Cause"}`); [`RunOutcome::settled`] reads it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub caught: Option<Value>,
 }
 
 impl RunOutcome {
+    /// What a run's outcome is before anything happened to it: skipped (it
+    /// succeeded in an earlier attempt), or not followed (the wave could not start
+    /// or follow it) until FollowRun says how it ended.
+    pub fn planned(run_id: &str, earlier: Option<&str>, skip: bool) -> RunOutcome {
+        RunOutcome {
+            run_id: run_id.to_string(),
+            outcome: if skip { "skipped" } else { "not-followed" }.to_string(),
+            execution_arn: None,
+            error: None,
+            cause: skip.then(|| earlier.map(str::to_string)).flatten(),
+            duration_seconds: None,
+            caught: None,
+        }
+    }
+
+    /// The outcome with a caught error, if any, as its error and cause.
+    pub fn settled(mut self) -> RunOutcome {
+        if let Some(caught) = self.caught.take() {
+            let text = |field: &str| {
+                caught
+                    .get(field)
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+            };
+            self.error = text("Error").or(self.error);
+            self.cause = text("Cause")
+                .map(|c| cut(&crate::steps::notify::cause_message(&c), CAUSE_QUOTED))
+                .or(self.cause);
+        }
+        self
+    }
+
     /// Whether the outcome counts against the wave's tolerance.
     pub fn failed(&self) -> bool {
         !matches!(self.outcome.as_str(), "succeeded" | "skipped")

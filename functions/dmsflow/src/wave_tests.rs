@@ -134,14 +134,37 @@ fn only_the_first_runs_are_spaced() {
 }
 
 #[test]
+fn a_planned_outcome_is_skipped_or_not_followed_until_a_catch_or_followrun_says_more() {
+    let skipped = RunOutcome::planned("a", Some("succeeded in execution w--a"), true);
+    assert_eq!(skipped.outcome, "skipped");
+    assert_eq!(
+        skipped.cause.as_deref(),
+        Some("succeeded in execution w--a")
+    );
+    let mut caught = RunOutcome::planned("b", Some("failed in execution w--b"), false);
+    assert_eq!(
+        (caught.outcome.as_str(), caught.cause.as_deref()),
+        ("not-followed", None)
+    );
+    // What the Map state's Catch puts under the planned outcome.
+    caught.caught = Some(json!({
+        "Error": "Throttled",
+        "Cause": format!(r#"{{"errorType":"Throttled","errorMessage":"{}"}}"#, "x".repeat(400))
+    }));
+    let settled = caught.settled();
+    assert_eq!(settled.error.as_deref(), Some("Throttled"));
+    assert_eq!(
+        settled.cause.as_deref().map(str::len),
+        Some(CAUSE_QUOTED + 3)
+    );
+    assert!(settled.caught.is_none());
+}
+
+#[test]
 fn skipped_and_succeeded_runs_do_not_count_as_failures() {
     let outcome = |o: &str| RunOutcome {
-        run_id: "a".into(),
         outcome: o.into(),
-        execution_arn: None,
-        error: None,
-        cause: None,
-        duration_seconds: None,
+        ..RunOutcome::planned("a", None, false)
     };
     assert!(!outcome("succeeded").failed());
     assert!(!outcome("skipped").failed());

@@ -124,6 +124,7 @@ pub async fn prepare<E: Executions>(
     for (index, spec) in request.runs.iter().enumerate() {
         let run_id = spec["run_id"].as_str().unwrap_or_default().to_string();
         let (name, skip, earlier) = attempt_of(executions, machine, &request, &run_id).await?;
+        let outcome = RunOutcome::planned(&run_id, earlier.as_deref(), skip);
         runs.push(WaveRun {
             run_id,
             wave_id: request.wave_id.clone(),
@@ -138,6 +139,7 @@ pub async fn prepare<E: Executions>(
             },
             poll_seconds: request.poll_minutes * 60,
             run_timeout_hours: request.run_timeout_hours,
+            outcome,
         });
     }
     let state = WaveState {
@@ -278,6 +280,7 @@ pub async fn follow_run<E: Executions>(
             error,
             cause: cause.map(|c| cut(&c, CAUSE_QUOTED)),
             duration_seconds: u64::try_from((end - found.first.started_ms) / 1000).ok(),
+            caught: None,
         };
     let ended = match found.status {
         ChainStatus::Running => {
@@ -357,10 +360,16 @@ pub async fn report<N: Notices>(
             format!("the wave report's input is not the wave with its runs' outcomes ({e})"),
         )
     })?;
+    let outcomes: Vec<RunOutcome> = input
+        .wave
+        .runs
+        .into_iter()
+        .map(RunOutcome::settled)
+        .collect();
     let (message, met) = alerts::wave_report(
         execution,
         &input.wave.wave_id,
-        &input.wave.runs,
+        &outcomes,
         input.wave.tolerated_failures,
     );
     notices
