@@ -214,3 +214,46 @@ async fn a_wave_with_a_bad_spec_starts_nothing_and_names_every_problem() {
     );
     e2e::stop(stack).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wave_from_a_manifest_in_the_wave_bucket_keeps_the_specs_out_of_its_state() {
+    let mut stack = e2e::stack().await;
+    let runs: Vec<Value> = ["manifest-a", "manifest-b"]
+        .into_iter()
+        .map(|run_id| e2e::sample(&stack, "postgres-to-aurora-full-load.json", run_id, &[]).input)
+        .collect();
+    stack
+        .put_object("WaveBucket", "manifests/e2e.json", &json!(runs))
+        .await
+        .unwrap();
+    let input = json!({
+        "action": "wave",
+        "wave_id": "from-manifest",
+        "manifest": "s3://dmsflow-wavebucket/manifests/e2e.json",
+        "max_concurrent": 2,
+        "poll_minutes": 1,
+        "run_timeout_hours": 24,
+    });
+    let before = stack.published().await.unwrap();
+    let arn = stack.start_wave("from-manifest", &input).await.unwrap();
+    let wave = stack.follow(&arn, WAVE_TIMEOUT, |_| {}).await.unwrap();
+    let published = e2e::published_since(&stack, &before).await;
+    assert_eq!(wave.status, "SUCCEEDED", "{wave:?} {published:?}");
+    let report = report(&published, "from-manifest");
+    assert_eq!(report["succeeded"], 2, "{report}");
+    assert_eq!(outcome_of(&report, "manifest-b")["outcome"], "succeeded");
+    // No state of the wave's own execution held a spec: the Distributed Map read
+    // them from the object PrepareWave wrote.
+    let history = stack.sfn.history(&arn).await.unwrap();
+    let largest = history
+        .iter()
+        .map(|event| event.details.to_string().len())
+        .max()
+        .unwrap();
+    let spec_size = runs[0].to_string().len();
+    assert!(
+        largest < spec_size,
+        "an event of {largest} bytes, a spec is {spec_size}"
+    );
+    e2e::stop(stack).await;
+}

@@ -4,9 +4,10 @@
 //!
 //! What the code can call is derived from the source: each binary's `main.rs`
 //! names one step handler; the handler and the step functions it reaches call
-//! methods of the `Dms`, `Metrics` and `Executions` traits; the tables below say which SDK operations
-//! each trait method's SDK implementation calls (checked against `sdk_dms.rs`,
-//! `sdk_cloudwatch.rs` and `sdk_sfn.rs` here) and which IAM actions those need.
+//! methods of the `Dms`, `Metrics`, `Executions`, `Notices` and `Objects` traits; the
+//! tables below say which SDK operations each trait method's SDK implementation
+//! calls (checked against `sdk_dms.rs`, `sdk_cloudwatch.rs`, `sdk_sfn.rs`,
+//! `sdk_sns.rs` and `sdk_s3.rs` here) and which IAM actions those need.
 
 mod support;
 
@@ -27,6 +28,7 @@ const DMS_SDK: &str = "functions/dmsflow/src/aws/sdk_dms.rs";
 const CLOUDWATCH_SDK: &str = "functions/dmsflow/src/aws/sdk_cloudwatch.rs";
 const SFN_SDK: &str = "functions/dmsflow/src/aws/sdk_sfn.rs";
 const SNS_SDK: &str = "functions/dmsflow/src/aws/sdk_sns.rs";
+const S3_SDK: &str = "functions/dmsflow/src/aws/sdk_s3.rs";
 const STEPS: &str = "functions/dmsflow/src/steps";
 
 /// What one trait method needs: the SDK operations its implementation calls,
@@ -339,13 +341,20 @@ const NOTICES_NEEDS: &[Need] = &[need(
 )];
 
 /// The receivers the step handlers call the traits through, each with its table.
-const RECEIVERS: [(&str, &[Need]); 6] = [
+/// Every method of the `Objects` trait (implemented in `sdk_s3.rs`).
+const OBJECTS_NEEDS: &[Need] = &[
+    need("get", &[("get_object", "s3:GetObject")], &[]),
+    need("put_json", &[("put_object", "s3:PutObject")], &[]),
+];
+
+const RECEIVERS: [(&str, &[Need]); 7] = [
     ("dms", DMS_NEEDS),
     ("metrics", METRICS_NEEDS),
     ("executions", EXECUTIONS_NEEDS),
     ("starter", STARTER_NEEDS),
     ("history", HISTORY_NEEDS),
     ("notices", NOTICES_NEEDS),
+    ("objects", OBJECTS_NEEDS),
 ];
 
 /// Actions a function's role may hold that no code of its own calls: the
@@ -484,6 +493,13 @@ fn the_table_covers_every_trait_method_and_matches_the_sdk_implementations() {
             "Notices",
             SNS_SDK,
             "sns:",
+        ),
+        (
+            OBJECTS_NEEDS,
+            "functions/dmsflow/src/aws/objects.rs",
+            "Objects",
+            S3_SDK,
+            "s3:",
         ),
     ] {
         let declared = trait_methods(trait_file, trait_name);

@@ -123,8 +123,8 @@ fn the_template_deploys_exactly_the_workspace_function_binaries() {
     let in_workspace = workspace_function_binaries();
     assert_eq!(
         in_workspace.len(),
-        13,
-        "thirteen function binaries: {in_workspace:?}"
+        14,
+        "fourteen function binaries: {in_workspace:?}"
     );
     let in_template: BTreeSet<String> =
         Template::load().function_binaries().into_values().collect();
@@ -173,7 +173,15 @@ fn every_sample_input_is_a_spec_a_cleanup_a_cutover_request_or_a_wave() {
             let stack = dmsflow::spec::stack_bounds::StackBounds::alert_topic_only(Some(
                 "arn:aws:sns:us-east-1:123456789012:dmsflow-alerts",
             ));
-            if let Err(problems) = dmsflow::wave::WaveRequest::parse(&value, &stack) {
+            // A manifest sample is beside it: events/<key>.
+            let manifest = dmsflow::wave::manifest_key(&value, Some("dmsflow-waves"))
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+                .map(|key| {
+                    let text = std::fs::read_to_string(dir.join(&key))
+                        .unwrap_or_else(|e| panic!("{}: its manifest {key}: {e}", path.display()));
+                    serde_json::from_str(&text).map_err(|e| e.to_string())
+                });
+            if let Err(problems) = dmsflow::wave::WaveRequest::parse(&value, manifest, &stack) {
                 panic!("{} is not a valid wave: {problems:?}", path.display());
             }
         } else if value.get("action").is_some() {

@@ -157,6 +157,15 @@ impl Wiring {
         })
     }
 
+    /// The logical ids of the template's buckets.
+    pub fn buckets(&self) -> Vec<&str> {
+        self.resource_types
+            .iter()
+            .filter(|(_, kind)| kind.as_str() == "AWS::S3::Bucket")
+            .map(|(id, _)| id.as_str())
+            .collect()
+    }
+
     /// The local value of every substitution: function ARNs in us-east-1 of
     /// account 123456789012, the region, the account. A substitution the local
     /// stack cannot give a value is an error, not a silent gap.
@@ -182,10 +191,9 @@ impl Wiring {
 }
 
 /// A function's environment with local values: `!Ref AlertTopic` is the stack's
-/// alert topic, `!Ref <Parameter>` the parameter's default, a bucket its local name
-/// (`dmsflow-<logical id>`, nothing is written there: the emulator keeps no
-/// reports) and a role its local ARN; any other reference is an error, not a
-/// silent gap.
+/// alert topic, `!Ref <Parameter>` the parameter's default, a bucket its local
+/// name ([`bucket_name`]; the stack creates every bucket of the template in moto)
+/// and a role its local ARN; any other reference is an error, not a silent gap.
 pub fn local_environment(
     function: &Function,
     alert_topic_arn: &str,
@@ -204,10 +212,9 @@ pub fn local_environment(
             EnvValue::Ref(target) if parameters.contains_key(target) => {
                 Ok((key.clone(), parameters[target].clone()))
             }
-            EnvValue::Ref(target) if kind(target) == Some("AWS::S3::Bucket") => Ok((
-                key.clone(),
-                format!("{STACK_NAME}-{}", target.to_ascii_lowercase()),
-            )),
+            EnvValue::Ref(target) if kind(target) == Some("AWS::S3::Bucket") => {
+                Ok((key.clone(), bucket_name(target)))
+            }
             EnvValue::Ref(target) if kind(target) == Some("AWS::IAM::Role") => Ok((
                 key.clone(),
                 format!("arn:aws:iam::{ACCOUNT}:role/{STACK_NAME}-{target}"),
@@ -222,6 +229,11 @@ pub fn local_environment(
             ))),
         })
         .collect()
+}
+
+/// The local name of the template's bucket `logical_id`: `dmsflow-<logical id>`.
+pub fn bucket_name(logical_id: &str) -> String {
+    format!("{STACK_NAME}-{}", logical_id.to_ascii_lowercase())
 }
 
 /// The ARN moto gives the state machine `name`.

@@ -121,6 +121,22 @@ impl Http {
         .await
     }
 
+    /// An S3 REST `PUT` (path-style, `<url>/<bucket>[/<key>]`): creates a bucket
+    /// without a key, writes an object with one.
+    pub async fn s3_put(&self, url: &str, path: &str, body: Bytes) -> Result<Answer, Error> {
+        let auth = authorization("s3");
+        self.send(
+            "PUT",
+            &format!("{url}/{path}"),
+            &[
+                ("authorization", &auth),
+                ("x-amz-content-sha256", "UNSIGNED-PAYLOAD"),
+            ],
+            body,
+        )
+        .await
+    }
+
     async fn send(
         &self,
         method: &str,

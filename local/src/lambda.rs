@@ -112,22 +112,6 @@ fn scale_wait(body: &[u8], time_scale: f64) -> Vec<u8> {
         *wait = Value::from(scaled_seconds(seconds, time_scale));
         scaled = true;
     }
-    // The wave function's waits, in PrepareWave's answer (`wave.runs`): each run
-    // carries them through its later steps, so they are scaled once, there.
-    let runs: Vec<&mut Value> = match state.pointer_mut("/wave/runs") {
-        Some(Value::Array(runs)) => runs.iter_mut().collect(),
-        _ => Vec::new(),
-    };
-    for run in runs {
-        for key in WAVE_WAITS {
-            if let Some(wait) = run.get_mut(key)
-                && let Some(seconds) = wait.as_u64()
-            {
-                *wait = Value::from(scaled_seconds(seconds, time_scale));
-                scaled = true;
-            }
-        }
-    }
     if !scaled {
         return body.to_vec();
     }
@@ -136,6 +120,25 @@ fn scale_wait(body: &[u8], time_scale: f64) -> Vec<u8> {
 
 /// The waits of a wave's runs the rehearsal compresses too.
 const WAVE_WAITS: [&str; 2] = ["poll_seconds", "start_delay_seconds"];
+
+/// The runs PrepareWave wrote (a JSON list), as the wave's Distributed Map reads
+/// them, with each run's waits scaled: each run carries them through its later
+/// steps, so they are scaled once, there. `None` when `body` is not a list.
+pub fn scale_prepared_runs(body: &[u8], time_scale: f64) -> Option<Vec<u8>> {
+    let Ok(Value::Array(mut runs)) = serde_json::from_slice::<Value>(body) else {
+        return None;
+    };
+    for run in &mut runs {
+        for key in WAVE_WAITS {
+            if let Some(wait) = run.get_mut(key)
+                && let Some(seconds) = wait.as_u64()
+            {
+                *wait = Value::from(scaled_seconds(seconds, time_scale));
+            }
+        }
+    }
+    Some(Value::Array(runs).to_string().into_bytes())
+}
 
 #[cfg(test)]
 mod tests {
@@ -212,12 +215,14 @@ mod tests {
         assert_eq!(scaled_seconds(1, 30.0), 1);
         assert_eq!(scaled_seconds(540, 30.0), 18);
         assert_eq!(scaled_seconds(540, 1.0), 540);
-        // A wave's waits: each run's, and a run's own.
-        let prepared = br#"{"wave":{"runs":[{"poll_seconds":600,"start_delay_seconds":30},{"poll_seconds":600,"start_delay_seconds":0}]}}"#;
-        let v: Value = serde_json::from_slice(&translate(200, prepared, 30.0).body).unwrap();
-        assert_eq!(v["wave"]["runs"][0]["poll_seconds"], 20);
-        assert_eq!(v["wave"]["runs"][0]["start_delay_seconds"], 1);
-        assert_eq!(v["wave"]["runs"][1]["start_delay_seconds"], 0);
+        // A wave's waits, in the runs the Distributed Map reads.
+        let prepared = br#"[{"poll_seconds":600,"start_delay_seconds":30},{"poll_seconds":600,"start_delay_seconds":0}]"#;
+        let v: Value =
+            serde_json::from_slice(&scale_prepared_runs(prepared, 30.0).unwrap()).unwrap();
+        assert_eq!(v[0]["poll_seconds"], 20);
+        assert_eq!(v[0]["start_delay_seconds"], 1);
+        assert_eq!(v[1]["start_delay_seconds"], 0);
+        assert_eq!(scale_prepared_runs(b"{}", 30.0), None);
         // A run's later answers carry the scaled wait on, unchanged.
         let run = br#"{"run_id":"a","poll_seconds":20,"ended":false}"#;
         let v: Value = serde_json::from_slice(&translate(200, run, 30.0).body).unwrap();

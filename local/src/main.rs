@@ -132,6 +132,9 @@ async fn run(args: Args) -> ExitCode {
     }
 }
 
+/// The template's bucket of wave manifests.
+const WAVE_BUCKET: &str = "WaveBucket";
+
 async fn rehearse(args: Args) -> Result<bool, Error> {
     let root = args.options.root.clone();
     let events = args
@@ -154,6 +157,11 @@ async fn rehearse(args: Args) -> Result<bool, Error> {
         stack.endpoint_url(),
         stack.log_dir.display()
     );
+    let events_dir = events.parent().unwrap_or(&root);
+    if let Some((key, specs)) = rehearsal::manifest(&input, events_dir, &stack.run_topic_arn)? {
+        println!("  manifest   {key} uploaded to the wave bucket");
+        stack.put_object(WAVE_BUCKET, &key, &specs).await?;
+    }
     let prepared: Prepared = rehearsal::prepare(input, &stack.run_topic_arn, &args.drills, speed)?;
     if prepared.is_wave() {
         println!(

@@ -53,11 +53,7 @@ pub fn prepare(
     }
     // A wave's runs, likewise.
     if let Some(Value::Array(runs)) = input.get_mut("runs") {
-        for run in runs {
-            if let Some(topic) = run.pointer_mut("/notifications/sns_topic_arn") {
-                *topic = Value::String(run_topic_arn.to_string());
-            }
-        }
+        localize_topics(runs, run_topic_arn);
     }
     for drill in drills {
         drill.apply(&mut input, speed);
@@ -94,6 +90,45 @@ pub fn prepare(
         execution_name,
         drills: drills.to_vec(),
     })
+}
+
+fn localize_topics(specs: &mut [Value], run_topic_arn: &str) {
+    for spec in specs {
+        if let Some(topic) = spec.pointer_mut("/notifications/sns_topic_arn") {
+            *topic = Value::String(run_topic_arn.to_string());
+        }
+    }
+}
+
+/// The manifest a wave's input names, as the rehearsal uploads it to the local
+/// wave bucket: its key (`manifests/...`, from `s3://<bucket>/<key>` or the key
+/// alone) and the specs of the file `<events_dir>/<key>`, their topics made
+/// local. `None` when the input names no manifest.
+pub fn manifest(
+    input: &Value,
+    events_dir: &std::path::Path,
+    run_topic_arn: &str,
+) -> Result<Option<(String, Value)>, Error> {
+    let Some(named) = input.get("manifest").and_then(Value::as_str) else {
+        return Ok(None);
+    };
+    let key = named
+        .strip_prefix("s3://")
+        .and_then(|address| address.split_once('/'))
+        .map_or(named, |(_, key)| key);
+    let path = events_dir.join(key);
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        Error::new(format!(
+            "the wave's manifest {named} is read from {} for a rehearsal: {e}",
+            path.display()
+        ))
+    })?;
+    let mut specs: Value = serde_json::from_str(&text)
+        .map_err(|e| Error::new(format!("{} is not JSON: {e}", path.display())))?;
+    if let Value::Array(list) = &mut specs {
+        localize_topics(list, run_topic_arn);
+    }
+    Ok(Some((key.to_string(), specs)))
 }
 
 /// How a wave's rehearsal ended: the wave execution, and its report (the JSON

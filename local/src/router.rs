@@ -10,7 +10,9 @@
 //!   cargo-lambda, with the invoked function's real ARN in
 //!   `Lambda-Runtime-Invoked-Function-Arn` (cargo-lambda sends the literal
 //!   `function-arn`; the functions derive account and region from it);
-//! - everything else (SNS, Step Functions, `/moto-api/...`) -> moto_server;
+//! - everything else (SNS, S3, Step Functions, `/moto-api/...`) -> moto_server;
+//!   the runs a wave's Distributed Map reads (S3 `GET .../prepared/...`) come
+//!   back with their waits scaled ([`lambda::scale_prepared_runs`]);
 //! - the control paths of the lost-response drill ([`drills::LOST_RESPONSES_PATH`])
 //!   and the refused-call drill ([`REFUSED_CALLS_PATH`]) are answered by the
 //!   router itself, and so is a call the refused-call drill refuses.
@@ -209,6 +211,13 @@ async fn handle(
                 .map_or_else(|| path.clone(), |op| format!("dms {op}"));
             (label, forward(&shared, &up.emulator, &parts, body).await)
         }
+        _ if parts.method == hyper::Method::GET && path.contains(PREPARED_RUNS) => {
+            let response = forward(&shared, &up.moto, &parts, body).await;
+            (
+                format!("moto {path} (waits scaled)"),
+                scale_runs(response, up.time_scale).await,
+            )
+        }
         _ => (
             format!("moto {path}"),
             forward(&shared, &up.moto, &parts, body).await,
@@ -228,6 +237,41 @@ async fn handle(
         let _ = writeln!(file, "{n} {label} -> {}", response.status().as_u16());
     }
     Ok(response)
+}
+
+/// The path part of the objects holding a wave's prepared runs.
+const PREPARED_RUNS: &str = "/prepared/";
+
+/// A successful GetObject of a wave's runs with their waits scaled. Its checksum
+/// headers go (the body is no longer what was stored), and its length is the new
+/// body's.
+async fn scale_runs(response: Response<Full<Bytes>>, time_scale: f64) -> Response<Full<Bytes>> {
+    if !response.status().is_success() {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let body = body
+        .collect()
+        .await
+        .map(|b| b.to_bytes())
+        .unwrap_or_default();
+    let Some(scaled) = lambda::scale_prepared_runs(&body, time_scale) else {
+        return Response::from_parts(parts, Full::new(body));
+    };
+    let checksums: Vec<HeaderName> = parts
+        .headers
+        .keys()
+        .filter(|name| name.as_str().starts_with("x-amz-checksum-"))
+        .cloned()
+        .collect();
+    for name in checksums {
+        parts.headers.remove(name);
+    }
+    parts.headers.insert(
+        hyper::header::CONTENT_LENGTH,
+        HeaderValue::from(scaled.len()),
+    );
+    Response::from_parts(parts, Full::new(Bytes::from(scaled)))
 }
 
 /// One Lambda invocation through cargo-lambda, answered as AWS would.

@@ -173,6 +173,12 @@ impl Stack {
             url: moto.url.clone(),
         };
         let stack_topic_arn = sfn.create_topic(STACK_TOPIC).await?;
+        // Every bucket of the template (the wave bucket is read and written).
+        for id in wiring.buckets() {
+            http.s3_put(&moto.url, &definition::bucket_name(id), bytes::Bytes::new())
+                .await?
+                .ok(&format!("S3 CreateBucket {id}"))?;
+        }
         let run_topic_arn = sfn.create_topic(RUN_TOPIC).await?;
         // Every state machine of the template, its substitutions filled in: the
         // migration state machine, and the wave state machine that starts it.
@@ -229,6 +235,17 @@ impl Stack {
         };
         stack.check_running()?;
         Ok(stack)
+    }
+
+    /// Writes `body` as object `key` of the template's bucket `logical_id` (a
+    /// wave's manifest, say).
+    pub async fn put_object(&self, logical_id: &str, key: &str, body: &Value) -> Result<(), Error> {
+        let path = format!("{}/{key}", definition::bucket_name(logical_id));
+        self.http
+            .s3_put(&self.moto.url, &path, bytes::Bytes::from(body.to_string()))
+            .await?
+            .ok(&format!("S3 PutObject {path}"))?;
+        Ok(())
     }
 
     /// The router's URL: the one endpoint of the stack.

@@ -16,7 +16,7 @@ mod wave;
 pub use advice::advice;
 pub use cutover::{approval_request, cutover_report};
 pub use links::Links;
-pub use wave::{wave_failure, wave_report};
+pub use wave::{RUNS_LISTED, wave_failure, wave_report};
 
 use serde_json::{Map, Value, json};
 

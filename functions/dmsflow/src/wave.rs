@@ -4,10 +4,13 @@
 //! runs' executions, and the outcomes the report is made of.
 //!
 //! Input (the wave state machine's):
-//! `{"action": "wave", "wave_id", "runs": [spec, ...], "max_concurrent",
-//! "tolerated_failures", "start_spacing_seconds", "poll_minutes",
-//! "run_timeout_hours"}`. Every spec is validated as ValidateSpec validates it, and
-//! every problem of every spec is reported at once, before the first run starts.
+//! `{"action": "wave", "wave_id", "runs": [spec, ...] | "manifest": "s3://<wave
+//! bucket>/manifests/<file>.json", "max_concurrent", "tolerated_failures",
+//! "start_spacing_seconds", "poll_minutes", "run_timeout_hours"}`. A manifest is
+//! a JSON list of specs in the stack's wave bucket, for waves whose specs do not
+//! fit in an execution's input. Every spec is validated as ValidateSpec validates
+//! it, and every problem of every spec is reported at once, before the first run
+//! starts.
 //!
 //! A run's execution is named after the wave and the run (`<wave_id>--<run_id>`,
 //! then `-r2`, `-r3` for the attempts of later reruns of the wave). Step Functions
@@ -26,9 +29,17 @@ use crate::steps::validate_spec;
 
 /// Longest `wave_id` (the execution names keep room for the run id).
 pub const MAX_WAVE_ID_LEN: usize = 32;
-/// Most runs one wave's input may hold: each run's spec rides in the wave's state
-/// (Step Functions' 256 KiB limit; a spec is 1 to 2 KB).
-pub const MAX_RUNS: usize = 100;
+/// Most runs in one wave. Their specs stay out of the wave's state (PrepareWave
+/// writes them to the stack's wave bucket, where the Distributed Map reads them),
+/// but every run's outcome comes back into it: 500 outcomes at their longest take
+/// about 200 KB of Step Functions' 256 KiB (a test measures it).
+pub const MAX_RUNS: usize = 500;
+/// Where a wave's manifest must be: the stack's wave bucket, under this prefix
+/// (the wave function's role may read nothing else of it).
+pub const MANIFEST_PREFIX: &str = "manifests/";
+/// Where PrepareWave writes the runs the Distributed Map reads:
+/// `prepared/<wave_id>/<wave execution name>.json`.
+pub const PREPARED_PREFIX: &str = "prepared/";
 /// Most runs at a time (a wave's every run; the Distributed Map state itself
 /// allows up to 10,000 child executions at once).
 pub const MAX_CONCURRENT: u32 = MAX_RUNS as u32;
@@ -41,7 +52,8 @@ pub const MAX_LOOKS: u32 = 2_500;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WaveRequest {
     pub wave_id: String,
-    /// The specs, normalized by validation (defaults filled in).
+    /// The specs, normalized by validation (defaults filled in), from `runs` or
+    /// the manifest.
     pub runs: Vec<Value>,
     pub max_concurrent: u32,
     pub tolerated_failures: u32,
@@ -74,18 +86,25 @@ fn number(
 
 impl WaveRequest {
     /// Checks a wave's input and every spec in it; every problem at once, each
-    /// naming its field and the fix.
-    pub fn parse(input: &Value, stack: &StackBounds) -> Result<WaveRequest, Vec<String>> {
+    /// naming its field and the fix. `manifest` is what reading the input's
+    /// manifest gave (its JSON, or the problem of finding or reading it), `None`
+    /// when the input names none.
+    pub fn parse(
+        input: &Value,
+        manifest: Option<Result<Value, String>>,
+        stack: &StackBounds,
+    ) -> Result<WaveRequest, Vec<String>> {
         let mut problems = Vec::new();
         let Some(input) = input.as_object() else {
             return Err(vec![
                 "the wave's input is not a JSON object: give {\"action\": \"wave\", \"wave_id\": ..., \"runs\": [...]}".into(),
             ]);
         };
-        const KNOWN: [&str; 8] = [
+        const KNOWN: [&str; 9] = [
             "action",
             "wave_id",
             "runs",
+            "manifest",
             "max_concurrent",
             "tolerated_failures",
             "start_spacing_seconds",
@@ -119,22 +138,7 @@ impl WaveRequest {
                 wave_id
             ));
         }
-        let specs = match input.get("runs") {
-            Some(Value::Array(runs)) if !runs.is_empty() && runs.len() <= MAX_RUNS => runs.clone(),
-            Some(Value::Array(runs)) if runs.len() > MAX_RUNS => {
-                problems.push(format!(
-                    "runs: {} runs; a wave holds at most {MAX_RUNS}: split it into waves",
-                    runs.len()
-                ));
-                Vec::new()
-            }
-            _ => {
-                problems.push(
-                    "runs: give a list of one or more migration specs (as the migration state machine takes them)".into(),
-                );
-                Vec::new()
-            }
-        };
+        let (label, specs) = specs(input, manifest, &mut problems);
         let max_concurrent = number(
             input,
             "max_concurrent",
@@ -176,18 +180,18 @@ impl WaveRequest {
                 .to_string();
             if let Some(why) = name_clash(&run_id) {
                 problems.push(format!(
-                    "runs[{i}].run_id: {run_id} {why}, which the names of a wave's executions use; rename the run"
+                    "{label}[{i}].run_id: {run_id} {why}, which the names of a wave's executions use; rename the run"
                 ));
             }
             if seen.contains(&run_id) {
                 problems.push(format!(
-                    "runs[{i}].run_id: {run_id} is already the run_id of an earlier run of this wave; each run needs its own"
+                    "{label}[{i}].run_id: {run_id} is already the run_id of an earlier run of this wave; each run needs its own"
                 ));
             }
             seen.push(run_id.clone());
             match validate_spec::validate(spec, stack) {
                 Ok(validated) => runs.push(validated.spec),
-                Err(error) => problems.push(format!("runs[{i}] ({run_id}): {}", error.message)),
+                Err(error) => problems.push(format!("{label}[{i}] ({run_id}): {}", error.message)),
             }
         }
         if !problems.is_empty() {
@@ -203,6 +207,93 @@ impl WaveRequest {
             run_timeout_hours,
         })
     }
+}
+
+/// The wave's specs and the field they came from (`runs` or `manifest`): one of
+/// the two, a list of 1 to [`MAX_RUNS`].
+fn specs(
+    input: &Map<String, Value>,
+    manifest: Option<Result<Value, String>>,
+    problems: &mut Vec<String>,
+) -> (&'static str, Vec<Value>) {
+    let (label, given) = match (input.get("runs"), input.contains_key("manifest")) {
+        (Some(_), true) => {
+            problems.push(
+                "runs, manifest: give the specs in one of them, not both (manifest for waves too big for an execution's input)".into(),
+            );
+            return ("runs", Vec::new());
+        }
+        (_, true) => match manifest {
+            Some(Ok(list)) => ("manifest", list),
+            Some(Err(problem)) => {
+                problems.push(problem);
+                return ("manifest", Vec::new());
+            }
+            None => {
+                problems.push("manifest: it was not read; name it as s3://<wave bucket>/manifests/<file>.json".into());
+                return ("manifest", Vec::new());
+            }
+        },
+        (runs, false) => ("runs", runs.cloned().unwrap_or(Value::Null)),
+    };
+    match given {
+        Value::Array(runs) if !runs.is_empty() && runs.len() <= MAX_RUNS => (label, runs),
+        Value::Array(runs) if runs.len() > MAX_RUNS => {
+            problems.push(format!(
+                "{label}: {} runs; a wave holds at most {MAX_RUNS}: split it into waves",
+                runs.len()
+            ));
+            (label, Vec::new())
+        }
+        _ => {
+            problems.push(format!(
+                "{label}: give a list of one or more migration specs (as the migration state machine takes them){}",
+                if label == "manifest" { ", as the manifest's whole content" } else { ", or a manifest of them in the stack's wave bucket" }
+            ));
+            (label, Vec::new())
+        }
+    }
+}
+
+/// The key of the wave's manifest in the stack's wave bucket `bucket`, from the
+/// input's `manifest` (`s3://<bucket>/manifests/...`, or the key alone);
+/// `Ok(None)` when the input names none, `Err` the problem with the fix.
+pub fn manifest_key(input: &Value, bucket: Option<&str>) -> Result<Option<String>, String> {
+    let Some(given) = input.get("manifest") else {
+        return Ok(None);
+    };
+    let Some(bucket) = bucket.filter(|b| !b.is_empty()) else {
+        return Err("manifest: this stack has no wave bucket (DMSFLOW_WAVE_BUCKET is not set); deploy the template again, or give the specs in runs".into());
+    };
+    let fix = format!(
+        "upload it with `aws s3 cp <file>.json s3://{bucket}/{MANIFEST_PREFIX}<file>.json` and give that address"
+    );
+    let Some(given) = given.as_str() else {
+        return Err(format!("manifest: {given} is not an S3 address; {fix}"));
+    };
+    let key = match given.strip_prefix("s3://") {
+        Some(address) => match address.split_once('/') {
+            Some((named, key)) if named == bucket => key,
+            _ => {
+                return Err(format!(
+                    "manifest: {given} is not in the stack's wave bucket {bucket}, the only one the wave may read; {fix}"
+                ));
+            }
+        },
+        None => given,
+    };
+    if !key.starts_with(MANIFEST_PREFIX) || key.len() == MANIFEST_PREFIX.len() {
+        return Err(format!(
+            "manifest: {given} is not under {MANIFEST_PREFIX}, the only prefix of the wave bucket the wave may read; {fix}"
+        ));
+    }
+    Ok(Some(key.to_string()))
+}
+
+/// Where PrepareWave writes the runs of wave `wave_id` for its execution
+/// `execution_name` (a rerun of the wave writes its own).
+pub fn prepared_key(wave_id: &str, execution_name: &str) -> String {
+    format!("{PREPARED_PREFIX}{wave_id}/{execution_name}.json")
 }
 
 /// Why a run id cannot be told apart in the names of a wave's executions
@@ -290,8 +381,9 @@ pub struct RunOutcome {
     /// (still running when `run_timeout_hours` passed), not-followed (the wave
     /// could not start or follow it).
     pub outcome: String,
+    /// The name of the run's last execution (a hand-over's, if it handed over).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub execution_arn: Option<String>,
+    pub execution: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -312,7 +404,7 @@ impl RunOutcome {
         RunOutcome {
             run_id: run_id.to_string(),
             outcome: if skip { "skipped" } else { "not-followed" }.to_string(),
-            execution_arn: None,
+            execution: None,
             error: None,
             cause: skip.then(|| earlier.map(str::to_string)).flatten(),
             duration_seconds: None,
@@ -343,8 +435,9 @@ impl RunOutcome {
     }
 }
 
-/// The longest cause an outcome keeps (the runs' own alerts have the whole).
-pub const CAUSE_QUOTED: usize = 300;
+/// The longest cause an outcome keeps and the report quotes (the runs' own
+/// alerts have the whole).
+pub const CAUSE_QUOTED: usize = 120;
 
 /// `text` cut to `limit` characters (`...` marks the cut).
 pub fn cut(text: &str, limit: usize) -> String {

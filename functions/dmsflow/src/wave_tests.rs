@@ -21,7 +21,7 @@ fn wave(runs: Vec<Value>) -> Value {
 
 #[test]
 fn a_wave_gets_its_defaults_and_normalized_specs() {
-    let request = WaveRequest::parse(&wave(vec![spec("orders"), spec("billing")]), &stack())
+    let request = WaveRequest::parse(&wave(vec![spec("orders"), spec("billing")]), None, &stack())
         .expect("a valid wave");
     assert_eq!(request.wave_id, "q3");
     assert_eq!(request.runs.len(), 2);
@@ -48,11 +48,11 @@ fn every_problem_of_every_spec_is_reported_at_once() {
     input["max_concurrent"] = json!(0);
     input["tolerated_failures"] = json!(5);
     input["colour"] = json!("blue");
-    let problems = WaveRequest::parse(&input, &stack()).unwrap_err();
+    let problems = WaveRequest::parse(&input, None, &stack()).unwrap_err();
     let all = problems.join("\n");
     for expected in [
         "colour: not a field of a wave",
-        "max_concurrent: 0 is not a whole number from 1 to 100",
+        "max_concurrent: 0 is not a whole number from 1 to 500",
         "tolerated_failures: 5 is not a whole number from 0 to 3",
         "runs[1] (billing): ",
         "source.port",
@@ -67,20 +67,21 @@ fn every_problem_of_every_spec_is_reported_at_once() {
 fn a_run_cannot_be_watched_longer_than_its_watch_history_holds() {
     let mut input = wave(vec![spec("orders")]);
     input["run_timeout_hours"] = json!(2_000);
-    let problems = WaveRequest::parse(&input, &stack()).unwrap_err();
+    let problems = WaveRequest::parse(&input, None, &stack()).unwrap_err();
     assert!(
         problems[0].contains("12000 looks at a run, more than the 2500")
             && problems[0].contains("raise poll_minutes to at least 48"),
         "{problems:?}"
     );
     input["poll_minutes"] = json!(48);
-    assert!(WaveRequest::parse(&input, &stack()).is_ok());
+    assert!(WaveRequest::parse(&input, None, &stack()).is_ok());
 }
 
 #[test]
 fn a_wave_without_runs_or_id_is_refused_naming_the_fix() {
     let problems = WaveRequest::parse(
         &json!({"action": "migrate", "wave_id": "-bad id", "runs": []}),
+        None,
         &stack(),
     )
     .unwrap_err();
@@ -89,7 +90,7 @@ fn a_wave_without_runs_or_id_is_refused_naming_the_fix() {
     assert!(all.contains("wave_id: \"-bad id\" must be"), "{all}");
     assert!(all.contains("runs: give a list of one or more"), "{all}");
     let too_many = wave((0..=MAX_RUNS).map(|i| spec(&format!("r{i}"))).collect());
-    let problems = WaveRequest::parse(&too_many, &stack()).unwrap_err();
+    let problems = WaveRequest::parse(&too_many, None, &stack()).unwrap_err();
     assert!(problems[0].contains("split it into waves"), "{problems:?}");
 }
 
@@ -105,9 +106,13 @@ fn execution_names_are_per_wave_run_and_attempt_and_fit_step_functions() {
 #[test]
 fn run_ids_that_would_clash_in_execution_names_are_refused() {
     let wave_of = |ids: &[&str]| wave(ids.iter().map(|id| spec(id)).collect());
-    let problems = WaveRequest::parse(&wave_of(&["orders-r2", "orders-gen-2", "a--b"]), &stack())
-        .unwrap_err()
-        .join("\n");
+    let problems = WaveRequest::parse(
+        &wave_of(&["orders-r2", "orders-gen-2", "a--b"]),
+        None,
+        &stack(),
+    )
+    .unwrap_err()
+    .join("\n");
     for expected in [
         "runs[0].run_id: orders-r2 ends in `-r<number>`",
         "runs[1].run_id: orders-gen-2 holds `-gen-<number>`",
@@ -118,16 +123,16 @@ fn run_ids_that_would_clash_in_execution_names_are_refused() {
             "{expected:?} not in {problems}"
         );
     }
-    assert!(WaveRequest::parse(&wave_of(&["orders-rx", "regen-2", "r2"]), &stack()).is_ok());
+    assert!(WaveRequest::parse(&wave_of(&["orders-rx", "regen-2", "r2"]), None, &stack()).is_ok());
     let mut input = wave_of(&["orders"]);
     input["wave_id"] = json!("q3--b");
-    assert!(WaveRequest::parse(&input, &stack()).unwrap_err()[0].starts_with("wave_id:"));
+    assert!(WaveRequest::parse(&input, None, &stack()).unwrap_err()[0].starts_with("wave_id:"));
 }
 
 #[test]
 fn only_the_first_runs_are_spaced() {
     let mut request =
-        WaveRequest::parse(&wave(vec![spec("a"), spec("b"), spec("c")]), &stack()).unwrap();
+        WaveRequest::parse(&wave(vec![spec("a"), spec("b"), spec("c")]), None, &stack()).unwrap();
     request.max_concurrent = 2;
     let delays: Vec<u32> = (0..3).map(|i| start_delay(i, &request)).collect();
     assert_eq!(delays, vec![0, 30, 0]);
@@ -173,4 +178,22 @@ fn skipped_and_succeeded_runs_do_not_count_as_failures() {
     }
     assert_eq!(cut(&"x".repeat(400), CAUSE_QUOTED).len(), CAUSE_QUOTED + 3);
     assert_eq!(cut("short", CAUSE_QUOTED), "short");
+}
+
+#[test]
+fn the_outcomes_of_the_largest_wave_fit_in_its_state() {
+    // The Map state's result (every run's settled outcome, at its longest) must
+    // stay under Step Functions' 256 KiB with the wave's settings beside it.
+    let longest = RunOutcome {
+        run_id: "r".repeat(crate::spec::check::MAX_RUN_ID_LEN),
+        outcome: "not-followed".into(),
+        execution: Some("e".repeat(80)),
+        error: Some("Lambda.ClientExecutionTimeoutException".into()),
+        cause: Some("c".repeat(CAUSE_QUOTED + 3)),
+        duration_seconds: Some(u64::from(u32::MAX)),
+        caught: None,
+    };
+    let outcomes = vec![longest; MAX_RUNS];
+    let size = serde_json::to_string(&outcomes).unwrap().len();
+    assert!(size < 240 * 1024, "{MAX_RUNS} outcomes take {size} bytes");
 }

@@ -4,12 +4,14 @@
 use serde_json::json;
 
 use super::{Links, Message};
-use crate::wave::{RunOutcome, cut};
+use crate::wave::{CAUSE_QUOTED, RunOutcome, cut};
 
 /// The report of wave `wave_id` and whether it met its tolerance: failed runs (a
 /// run that timed out or could not be followed counts as failed) at most
-/// `tolerated_failures`. Every run is listed (a wave holds at most 100), a failed
-/// one with its error, the start of its cause and its execution.
+/// `tolerated_failures`. The first [`RUNS_LISTED`] runs are listed, failed ones
+/// first, a failed one with its error, the start of its cause and its execution;
+/// the others are counted (SNS takes 256 KiB, and the document goes out in six
+/// copies, one per protocol).
 pub fn wave_report(
     execution_arn: &str,
     wave_id: &str,
@@ -20,7 +22,10 @@ pub fn wave_report(
     let failed = outcomes.iter().filter(|o| o.failed()).count();
     let met = failed <= tolerated_failures as usize;
     let links = Links::new(execution_arn, None, None);
-    let lines: Vec<String> = outcomes
+    let mut listed: Vec<&RunOutcome> = outcomes.iter().filter(|o| o.failed()).collect();
+    listed.extend(outcomes.iter().filter(|o| !o.failed()));
+    listed.truncate(RUNS_LISTED);
+    let mut lines: Vec<String> = listed
         .iter()
         .map(|o| {
             let mut line = format!("- {}: {}", o.run_id, o.outcome);
@@ -30,24 +35,28 @@ pub fn wave_report(
             if let Some(error) = &o.error {
                 line.push_str(&format!(" ({error}"));
                 if let Some(cause) = o.cause.as_deref().filter(|c| !c.is_empty()) {
-                    line.push_str(&format!(": {}", cut(cause, CAUSE_IN_REPORT)));
+                    line.push_str(&format!(": {}", cut(cause, CAUSE_QUOTED)));
                 }
                 line.push(')');
             }
-            if let Some(arn) = &o.execution_arn
+            if let Some(execution) = &o.execution
                 && o.failed()
             {
-                line.push_str(&format!(
-                    ", execution {}",
-                    Links::new(arn, None, None).execution_name()
-                ));
+                line.push_str(&format!(", execution {execution}"));
             }
             line
         })
         .collect();
-    // The document names each run's outcome and error; the causes are in the text
-    // and in each run's own alert (a wave of 100 runs stays far under SNS's 256 KiB).
-    let runs: Vec<serde_json::Value> = outcomes
+    let unlisted = outcomes.len() - listed.len();
+    if unlisted > 0 {
+        lines.push(format!(
+            "- and {unlisted} more run(s), {} of them failed: ReportWave's input in the wave's execution lists every run",
+            failed.saturating_sub(listed.iter().filter(|o| o.failed()).count())
+        ));
+    }
+    // The document names each listed run's outcome and error; the causes are in
+    // the text and in each run's own alert.
+    let runs: Vec<serde_json::Value> = listed
         .iter()
         .map(|o| {
             json!({"run_id": o.run_id, "outcome": o.outcome, "error": o.error,
@@ -79,6 +88,7 @@ pub fn wave_report(
         "failed": failed,
         "tolerated_failures": tolerated_failures,
         "runs": runs,
+        "runs_not_listed": unlisted,
         "execution_console": links.execution(),
     });
     let subject = if met {
@@ -125,8 +135,8 @@ pub fn wave_failure(
     )
 }
 
-/// The longest cause a report quotes per run.
-const CAUSE_IN_REPORT: usize = 120;
+/// The most runs a report lists.
+pub const RUNS_LISTED: usize = 50;
 
 fn duration(seconds: u64) -> String {
     match seconds {

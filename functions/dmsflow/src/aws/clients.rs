@@ -6,7 +6,7 @@ use aws_config::retry::RetryConfig;
 use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
 use aws_smithy_runtime_api::client::http::SharedHttpClient;
 
-use super::lazy_clients::{LazyCloudWatch, LazyHistory, LazySns, lazy};
+use super::lazy_clients::{LazyCloudWatch, LazyHistory, LazyS3, LazySns, lazy};
 use super::lazy_https::LazyHttpClient;
 
 /// The service-specific endpoint variable aws-config reads for DMS (its service
@@ -161,6 +161,25 @@ pub async fn sfn_and_lazy_sns_from_env() -> (aws_sdk_sfn::Client, LazySns) {
         aws_sdk_sfn::Client::new(&config),
         lazy(&config, aws_sdk_sns::Client::new),
     )
+}
+
+/// The Step Functions client of the PrepareWave function and, on the same
+/// configuration, its S3 client, built by its first call (a wave refused for
+/// its settings reads no manifest).
+pub async fn sfn_and_lazy_s3_from_env() -> (aws_sdk_sfn::Client, LazyS3) {
+    let config = sdk_config().await;
+    (aws_sdk_sfn::Client::new(&config), lazy(&config, s3_client))
+}
+
+/// The S3 client; with an endpoint override (a local stack), path-style
+/// addresses (`<endpoint>/<bucket>/<key>`), since a virtual-hosted address
+/// (`<bucket>.<host>`) needs a DNS name per bucket that an emulator's host has not.
+fn s3_client(config: &aws_config::SdkConfig) -> aws_sdk_s3::Client {
+    let overridden = ["AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"]
+        .iter()
+        .any(|name| std::env::var_os(name).is_some());
+    let s3 = aws_sdk_s3::config::Builder::from(config).force_path_style(overridden);
+    aws_sdk_s3::Client::from_conf(s3.build())
 }
 
 /// The stack's alert topic, from the function's environment

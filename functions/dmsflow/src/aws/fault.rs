@@ -39,7 +39,10 @@ impl AwsFault {
             "ResourceNotFoundFault"
             | "ResourceNotFound"
             | "ResourceNotFoundException"
-            | "ExecutionDoesNotExist" => AwsFault::NotFound(message),
+            | "ExecutionDoesNotExist"
+            // S3's GetObject (API reference, "Error responses").
+            | "NoSuchKey"
+            | "NoSuchBucket" => AwsFault::NotFound(message),
             "ResourceAlreadyExistsFault" | "ResourceAlreadyExists" | "ExecutionAlreadyExists" => {
                 AwsFault::AlreadyExists(message)
             }
@@ -48,7 +51,9 @@ impl AwsFault {
             | "Throttling"
             | "TooManyRequestsException"
             | "RequestLimitExceeded"
-            | "ThrottledException" => AwsFault::Throttled(message),
+            | "ThrottledException"
+            // S3 (API reference, "Error responses").
+            | "SlowDown" => AwsFault::Throttled(message),
             "AccessDeniedFault"
             | "AccessDeniedException"
             | "AccessDenied"

@@ -8,7 +8,8 @@
 //! - Step Functions for the notify function ([`LazyHistory`]): only the safety net
 //!   reads an execution's history.
 //! - SNS for the wave function ([`LazySns`]): only the report and the wave's
-//!   failure alert publish.
+//!   failure alert publish;
+//! - S3 for the wave function ([`LazyS3`]): only PrepareWave reads and writes.
 //!
 //! Each is [`OnFirstUse`] of the SDK client, and the trait's methods hand the call
 //! to the client's own implementation.
@@ -20,12 +21,14 @@ use super::executions::History;
 use super::fault::AwsResult;
 use super::metrics::{AlarmRequest, CdcLatency, Datum, Metrics};
 use super::notices::Notices;
+use super::objects::Objects;
 use super::on_first_use::OnFirstUse;
 use crate::alerts::Message;
 
 pub type LazyCloudWatch = OnFirstUse<aws_sdk_cloudwatch::Client>;
 pub type LazyHistory = OnFirstUse<aws_sdk_sfn::Client>;
 pub type LazySns = OnFirstUse<aws_sdk_sns::Client>;
+pub type LazyS3 = OnFirstUse<aws_sdk_s3::Client>;
 
 /// A client of `config`, built by `build` on its first use.
 pub fn lazy<C: Send + Sync + 'static>(
@@ -89,6 +92,21 @@ impl Notices for LazySns {
     }
 }
 
+impl Objects for LazyS3 {
+    fn get(&self, bucket: &str, key: &str) -> impl Future<Output = AwsResult<Vec<u8>>> + Send {
+        Objects::get(self.get(), bucket, key)
+    }
+
+    fn put_json(
+        &self,
+        bucket: &str,
+        key: &str,
+        body: String,
+    ) -> impl Future<Output = AwsResult<()>> + Send {
+        Objects::put_json(self.get(), bucket, key, body)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -130,5 +148,9 @@ mod tests {
         let metrics: LazyCloudWatch = lazy(&config(), aws_sdk_cloudwatch::Client::new);
         drop(metrics.delete_alarms(&[]));
         assert!(metrics.is_built());
+        let s3: LazyS3 = lazy(&config(), aws_sdk_s3::Client::new);
+        assert!(!s3.is_built());
+        drop(Objects::get(&s3, "b", "k"));
+        assert!(s3.is_built());
     }
 }

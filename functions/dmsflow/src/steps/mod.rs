@@ -12,6 +12,7 @@ pub mod create;
 pub mod drain_replication;
 pub mod enable_validation;
 pub mod notify;
+pub mod prepare_wave;
 pub mod read;
 pub mod start;
 pub mod stop_replication;
@@ -19,6 +20,8 @@ pub mod test_connection;
 pub mod validate_spec;
 pub mod verify_target;
 pub mod wave;
+#[cfg(test)]
+mod wave_fakes;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;

@@ -1,12 +1,13 @@
-//! The wave state machine's steps (one function, `dmsflow-wave`):
-//! - PrepareWave: checks the wave and every spec in it ([`WaveRequest::parse`]),
-//!   and finds each run's earlier attempts of this wave by name: succeeded runs
-//!   are skipped, a running one is followed, a failed one gets a new attempt;
+//! The wave state machine's steps after PrepareWave ([`super::prepare_wave`]),
+//! one function, `dmsflow-wave`:
 //! - StartRun: starts a run's execution of the migration state machine
 //!   (idempotent: Step Functions answers the same execution for the same name and
 //!   input while it runs; a name taken otherwise is followed as it is);
 //! - FollowRun: where the run's execution chain stands (its hand-overs followed),
 //!   bounded by `run_timeout_hours`;
+//! - SettleRun: the error that kept the wave from starting or following a run
+//!   (the Map state's Catch put it under the run's outcome) becomes the outcome's
+//!   error and a short cause, so no outcome grows the wave's state;
 //! - ReportWave: publishes the wave's report and says whether it met its tolerance;
 //! - NotifyWaveFailure: the alert of a wave that failed before its report.
 //!
@@ -15,27 +16,19 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::alerts;
 use crate::aws::executions::Described;
 use crate::aws::{AwsFault, Executions, Notices, Starter};
 use crate::error::{ErrorKind, StepError, StepResult};
-use crate::spec::stack_bounds::StackBounds;
 use crate::steps::continue_in_new_execution::successor_name;
-use crate::wave::{
-    CAUSE_QUOTED, ChainStatus, RunOutcome, WaveRequest, WaveRun, cut, execution_name, start_delay,
-};
+use crate::wave::{CAUSE_QUOTED, ChainStatus, RunOutcome, WaveRun, cut};
 use crate::workflow::execution_arn;
 
-/// Attempts of one run a wave's reruns look through.
-const MAX_ATTEMPTS: u32 = 20;
 /// Hand-overs of one run followed (a 30-day run makes about 10).
 const MAX_GENERATIONS: u32 = 200;
-/// Most bytes the prepared wave may take in the state: Step Functions caps a
-/// state at 256 KiB, and the wave's execution input stays beside it until the Map.
-pub const STATE_BUDGET: usize = 200_000;
 
 /// What the wave state machine sends the function.
 #[derive(Debug, Clone, Deserialize)]
@@ -47,13 +40,13 @@ pub struct WaveCall {
     pub input: Value,
 }
 
-/// The wave's state after PrepareWave.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct WaveState {
-    pub wave_id: String,
-    pub max_concurrent: u32,
-    pub tolerated_failures: u32,
-    pub runs: Vec<WaveRun>,
+/// What the wave function is told by its environment (the template sets it).
+#[derive(Debug, Clone, Copy)]
+pub struct WaveEnv<'a> {
+    /// The migration state machine (`DMSFLOW_MIGRATION_STATE_MACHINE_ARN`).
+    pub machine: Option<&'a str>,
+    /// The stack's alert topic (`DMSFLOW_ALERT_TOPIC_ARN`).
+    pub alert_topic: Option<&'a str>,
 }
 
 /// Where one execution chain (an attempt and its hand-overs) stands: its status,
@@ -101,115 +94,6 @@ pub async fn chain<E: Executions>(
         first,
         last,
     }))
-}
-
-/// PrepareWave; see the module documentation.
-pub async fn prepare<E: Executions>(
-    executions: &E,
-    machine: &str,
-    stack: &StackBounds,
-    input: &Value,
-) -> StepResult<WaveState> {
-    let request = WaveRequest::parse(input, stack).map_err(|problems| {
-        StepError::new(
-            ErrorKind::InvalidSpec,
-            format!(
-                "the wave is refused, nothing was started ({} problem(s)): {}",
-                problems.len(),
-                problems.join("; ")
-            ),
-        )
-    })?;
-    let mut runs = Vec::new();
-    for (index, spec) in request.runs.iter().enumerate() {
-        let run_id = spec["run_id"].as_str().unwrap_or_default().to_string();
-        let (name, skip, earlier) = attempt_of(executions, machine, &request, &run_id).await?;
-        let outcome = RunOutcome::planned(&run_id, earlier.as_deref(), skip);
-        runs.push(WaveRun {
-            run_id,
-            wave_id: request.wave_id.clone(),
-            execution_name: name,
-            input: spec.clone(),
-            skip,
-            earlier,
-            start_delay_seconds: if skip {
-                0
-            } else {
-                start_delay(index, &request)
-            },
-            poll_seconds: request.poll_minutes * 60,
-            run_timeout_hours: request.run_timeout_hours,
-            outcome,
-        });
-    }
-    let state = WaveState {
-        wave_id: request.wave_id,
-        max_concurrent: request.max_concurrent,
-        tolerated_failures: request.tolerated_failures,
-        runs,
-    };
-    let size = serde_json::to_string(&state).map_or(0, |text| text.len());
-    if size > STATE_BUDGET {
-        return Err(StepError::new(
-            ErrorKind::InvalidSpec,
-            format!(
-                "the wave is refused, nothing was started: its {} specs take {} KB of the state, more than the {} KB a wave keeps (Step Functions caps a state at 256 KiB); split it into smaller waves",
-                state.runs.len(),
-                size / 1000,
-                STATE_BUDGET / 1000
-            ),
-        ));
-    }
-    Ok(state)
-}
-
-/// The execution this wave gives run `run_id`, whether to skip it, and what its
-/// earlier attempts did.
-async fn attempt_of<E: Executions>(
-    executions: &E,
-    machine: &str,
-    request: &WaveRequest,
-    run_id: &str,
-) -> StepResult<(String, bool, Option<String>)> {
-    let mut previous: Option<(String, Chain)> = None;
-    for attempt in 1..=MAX_ATTEMPTS {
-        let name = execution_name(&request.wave_id, run_id, attempt);
-        match chain(executions, machine, &name).await? {
-            Some(found) => previous = Some((name, found)),
-            None => {
-                return Ok(match previous {
-                    None => (name, false, None),
-                    Some((earlier, found)) => match found.status {
-                        ChainStatus::Succeeded => (
-                            earlier.clone(),
-                            true,
-                            Some(format!("succeeded in execution {earlier}")),
-                        ),
-                        ChainStatus::Running => (
-                            earlier.clone(),
-                            false,
-                            Some(format!("still running in execution {earlier}: followed")),
-                        ),
-                        ChainStatus::Failed => (
-                            name,
-                            false,
-                            Some(format!(
-                                "failed in execution {earlier} ({})",
-                                found.last.error.as_deref().unwrap_or(&found.last.status)
-                            )),
-                        ),
-                    },
-                });
-            }
-        }
-    }
-    Err(StepError::new(
-        ErrorKind::ResourceConflict,
-        format!(
-            "run {run_id} has {MAX_ATTEMPTS} attempts in wave {} already; start it under a new wave_id",
-            request.wave_id
-        ),
-    ))
 }
 
 /// StartRun; see the module documentation. Answers the run with its execution.
@@ -276,7 +160,12 @@ pub async fn follow_run<E: Executions>(
         |outcome: &str, error: Option<String>, cause: Option<String>, end: i64| RunOutcome {
             run_id: item.run_id.clone(),
             outcome: outcome.to_string(),
-            execution_arn: Some(found.last.execution_arn.clone()),
+            execution: found
+                .last
+                .execution_arn
+                .rsplit(':')
+                .next()
+                .map(str::to_string),
             error,
             cause: cause.map(|c| cut(&c, CAUSE_QUOTED)),
             duration_seconds: u64::try_from((end - found.first.started_ms) / 1000).ok(),
@@ -321,6 +210,23 @@ pub async fn follow_run<E: Executions>(
     if let Some(outcome) = ended {
         answer["outcome"] = serde_json::to_value(outcome).unwrap_or(Value::Null);
     }
+    Ok(answer)
+}
+
+/// SettleRun; see the module documentation. Answers the run with its outcome
+/// settled ([`RunOutcome::settled`]).
+pub fn settle_run(run: &Value) -> StepResult<Value> {
+    let outcome: RunOutcome = serde_json::from_value(
+        run.get("outcome").cloned().unwrap_or(Value::Null),
+    )
+    .map_err(|e| {
+        StepError::new(
+            ErrorKind::InvalidSpec,
+            format!("a wave run's outcome is not as PrepareWave plans it ({e})"),
+        )
+    })?;
+    let mut answer = run.clone();
+    answer["outcome"] = serde_json::to_value(outcome.settled()).unwrap_or(Value::Null);
     Ok(answer)
 }
 
@@ -414,39 +320,39 @@ pub async fn notify_failure<N: Notices>(
     Ok(json!({"alerted": true, "error": error}))
 }
 
+/// The error of a variable the template sets and the function did not find.
+pub fn unset(name: &str, what: &str) -> StepError {
+    StepError::new(
+        ErrorKind::InvalidSpec,
+        format!("{name} is not set: the template sets it to {what}"),
+    )
+}
+
 /// The function's input, dispatched by step.
 pub async fn handle<E: Executions, S: Starter, N: Notices>(
     sfn: (&E, &S),
     notices: &N,
-    bounds: (&StackBounds, Option<&str>, Option<&str>),
+    env: WaveEnv<'_>,
     call: WaveCall,
     now: SystemTime,
 ) -> StepResult<Value> {
     let (executions, starter) = sfn;
-    let (stack, machine, alert_topic) = bounds;
-    let missing = |name: &str, what: &str| {
-        StepError::new(
-            ErrorKind::InvalidSpec,
-            format!("{name} is not set: the template sets it to {what}"),
-        )
-    };
     let machine = || {
-        machine.ok_or_else(|| {
-            missing(
+        env.machine.ok_or_else(|| {
+            unset(
                 "DMSFLOW_MIGRATION_STATE_MACHINE_ARN",
                 "the stack's migration state machine",
             )
         })
     };
-    let topic =
-        || alert_topic.ok_or_else(|| missing("DMSFLOW_ALERT_TOPIC_ARN", "the stack's alert topic"));
+    let topic = || {
+        env.alert_topic
+            .ok_or_else(|| unset("DMSFLOW_ALERT_TOPIC_ARN", "the stack's alert topic"))
+    };
     match call.step.as_str() {
-        "PrepareWave" => {
-            let state = prepare(executions, machine()?, stack, &call.input).await?;
-            Ok(json!({ "wave": state }))
-        }
         "StartRun" => start_run(starter, machine()?, &call.input, now).await,
         "FollowRun" => follow_run(executions, machine()?, &call.input, now).await,
+        "SettleRun" => settle_run(&call.input),
         "ReportWave" => report(notices, topic()?, &call.execution, &call.input).await,
         "NotifyWaveFailure" => {
             notify_failure(notices, topic()?, &call.execution, &call.input).await
