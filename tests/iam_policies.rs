@@ -343,7 +343,14 @@ const NOTICES_NEEDS: &[Need] = &[need(
 /// The receivers the step handlers call the traits through, each with its table.
 /// Every method of the `Objects` trait (implemented in `sdk_s3.rs`).
 const OBJECTS_NEEDS: &[Need] = &[
-    need("get", &[("get_object", "s3:GetObject")], &[]),
+    need(
+        "get",
+        &[("get_object", "s3:GetObject")],
+        &[(
+            "s3:ListBucket",
+            "GetObject answers a missing key with 404 NoSuchKey only to a caller that may list the bucket, 403 otherwise (S3 API reference, GetObject, Permissions)",
+        )],
+    ),
     need("put_json", &[("put_object", "s3:PutObject")], &[]),
 ];
 

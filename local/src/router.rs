@@ -211,7 +211,7 @@ async fn handle(
                 .map_or_else(|| path.clone(), |op| format!("dms {op}"));
             (label, forward(&shared, &up.emulator, &parts, body).await)
         }
-        _ if parts.method == hyper::Method::GET && path.contains(PREPARED_RUNS) => {
+        _ if parts.method == hyper::Method::GET && is_prepared_runs(&path) => {
             let response = forward(&shared, &up.moto, &parts, body).await;
             (
                 format!("moto {path} (waits scaled)"),
@@ -239,8 +239,12 @@ async fn handle(
     Ok(response)
 }
 
-/// The path part of the objects holding a wave's prepared runs.
-const PREPARED_RUNS: &str = "/prepared/";
+/// Whether `path` is a path-style GetObject of a wave's prepared runs:
+/// `/<bucket>/prepared/...`.
+fn is_prepared_runs(path: &str) -> bool {
+    let mut segments = path.split('/').skip(1);
+    segments.next().is_some_and(|bucket| !bucket.is_empty()) && segments.next() == Some("prepared")
+}
 
 /// A successful GetObject of a wave's runs with their waits scaled. Its checksum
 /// headers go (the body is no longer what was stored), and its length is the new
@@ -450,4 +454,22 @@ fn plain(status: StatusCode, text: &str) -> Response<Full<Bytes>> {
     let mut response = Response::new(Full::new(Bytes::from(text.to_string())));
     *response.status_mut() = status;
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_prepared_runs;
+
+    #[test]
+    fn only_a_buckets_prepared_runs_have_their_waits_scaled() {
+        assert!(is_prepared_runs(
+            "/dmsflow-wavebucket/prepared/q3/q3-1.json"
+        ));
+        assert!(!is_prepared_runs(
+            "/dmsflow-wavebucket/manifests/prepared/q3.json"
+        ));
+        assert!(!is_prepared_runs("/prepared"));
+        assert!(!is_prepared_runs("//prepared/x.json"));
+        assert!(!is_prepared_runs("/2015-03-31/functions/x/invocations"));
+    }
 }

@@ -32,10 +32,10 @@ pub const MAX_WAVE_ID_LEN: usize = 32;
 /// Most runs in one wave. Their specs stay out of the wave's state (PrepareWave
 /// writes them to the stack's wave bucket, where the Distributed Map reads them),
 /// but every run's outcome comes back into it: 500 outcomes at their longest take
-/// about 200 KB of Step Functions' 256 KiB (a test measures it).
+/// under 240 KiB of Step Functions' 256 KiB (a test measures it).
 pub const MAX_RUNS: usize = 500;
 /// Where a wave's manifest must be: the stack's wave bucket, under this prefix
-/// (the wave function's role may read nothing else of it).
+/// (the prepare-wave function's role may read nothing else of it).
 pub const MANIFEST_PREFIX: &str = "manifests/";
 /// Where PrepareWave writes the runs the Distributed Map reads:
 /// `prepared/<wave_id>/<wave execution name>.json`.
@@ -146,11 +146,18 @@ impl WaveRequest {
             (1, MAX_CONCURRENT),
             &mut problems,
         );
+        // Bounded by the runs once they are known (by the most a wave holds when
+        // they are not, so no wrong fix is suggested).
+        let most = if specs.is_empty() {
+            MAX_RUNS
+        } else {
+            specs.len()
+        };
         let tolerated_failures = number(
             input,
             "tolerated_failures",
             0,
-            (0, u32::try_from(specs.len()).unwrap_or(0)),
+            (0, u32::try_from(most).unwrap_or(0)),
             &mut problems,
         );
         let start_spacing_seconds = number(
@@ -421,7 +428,7 @@ impl RunOutcome {
                     .and_then(Value::as_str)
                     .map(str::to_string)
             };
-            self.error = text("Error").or(self.error);
+            self.error = text("Error").map(|e| cut(&e, ERROR_QUOTED)).or(self.error);
             self.cause = text("Cause")
                 .map(|c| cut(&crate::steps::notify::cause_message(&c), CAUSE_QUOTED))
                 .or(self.cause);
@@ -439,13 +446,26 @@ impl RunOutcome {
 /// alerts have the whole).
 pub const CAUSE_QUOTED: usize = 120;
 
-/// `text` cut to `limit` characters (`...` marks the cut).
+/// The longest error name an outcome keeps (dmsflow's and Step Functions' are
+/// far shorter; a function's own runtime error could be anything).
+pub const ERROR_QUOTED: usize = 80;
+
+/// `text` cut to at most `limit` bytes as a JSON string holds it (UTF-8, with its
+/// escapes: what it takes of a state), `...` marking the cut.
 pub fn cut(text: &str, limit: usize) -> String {
-    if text.chars().count() <= limit {
-        return text.to_string();
+    let escaped = |c: char| match c {
+        '"' | '\\' | '\n' | '\r' | '\t' | '\u{8}' | '\u{c}' => 2,
+        c if u32::from(c) < 0x20 => 6,
+        c => c.len_utf8(),
+    };
+    let mut used = 0;
+    for (at, c) in text.char_indices() {
+        used += escaped(c);
+        if used > limit {
+            return format!("{}...", &text[..at]);
+        }
     }
-    let kept: String = text.chars().take(limit).collect();
-    format!("{kept}...")
+    text.to_string()
 }
 
 #[cfg(test)]

@@ -183,17 +183,45 @@ fn skipped_and_succeeded_runs_do_not_count_as_failures() {
 #[test]
 fn the_outcomes_of_the_largest_wave_fit_in_its_state() {
     // The Map state's result (every run's settled outcome, at its longest) must
-    // stay under Step Functions' 256 KiB with the wave's settings beside it.
+    // stay under Step Functions' 256 KiB with the wave's settings beside it. The
+    // cause and error come from anywhere: multibyte characters and escapes.
+    let wide = "€\"\u{1}é".repeat(2_000);
     let longest = RunOutcome {
         run_id: "r".repeat(crate::spec::check::MAX_RUN_ID_LEN),
         outcome: "not-followed".into(),
         execution: Some("e".repeat(80)),
-        error: Some("Lambda.ClientExecutionTimeoutException".into()),
-        cause: Some("c".repeat(CAUSE_QUOTED + 3)),
+        error: Some(cut(&wide, ERROR_QUOTED)),
+        cause: Some(cut(&wide, CAUSE_QUOTED)),
         duration_seconds: Some(u64::from(u32::MAX)),
         caught: None,
     };
     let outcomes = vec![longest; MAX_RUNS];
     let size = serde_json::to_string(&outcomes).unwrap().len();
     assert!(size < 240 * 1024, "{MAX_RUNS} outcomes take {size} bytes");
+}
+
+#[test]
+fn a_cut_counts_the_bytes_a_json_string_takes() {
+    for text in [
+        "x".repeat(400),
+        "€".repeat(400),
+        "\"".repeat(400),
+        "\u{1}".repeat(400),
+    ] {
+        let kept = cut(&text, CAUSE_QUOTED);
+        let written = serde_json::to_string(&kept).unwrap().len();
+        // Two quotes and the three dots of the cut beside the limit.
+        assert!(written <= CAUSE_QUOTED + 5, "{written} bytes: {kept}");
+        assert!(kept.ends_with("..."));
+    }
+    assert_eq!(cut("short", CAUSE_QUOTED), "short");
+}
+
+#[test]
+fn tolerated_failures_is_judged_against_the_most_a_wave_holds_when_its_runs_are_unknown() {
+    let input = json!({"action": "wave", "wave_id": "q3", "manifest": "manifests/x.json",
+                       "tolerated_failures": 3});
+    let problems =
+        WaveRequest::parse(&input, Some(Err("manifest: gone".into())), &stack()).unwrap_err();
+    assert_eq!(problems, ["manifest: gone"]);
 }

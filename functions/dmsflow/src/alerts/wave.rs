@@ -115,6 +115,9 @@ pub fn wave_failure(
 ) -> Message {
     let links = Links::new(execution_arn, None, None);
     let wave = wave_id.unwrap_or("(no wave_id)");
+    // The message goes out in eight copies (text twice, the document six times):
+    // 20,000 bytes of cause keep it far under SNS's 256 KiB.
+    let cause = &cut(cause, CAUSE_IN_ALERT);
     let text = format!(
         "Wave {wave} failed before it could report on its runs: {error}.\n\n{cause}\n\n\
          Runs it had started keep running and send their own alerts. Fix what the error says and start the wave again: \
@@ -134,6 +137,9 @@ pub fn wave_failure(
         document,
     )
 }
+
+/// The most bytes of cause a wave's failure alert quotes.
+const CAUSE_IN_ALERT: usize = 20_000;
 
 /// The most runs a report lists.
 pub const RUNS_LISTED: usize = 50;

@@ -9,7 +9,8 @@
 //!   reads an execution's history.
 //! - SNS for the wave function ([`LazySns`]): only the report and the wave's
 //!   failure alert publish;
-//! - S3 for the wave function ([`LazyS3`]): only PrepareWave reads and writes.
+//! - S3 for the PrepareWave function ([`LazyS3`]): a wave refused for its
+//!   settings reads no manifest and writes nothing.
 //!
 //! Each is [`OnFirstUse`] of the SDK client, and the trait's methods hand the call
 //! to the client's own implementation.

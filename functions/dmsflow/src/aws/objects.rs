@@ -1,5 +1,5 @@
-//! The narrow view of S3 the wave function uses: read a wave's manifest, write
-//! its prepared runs. Implemented for the SDK client in `sdk_s3`.
+//! The narrow view of S3 the PrepareWave function uses: read a wave's manifest,
+//! write its prepared runs. Implemented for the SDK client in `sdk_s3`.
 
 use std::future::Future;
 

@@ -10,14 +10,15 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::wave::{Chain, WaveCall, chain, unset};
+use super::wave::{WaveCall, chain, unset};
 use crate::aws::{AwsFault, Executions, Objects};
 use crate::error::{ErrorKind, StepError, StepResult};
 use crate::spec::stack_bounds::StackBounds;
 use crate::wave::{
-    ChainStatus, RunOutcome, WaveRequest, WaveRun, execution_name, manifest_key, prepared_key,
+    ChainStatus, RunOutcome, WaveRequest, WaveRun, cut, execution_name, manifest_key, prepared_key,
     start_delay,
 };
+use crate::workflow::execution_arn;
 
 /// Attempts of one run a wave's reruns look through.
 const MAX_ATTEMPTS: u32 = 20;
@@ -68,16 +69,8 @@ pub async fn prepare<E: Executions, O: Objects>(
         Ok(Some(key)) => Some(read_manifest(objects, bucket, &key).await?),
         Err(problem) => Some(Err(problem)),
     };
-    let request = WaveRequest::parse(input, manifest, stack).map_err(|problems| {
-        StepError::new(
-            ErrorKind::InvalidSpec,
-            format!(
-                "the wave is refused, nothing was started ({} problem(s)): {}",
-                problems.len(),
-                problems.join("; ")
-            ),
-        )
-    })?;
+    let request =
+        WaveRequest::parse(input, manifest, stack).map_err(|problems| refusal(&problems))?;
     let mut runs = Vec::new();
     for (index, spec) in request.runs.iter().enumerate() {
         let run_id = spec["run_id"].as_str().unwrap_or_default().to_string();
@@ -147,52 +140,92 @@ async fn read_manifest<O: Objects>(
 }
 
 /// The execution this wave gives run `run_id`, whether to skip it, and what its
-/// earlier attempts did.
+/// earlier attempts did. Only the last attempt's chain is followed through its
+/// hand-overs: the earlier ones need one DescribeExecution each, to be found.
 async fn attempt_of<E: Executions>(
     executions: &E,
     machine: &str,
     request: &WaveRequest,
     run_id: &str,
 ) -> StepResult<(String, bool, Option<String>)> {
-    let mut previous: Option<(String, Chain)> = None;
-    for attempt in 1..=MAX_ATTEMPTS {
-        let name = execution_name(&request.wave_id, run_id, attempt);
-        match chain(executions, machine, &name).await? {
-            Some(found) => previous = Some((name, found)),
-            None => {
-                return Ok(match previous {
-                    None => (name, false, None),
-                    Some((earlier, found)) => match found.status {
-                        ChainStatus::Succeeded => (
-                            earlier.clone(),
-                            true,
-                            Some(format!("succeeded in execution {earlier}")),
-                        ),
-                        ChainStatus::Running => (
-                            earlier.clone(),
-                            false,
-                            Some(format!("still running in execution {earlier}: followed")),
-                        ),
-                        ChainStatus::Failed => (
-                            name,
-                            false,
-                            Some(format!(
-                                "failed in execution {earlier} ({})",
-                                found.last.error.as_deref().unwrap_or(&found.last.status)
-                            )),
-                        ),
-                    },
-                });
+    let mut attempts = 0;
+    while attempts < MAX_ATTEMPTS {
+        let name = execution_name(&request.wave_id, run_id, attempts + 1);
+        match executions.describe(&execution_arn(machine, &name)).await {
+            Ok(_) => attempts += 1,
+            Err(AwsFault::NotFound(_)) => break,
+            Err(fault) => {
+                return Err(fault.into_step_error(&format!("describing execution {name}")));
             }
         }
     }
-    Err(StepError::new(
-        ErrorKind::ResourceConflict,
-        format!(
-            "run {run_id} has {MAX_ATTEMPTS} attempts in wave {} already; start it under a new wave_id",
-            request.wave_id
+    if attempts == MAX_ATTEMPTS {
+        return Err(StepError::new(
+            ErrorKind::ResourceConflict,
+            format!(
+                "run {run_id} has {MAX_ATTEMPTS} attempts in wave {} already; start it under a new wave_id",
+                request.wave_id
+            ),
+        ));
+    }
+    let next = execution_name(&request.wave_id, run_id, attempts + 1);
+    if attempts == 0 {
+        return Ok((next, false, None));
+    }
+    let earlier = execution_name(&request.wave_id, run_id, attempts);
+    let Some(found) = chain(executions, machine, &earlier).await? else {
+        // Step Functions keeps a started execution for 90 days after it ends;
+        // one that vanished between the two calls counts as none.
+        return Ok((next, false, None));
+    };
+    Ok(match found.status {
+        ChainStatus::Succeeded => (
+            earlier.clone(),
+            true,
+            Some(format!("succeeded in execution {earlier}")),
         ),
-    ))
+        ChainStatus::Running => (
+            earlier.clone(),
+            false,
+            Some(format!("still running in execution {earlier}: followed")),
+        ),
+        ChainStatus::Failed => (
+            next,
+            false,
+            Some(format!(
+                "failed in execution {earlier} ({})",
+                found.last.error.as_deref().unwrap_or(&found.last.status)
+            )),
+        ),
+    })
+}
+
+/// Most problems one refusal lists: a cause Step Functions keeps (32,768
+/// characters) and an alert SNS takes, even for 500 broken specs.
+pub const PROBLEMS_LISTED: usize = 50;
+
+/// The error refusing a wave: its first [`PROBLEMS_LISTED`] problems (each cut
+/// to 600 bytes), and how many more there are.
+fn refusal(problems: &[String]) -> StepError {
+    let mut listed = problems
+        .iter()
+        .take(PROBLEMS_LISTED)
+        .map(|p| cut(p, 600))
+        .collect::<Vec<_>>()
+        .join("; ");
+    if problems.len() > PROBLEMS_LISTED {
+        listed.push_str(&format!(
+            "; and {} more problem(s): fix these and start the wave again to see them",
+            problems.len() - PROBLEMS_LISTED
+        ));
+    }
+    StepError::new(
+        ErrorKind::InvalidSpec,
+        format!(
+            "the wave is refused, nothing was started ({} problem(s)): {listed}",
+            problems.len()
+        ),
+    )
 }
 
 /// The function's input: PrepareWave's call; answers `{"wave": WaveState}`.

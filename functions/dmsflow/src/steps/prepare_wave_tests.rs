@@ -207,3 +207,66 @@ async fn a_manifest_that_cannot_be_read_for_another_reason_is_the_error_of_aws()
         error.message
     );
 }
+
+#[tokio::test]
+async fn a_rerun_follows_only_the_last_attempts_hand_overs() {
+    let sfn = FakeSfn::default();
+    // The first attempt handed over nine times and then failed; the second failed.
+    sfn.put("q3--orders", "SUCCEEDED", 0, None);
+    for generation in 2..=10 {
+        let status = if generation == 10 {
+            "FAILED"
+        } else {
+            "SUCCEEDED"
+        };
+        sfn.put(
+            &format!("q3--orders-gen-{generation}"),
+            status,
+            0,
+            Some("TaskFailed"),
+        );
+    }
+    sfn.put("q3--orders-r2", "FAILED", 0, Some("TablesErrored"));
+    let input = json!({"action": "wave", "wave_id": "q3", "runs": [spec("orders")]});
+    let state = prepare_input(&sfn, &FakeS3::default(), &input)
+        .await
+        .unwrap();
+    assert_eq!(state.run_count, 1);
+    // r1 and r2 found, r3 not; then r2's chain (one execution).
+    assert_eq!(*sfn.described.lock().unwrap(), 4);
+}
+
+#[tokio::test]
+async fn a_refusal_lists_fifty_problems_and_counts_the_rest() {
+    let runs: Vec<Value> = (0..60)
+        .map(|i| {
+            let mut broken = spec(&format!("db{i:02}"));
+            broken["source"]["port"] = json!(0);
+            broken
+        })
+        .collect();
+    let input = json!({"action": "wave", "wave_id": "q3", "runs": runs});
+    let error = refused(&FakeSfn::default(), &FakeS3::default(), &input).await;
+    assert!(
+        error.message.contains("(60 problem(s))"),
+        "{}",
+        error.message
+    );
+    assert!(
+        error.message.contains("runs[49] (db49)"),
+        "{}",
+        error.message
+    );
+    assert!(
+        !error.message.contains("runs[50] (db50)"),
+        "{}",
+        error.message
+    );
+    assert!(
+        error
+            .message
+            .contains("and 10 more problem(s): fix these and start the wave again"),
+        "{}",
+        error.message
+    );
+}

@@ -24,7 +24,7 @@ use crate::aws::executions::Described;
 use crate::aws::{AwsFault, Executions, Notices, Starter};
 use crate::error::{ErrorKind, StepError, StepResult};
 use crate::steps::continue_in_new_execution::successor_name;
-use crate::wave::{CAUSE_QUOTED, ChainStatus, RunOutcome, WaveRun, cut};
+use crate::wave::{CAUSE_QUOTED, ChainStatus, ERROR_QUOTED, RunOutcome, WaveRun, cut};
 use crate::workflow::execution_arn;
 
 /// Hand-overs of one run followed (a 30-day run makes about 10).
@@ -166,7 +166,7 @@ pub async fn follow_run<E: Executions>(
                 .rsplit(':')
                 .next()
                 .map(str::to_string),
-            error,
+            error: error.map(|e| cut(&e, ERROR_QUOTED)),
             cause: cause.map(|c| cut(&c, CAUSE_QUOTED)),
             duration_seconds: u64::try_from((end - found.first.started_ms) / 1000).ok(),
             caught: None,

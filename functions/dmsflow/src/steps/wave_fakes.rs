@@ -32,6 +32,8 @@ pub fn arn(name: &str) -> String {
 pub struct FakeSfn {
     pub executions: Mutex<BTreeMap<String, Described>>,
     pub started: Mutex<Vec<String>>,
+    /// DescribeExecution calls made.
+    pub described: Mutex<usize>,
 }
 
 impl FakeSfn {
@@ -58,6 +60,7 @@ impl Executions for FakeSfn {
     }
 
     async fn describe(&self, execution_arn: &str) -> AwsResult<Described> {
+        *self.described.lock().unwrap() += 1;
         let name = execution_arn.rsplit(':').next().unwrap();
         self.executions
             .lock()
