@@ -162,40 +162,20 @@ fn every_sample_input_is_a_spec_a_cleanup_a_cutover_request_or_a_wave() {
         let text = std::fs::read_to_string(&path).expect("readable");
         let value: serde_json::Value = serde_json::from_str(&text)
             .unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()));
-        if value.get("action").is_some_and(|a| a == "cutover") {
-            let state = dmsflow::workflow::RunState::begin(
-                "arn:aws:states:us-east-1:123456789012:execution:dmsflow-migration:sample",
-                value,
-            )
-            .unwrap_or_else(|e| panic!("{} is not a valid cutover request: {e}", path.display()));
-            assert_eq!(state.route, dmsflow::workflow::Route::Cutover);
-        } else if value.get("action").is_some_and(|a| a == "wave") {
-            let stack = dmsflow::spec::stack_bounds::StackBounds::alert_topic_only(Some(
-                "arn:aws:sns:us-east-1:123456789012:dmsflow-alerts",
-            ));
-            // A manifest sample is beside it: events/<key>.
-            let manifest = dmsflow::wave::manifest_key(&value, Some("dmsflow-waves"))
-                .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-                .map(|key| {
-                    let text = std::fs::read_to_string(dir.join(&key))
-                        .unwrap_or_else(|e| panic!("{}: its manifest {key}: {e}", path.display()));
-                    serde_json::from_str(&text).map_err(|e| e.to_string())
-                });
-            if let Err(problems) = dmsflow::wave::WaveRequest::parse(&value, manifest, &stack) {
-                panic!("{} is not a valid wave: {problems:?}", path.display());
-            }
-        } else if value.get("action").is_some() {
-            let keys: BTreeSet<_> = value.as_object().expect("object").keys().cloned().collect();
-            assert_eq!(
-                keys,
-                BTreeSet::from(["action".to_string(), "run_id".to_string()]),
-                "{}: a cleanup request has exactly action and run_id",
-                path.display()
-            );
-            assert_eq!(value["action"], "cleanup");
-        } else if let Err(e) = dmsflow::spec::parse::parse_value(&value) {
-            panic!("{} is not a valid migration spec: {e}", path.display());
-        }
+        // Checked as the stack checks it (a wave's manifest is beside it: events/<key>).
+        let stack = dmsflow::spec::stack_bounds::StackBounds::alert_topic_only(Some(
+            "arn:aws:sns:us-east-1:123456789012:dmsflow-alerts",
+        ));
+        let checked = dmsflow::inputs::check(&value, &stack, |key| {
+            let text = std::fs::read_to_string(dir.join(key)).map_err(|e| e.to_string())?;
+            serde_json::from_str(&text).map_err(|e| e.to_string())
+        })
+        .unwrap_or_else(|e| panic!("{} is refused: {e}", path.display()));
+        assert!(
+            !matches!(checked, dmsflow::inputs::Checked::Manifest(_)),
+            "{}: a manifest belongs under events/manifests/",
+            path.display()
+        );
     }
     assert!(seen >= 2, "events/ holds the sample inputs");
 }

@@ -18,9 +18,9 @@ use dmsflow_bench::{catalog, coldstart, machine, report, sizes};
 mod waiting;
 
 /// The deployed functions, in the state machine's order (the wave's last).
-/// claim-run, notify, continue and wave call Step Functions and SNS, which the bench
-/// does not serve: they have init and size rows only.
-const FUNCTIONS: [&str; 13] = [
+/// claim-run, notify, continue, prepare-wave and wave call Step Functions, SNS and
+/// S3, which the bench does not serve: they have init and size rows only.
+const FUNCTIONS: [&str; 14] = [
     "dmsflow-claim-run",
     "dmsflow-validate",
     "dmsflow-create",
@@ -33,6 +33,7 @@ const FUNCTIONS: [&str; 13] = [
     "dmsflow-cleanup",
     "dmsflow-notify",
     "dmsflow-continue",
+    "dmsflow-prepare-wave",
     "dmsflow-wave",
 ];
 /// The baseline of the init figures.
@@ -158,4 +159,22 @@ async fn measure(options: Options) -> Result<Vec<table::Row>, String> {
         rows.extend(sizes::rows(name, &paths.lambda_dir, &zip_dir));
     }
     Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_function_the_template_deploys_is_benched() {
+        let template =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../template.yaml"))
+                .expect("the template");
+        let mut deployed: Vec<&str> = template
+            .lines()
+            .filter_map(|line| line.trim().strip_prefix("Binary: "))
+            .collect();
+        deployed.sort_unstable();
+        let mut benched = super::FUNCTIONS.to_vec();
+        benched.sort_unstable();
+        assert_eq!(benched, deployed);
+    }
 }

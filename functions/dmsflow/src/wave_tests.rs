@@ -1,18 +1,10 @@
 use serde_json::json;
 
 use super::*;
-use crate::progress::fixtures::spec_json;
-
-const TOPIC: &str = "arn:aws:sns:eu-west-1:123456789012:dmsflow-alerts";
+use crate::steps::wave_fakes::{TOPIC, spec};
 
 fn stack() -> StackBounds {
     StackBounds::alert_topic_only(Some(TOPIC))
-}
-
-fn spec(run_id: &str) -> Value {
-    let mut spec = spec_json(json!({}));
-    spec["run_id"] = json!(run_id);
-    spec
 }
 
 fn wave(runs: Vec<Value>) -> Value {

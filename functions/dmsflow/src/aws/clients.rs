@@ -93,8 +93,9 @@ async fn sdk_config() -> aws_config::SdkConfig {
 }
 
 /// The HTTPS client (rustls with ring) trusting the system's CA bundle. Built by
-/// the first request, not at cold start ([`LazyHttpClient`]).
-fn https_client() -> SharedHttpClient {
+/// the first request, not at cold start ([`LazyHttpClient`]); the `dmsflow`
+/// command line uses it too.
+pub fn https_client() -> SharedHttpClient {
     let mut https = aws_smithy_http_client::Builder::new()
         .tls_provider(tls::Provider::Rustls(CryptoMode::Ring));
     let bundle = ca_bundle(

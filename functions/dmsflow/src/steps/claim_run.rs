@@ -74,6 +74,37 @@ fn looks_before(previous: Option<&Value>) -> u32 {
         .map_or(0, |n| u32::try_from(n).unwrap_or(u32::MAX))
 }
 
+/// The RUNNING executions of `state_machine_arn` but `except`, each with its
+/// input: the contenders of an election (ClaimRun's, and `dmsflow start`'s check
+/// before it starts a run).
+pub async fn running_contenders<E: Executions>(
+    executions: &E,
+    state_machine_arn: &str,
+    except: Option<&str>,
+) -> StepResult<Vec<Contender>> {
+    let listed = executions.running(state_machine_arn).await.map_err(|f| {
+        f.into_step_error(&format!(
+            "listing the running executions of {state_machine_arn}"
+        ))
+    })?;
+    let mut running = Vec::with_capacity(listed.len());
+    for other in listed
+        .iter()
+        .filter(|l| Some(l.execution_arn.as_str()) != except)
+    {
+        let described = executions
+            .describe(&other.execution_arn)
+            .await
+            .map_err(|f| {
+                f.into_step_error(&format!("reading the input of {}", other.execution_arn))
+            })?;
+        if described.status == "RUNNING" {
+            running.push(contender(described));
+        }
+    }
+    Ok(running)
+}
+
 /// The error of an execution that yields.
 pub fn run_in_progress(run_id: &str, driver_arn: &str, driver_since_ms: i64) -> StepError {
     let since = u64::try_from(driver_since_ms)
@@ -121,30 +152,12 @@ pub async fn handle<E: Executions>(
             ClaimDetail::default(),
         ));
     }
-    let listed = executions
-        .running(&input.state_machine_arn)
-        .await
-        .map_err(|f| {
-            f.into_step_error(&format!(
-                "listing the running executions of {}",
-                input.state_machine_arn
-            ))
-        })?;
-    let mut running = Vec::with_capacity(listed.len());
-    for other in listed
-        .iter()
-        .filter(|l| l.execution_arn != me.execution_arn)
-    {
-        let described = executions
-            .describe(&other.execution_arn)
-            .await
-            .map_err(|f| {
-                f.into_step_error(&format!("reading the input of {}", other.execution_arn))
-            })?;
-        if described.status == "RUNNING" {
-            running.push(contender(described));
-        }
-    }
+    let running = running_contenders(
+        executions,
+        &input.state_machine_arn,
+        Some(&me.execution_arn),
+    )
+    .await?;
     match election::elect(&me, &running) {
         Verdict::NoRun => Ok(StepReport::new(
             true,

@@ -21,7 +21,7 @@ pub mod validate_spec;
 pub mod verify_target;
 pub mod wave;
 #[cfg(test)]
-mod wave_fakes;
+pub(crate) mod wave_fakes;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;

@@ -1,0 +1,143 @@
+//! The `dmsflow` command line.
+//!
+//! - `dmsflow validate PATH...`: checks specs, waves, manifests and requests
+//!   offline, as the stack checks them (every problem with its path and fix);
+//! - `dmsflow plan SPEC`: the dry run of a spec, what its run will create and do;
+//! - `dmsflow start SPEC`: validates, refuses a run already in progress, starts
+//!   the run on the stack's migration state machine and prints its console link.
+//!
+//! Exit codes: 0 done, 1 the input is invalid or the start was refused, 2 the
+//! command could not do its work (bad arguments, no credentials, AWS unreachable).
+//! Every failure is one clear message on standard error, never a panic.
+
+mod start;
+mod validate;
+
+use std::ffi::OsString;
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use dmsflow::spec::stack_bounds::StackBounds;
+
+/// Done.
+pub const OK: u8 = 0;
+/// The input is invalid, or the stack refused it.
+pub const REFUSED: u8 = 1;
+/// The command could not do its work.
+pub const TROUBLE: u8 = 2;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "dmsflow",
+    version,
+    about = "Validate, plan and start AWS DMS migrations run by dmsflow's Step Functions workflow."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check migration specs, waves, manifests (lists of specs) and cleanup or
+    /// cutover requests offline, as the stack checks them. A directory stands
+    /// for the .json files directly in it. Exit 1 if any is invalid.
+    Validate {
+        /// Files or directories.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        #[command(flatten)]
+        bounds: Bounds,
+    },
+    /// Print the dry run of a spec (or of each spec of a wave): the resources its
+    /// run creates and what it does, in order.
+    Plan {
+        spec: PathBuf,
+        #[command(flatten)]
+        bounds: Bounds,
+    },
+    /// Validate a spec, then start its run on the stack's migration state machine
+    /// (refused while a run of the same run_id is in progress).
+    Start {
+        spec: PathBuf,
+        #[command(flatten)]
+        stack: StackArgs,
+        #[command(flatten)]
+        bounds: Bounds,
+    },
+}
+
+/// The topic of a spec that names none: the stack's, which offline has no ARN.
+const STACK_TOPIC: &str = "(the stack's alert topic)";
+
+/// The stack's bounds a spec is checked against; a bound not given is not
+/// checked (the deployed stack checks them again).
+#[derive(Debug, Clone, Args)]
+struct Bounds {
+    /// The stack's RunTopicPrefix: a spec's own SNS topic must be named so.
+    #[arg(long, env = "DMSFLOW_RUN_TOPIC_PREFIX")]
+    run_topic_prefix: Option<String>,
+    /// The stack's SecretAccessRolePath: the roles a spec passes to DMS must be under it.
+    #[arg(long, env = "DMSFLOW_SECRET_ACCESS_ROLE_PATH")]
+    secret_access_role_path: Option<String>,
+}
+
+impl Bounds {
+    fn stack(&self) -> StackBounds {
+        StackBounds {
+            alert_topic: Some(STACK_TOPIC.into()),
+            run_topic_prefix: self.run_topic_prefix.clone(),
+            secret_access_role_path: self.secret_access_role_path.clone(),
+        }
+    }
+}
+
+/// Where the stack is.
+#[derive(Debug, Clone, Args)]
+struct StackArgs {
+    /// The stack's migration state machine (its `StateMachineArn` output).
+    #[arg(long, env = "DMSFLOW_STATE_MACHINE_ARN")]
+    state_machine_arn: String,
+    /// Another endpoint for every AWS call (a local stack: tools/rehearse --keep-stack).
+    #[arg(long, env = "AWS_ENDPOINT_URL")]
+    endpoint_url: Option<String>,
+}
+
+/// Runs the command line `args` (the program's name first), writing to `out`
+/// and `err`; the exit code.
+pub async fn run<I, T>(args: I, out: &mut dyn Write, err: &mut dyn Write) -> u8
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(error) => {
+            let code = if error.use_stderr() { TROUBLE } else { OK };
+            let target: &mut dyn Write = if error.use_stderr() { err } else { out };
+            let _ = write!(target, "{}", error.render());
+            return code;
+        }
+    };
+    let result = match cli.command {
+        Command::Validate { paths, bounds } => validate::validate(&paths, &bounds.stack(), out),
+        Command::Plan { spec, bounds } => validate::plan(&spec, &bounds.stack(), out),
+        Command::Start {
+            spec,
+            stack,
+            bounds,
+        } => start::start(&spec, &stack, &bounds.stack(), out).await,
+    };
+    match result {
+        Ok(code) => code,
+        Err((code, message)) => {
+            let _ = writeln!(err, "dmsflow: {message}");
+            code
+        }
+    }
+}
+
+/// A command's outcome: its exit code, or the code and the one message that
+/// says what went wrong.
+type Outcome = Result<u8, (u8, String)>;

@@ -1,0 +1,136 @@
+//! `dmsflow start`: validates a spec as the stack will, refuses a run already in
+//! progress (the run election ClaimRun holds, [`dmsflow::election`]), starts the
+//! run on the stack's migration state machine and prints its console link.
+
+use std::io::Write;
+use std::path::Path;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use aws_config::{BehaviorVersion, Region};
+use dmsflow::aws::{AwsFault, Starter, clients};
+use dmsflow::election::{self, Contender, Verdict};
+use dmsflow::inputs::Checked;
+use dmsflow::naming;
+use dmsflow::spec::stack_bounds::StackBounds;
+use dmsflow::steps::claim_run;
+use serde_json::Value;
+
+use crate::validate::check_file;
+use crate::{OK, Outcome, REFUSED, StackArgs, TROUBLE};
+
+/// `dmsflow start`; see the module documentation.
+pub async fn start(
+    path: &Path,
+    stack_args: &StackArgs,
+    bounds: &StackBounds,
+    out: &mut dyn Write,
+) -> Outcome {
+    let refused = |message: String| (REFUSED, format!("{}: {message}", path.display()));
+    let Checked::Spec(validated) = check_file(path, bounds).map_err(refused)? else {
+        return Err(refused(
+            "dmsflow start takes a migration spec (a wave starts on the wave state machine, a cleanup or cutover request with its own command)"
+                .into(),
+        ));
+    };
+    let run_id = validated.spec["run_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    // The spec as written: ValidateSpec fills its defaults itself.
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| (TROUBLE, format!("cannot read {}: {e}", path.display())))?;
+    let input: Value = serde_json::from_str(&text)
+        .map_err(|e| (TROUBLE, format!("{} is not JSON: {e}", path.display())))?;
+    let machine = stack_args.state_machine_arn.as_str();
+    let sfn = sfn_client(stack_args).await?;
+
+    let now_ms = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+    let running = claim_run::running_contenders(&sfn, machine, None)
+        .await
+        .map_err(|e| (TROUBLE, e.message))?;
+    let me = Contender {
+        execution_arn: String::new(),
+        started_ms: now_ms,
+        input: input.clone(),
+    };
+    if let Verdict::Yield {
+        run_id,
+        driver_arn,
+        driver_since_ms,
+    } = election::elect(&me, &running)
+    {
+        let refusal = claim_run::run_in_progress(&run_id, &driver_arn, driver_since_ms);
+        return Err((
+            REFUSED,
+            refusal.message.replace(
+                " This execution stopped before touching anything of the run.",
+                " Nothing was started.",
+            ),
+        ));
+    }
+
+    let stamp = humantime::format_rfc3339_seconds(SystemTime::now())
+        .to_string()
+        .replace([':', '-'], "");
+    let name = naming::execution_name(&run_id, &format!("-{stamp}"));
+    let arn = match sfn.start(machine, &name, &text).await {
+        Ok(arn) => arn,
+        Err(AwsFault::AlreadyExists(_)) => {
+            return Err((
+                REFUSED,
+                format!("an execution named {name} exists already: start again in a second"),
+            ));
+        }
+        Err(fault) => {
+            return Err((
+                TROUBLE,
+                fault
+                    .into_step_error(&format!("starting an execution of {machine}"))
+                    .message,
+            ));
+        }
+    };
+    let console = election::console_link(&arn).unwrap_or_default();
+    let text = format!(
+        "started run {run_id} as execution {name}\n  execution  {arn}\n  console    {console}\n"
+    );
+    out.write_all(text.as_bytes())
+        .map_err(|e| (TROUBLE, format!("cannot write the output: {e}")))?;
+    Ok(OK)
+}
+
+/// The Step Functions client for the stack: in the state machine's Region, with
+/// the default credential chain (environment, profile files) and `--endpoint-url`.
+async fn sfn_client(args: &StackArgs) -> Result<aws_sdk_sfn::Client, (u8, String)> {
+    let region = args
+        .state_machine_arn
+        .split(':')
+        .nth(3)
+        .filter(|r| args.state_machine_arn.starts_with("arn:") && !r.is_empty())
+        .ok_or_else(|| {
+            (
+                TROUBLE,
+                format!(
+                    "--state-machine-arn {} is not a state machine ARN (arn:aws:states:<region>:<account>:stateMachine:<name>); give the stack's StateMachineArn output",
+                    args.state_machine_arn
+                ),
+            )
+        })?;
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .region(Region::new(region.to_string()))
+        .http_client(clients::https_client());
+    if let Some(url) = &args.endpoint_url {
+        loader = loader.endpoint_url(url);
+    }
+    let config = loader.load().await;
+    if config.credentials_provider().is_none() {
+        return Err((
+            TROUBLE,
+            "no AWS credentials: set AWS_PROFILE or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+                .into(),
+        ));
+    }
+    Ok(aws_sdk_sfn::Client::new(&config))
+}

@@ -1,0 +1,95 @@
+//! `dmsflow start` against the local stack (moto's Step Functions running the
+//! deployed definition, the function binaries, the DMS emulator): the run starts
+//! under its run id, a second start of the same run is refused while the first
+//! runs, and the run goes on to succeed.
+
+use std::process::Command;
+use std::time::Duration;
+
+use dmsflow_local::rehearsal;
+use dmsflow_local::stack::{build_functions, default_root};
+use dmsflow_local::{Stack, StackOptions};
+
+fn dmsflow(stack: &Stack, args: &[&str]) -> (i32, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_dmsflow"))
+        .args(args)
+        .args(["--state-machine-arn", &stack.state_machine_arn])
+        .args(["--endpoint-url", &stack.endpoint_url()])
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env_remove("AWS_PROFILE")
+        .output()
+        .expect("the dmsflow binary runs");
+    (
+        output.status.code().expect("an exit code"),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn start_names_the_run_refuses_a_second_start_and_the_run_succeeds() {
+    build_functions(&default_root()).unwrap_or_else(|e| panic!("{e}"));
+    let mut stack = Stack::start(StackOptions {
+        build: false,
+        ..StackOptions::default()
+    })
+    .await
+    .unwrap_or_else(|e| panic!("the local stack did not start: {e}"));
+    let text =
+        std::fs::read_to_string(default_root().join("events/postgres-to-aurora-full-load.json"))
+            .unwrap();
+    let mut spec: serde_json::Value = serde_json::from_str(&text).unwrap();
+    spec["run_id"] = serde_json::json!("cli-start");
+    let prepared =
+        rehearsal::prepare(spec, &stack.run_topic_arn, &[], stack.options.speed).unwrap();
+    let file = std::env::temp_dir().join(format!("dmsflow-cli-start-{}.json", std::process::id()));
+    std::fs::write(&file, prepared.input.to_string()).unwrap();
+    let file = file.to_str().unwrap();
+
+    let (code, out, err) = dmsflow(&stack, &["start", file]);
+    assert_eq!(code, 0, "{out}{err}");
+    let mut lines = out.lines();
+    let first = lines.next().unwrap();
+    assert!(
+        first.starts_with("started run cli-start as execution cli-start-"),
+        "{out}"
+    );
+    let arn = lines
+        .next()
+        .and_then(|l| l.strip_prefix("  execution  "))
+        .unwrap_or_else(|| panic!("{out}"))
+        .to_string();
+    assert!(
+        arn.starts_with(
+            &stack
+                .state_machine_arn
+                .replace(":stateMachine:", ":execution:")
+        )
+    );
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .starts_with("  console    https://us-east-1.console.aws.amazon.com/states/home"),
+        "{out}"
+    );
+
+    // The same run again while it runs: refused, nothing started.
+    let (code, out, err) = dmsflow(&stack, &["start", file]);
+    assert_eq!((code, out.as_str()), (1, ""), "{err}");
+    assert!(
+        err.starts_with(&format!(
+            "dmsflow: Run cli-start is already being driven by execution {arn}"
+        )),
+        "{err}"
+    );
+    assert!(err.contains("Nothing was started."), "{err}");
+
+    let ended = stack
+        .follow(&arn, Duration::from_secs(600), |_| {})
+        .await
+        .unwrap();
+    assert_eq!(ended.status, "SUCCEEDED", "{ended:?}");
+    stack.shutdown().await;
+}
