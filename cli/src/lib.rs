@@ -4,13 +4,17 @@
 //!   offline, as the stack checks them (every problem with its path and fix);
 //! - `dmsflow plan SPEC`: the dry run of a spec, what its run will create and do;
 //! - `dmsflow start SPEC`: validates, refuses a run already in progress, starts
-//!   the run on the stack's migration state machine and prints its console link.
+//!   the run on the stack's migration state machine and prints its console link;
+//! - `dmsflow teardown RUN_ID` and `dmsflow cutover RUN_ID [--set KEY=VALUE]...`:
+//!   start those requests;
+//! - `dmsflow status`: the runs in progress, one line each.
 //!
 //! Exit codes: 0 done, 1 the input is invalid or the start was refused, 2 the
 //! command could not do its work (bad arguments, no credentials, AWS unreachable).
 //! Every failure is one clear message on standard error, never a panic.
 
 mod start;
+mod status;
 mod validate;
 
 use std::ffi::OsString;
@@ -65,6 +69,26 @@ enum Command {
         stack: StackArgs,
         #[command(flatten)]
         bounds: Bounds,
+    },
+    /// Start the teardown of a run: its resources deleted as its spec's policy says.
+    Teardown {
+        run_id: String,
+        #[command(flatten)]
+        stack: StackArgs,
+    },
+    /// Start the guided cutover of a run in CDC (README, "Cutting over"): drain, stop, verify.
+    Cutover {
+        run_id: String,
+        /// A cutover option, KEY=VALUE (e.g. --set then=delete --set approval=none).
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        sets: Vec<String>,
+        #[command(flatten)]
+        stack: StackArgs,
+    },
+    /// List the stack's runs in progress: run, what it does, its state, since when.
+    Status {
+        #[command(flatten)]
+        stack: StackArgs,
     },
 }
 
@@ -128,6 +152,15 @@ where
             stack,
             bounds,
         } => start::start(&spec, &stack, &bounds.stack(), out).await,
+        Command::Teardown { run_id, stack } => {
+            start::request("cleanup", &run_id, &[], &stack, out).await
+        }
+        Command::Cutover {
+            run_id,
+            sets,
+            stack,
+        } => start::request("cutover", &run_id, &sets, &stack, out).await,
+        Command::Status { stack } => status::status(&stack, out).await,
     };
     match result {
         Ok(code) => code,

@@ -71,11 +71,64 @@ pub async fn start(
         ));
     }
 
+    launch(&sfn, machine, &run_id, "", &text, out).await
+}
+
+/// `dmsflow teardown` and `dmsflow cutover`: the request for `run_id` (with the
+/// cutover's options `sets`, `KEY=VALUE`, a value read as JSON when it is JSON),
+/// checked as ClaimRun checks it, then started. Whether the run may be torn down
+/// or cut over now is the state machine's to judge (ClaimRun, then the alert).
+pub async fn request(
+    action: &str,
+    run_id: &str,
+    sets: &[String],
+    stack_args: &StackArgs,
+    out: &mut dyn Write,
+) -> Outcome {
+    let mut input = serde_json::json!({"action": action, "run_id": run_id});
+    for set in sets {
+        let (key, value) = set.split_once('=').ok_or_else(|| {
+            (
+                TROUBLE,
+                format!("--set {set}: give KEY=VALUE, such as --set then=delete"),
+            )
+        })?;
+        input[key] = serde_json::from_str(value).unwrap_or_else(|_| Value::from(value));
+    }
+    let bounds = StackBounds::default();
+    dmsflow::inputs::check(&input, &bounds, |_| Err("no manifest".into()))
+        .map_err(|message| (REFUSED, message))?;
+    let sfn = sfn_client(stack_args).await?;
+    let suffix = if action == "cleanup" {
+        "-teardown"
+    } else {
+        "-cutover"
+    };
+    launch(
+        &sfn,
+        &stack_args.state_machine_arn,
+        run_id,
+        suffix,
+        &input.to_string(),
+        out,
+    )
+    .await
+}
+
+/// Starts `input` as execution `<run_id><suffix>-<UTC time>` and prints it.
+async fn launch(
+    sfn: &aws_sdk_sfn::Client,
+    machine: &str,
+    run_id: &str,
+    suffix: &str,
+    input: &str,
+    out: &mut dyn Write,
+) -> Outcome {
     let stamp = humantime::format_rfc3339_seconds(SystemTime::now())
         .to_string()
         .replace([':', '-'], "");
-    let name = naming::execution_name(&run_id, &format!("-{stamp}"));
-    let arn = match sfn.start(machine, &name, &text).await {
+    let name = naming::execution_name(run_id, &format!("{suffix}-{stamp}"));
+    let arn = match sfn.start(machine, &name, input).await {
         Ok(arn) => arn,
         Err(AwsFault::AlreadyExists(_)) => {
             return Err((
@@ -92,9 +145,14 @@ pub async fn start(
             ));
         }
     };
+    let what = match suffix {
+        "-teardown" => "the teardown of run",
+        "-cutover" => "the cutover of run",
+        _ => "run",
+    };
     let console = election::console_link(&arn).unwrap_or_default();
     let text = format!(
-        "started run {run_id} as execution {name}\n  execution  {arn}\n  console    {console}\n"
+        "started {what} {run_id} as execution {name}\n  execution  {arn}\n  console    {console}\n"
     );
     out.write_all(text.as_bytes())
         .map_err(|e| (TROUBLE, format!("cannot write the output: {e}")))?;
@@ -103,7 +161,7 @@ pub async fn start(
 
 /// The Step Functions client for the stack: in the state machine's Region, with
 /// the default credential chain (environment, profile files) and `--endpoint-url`.
-async fn sfn_client(args: &StackArgs) -> Result<aws_sdk_sfn::Client, (u8, String)> {
+pub async fn sfn_client(args: &StackArgs) -> Result<aws_sdk_sfn::Client, (u8, String)> {
     let region = args
         .state_machine_arn
         .split(':')

@@ -1,7 +1,8 @@
-//! `dmsflow start` against the local stack (moto's Step Functions running the
-//! deployed definition, the function binaries, the DMS emulator): the run starts
-//! under its run id, a second start of the same run is refused while the first
-//! runs, and the run goes on to succeed.
+//! `dmsflow start`, `status` and `teardown` against the local stack (moto's Step
+//! Functions running the deployed definition, the function binaries, the DMS
+//! emulator): a run starts under its run id, a second start of the same run is
+//! refused while the first runs, status lists the runs in progress, the runs
+//! succeed, and a teardown runs after them.
 
 use std::process::Command;
 use std::time::Duration;
@@ -28,7 +29,7 @@ fn dmsflow(stack: &Stack, args: &[&str]) -> (i32, String, String) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn start_names_the_run_refuses_a_second_start_and_the_run_succeeds() {
+async fn start_refuses_a_run_in_progress_status_lists_the_runs_and_teardown_follows() {
     build_functions(&default_root()).unwrap_or_else(|e| panic!("{e}"));
     let mut stack = Stack::start(StackOptions {
         build: false,
@@ -46,6 +47,11 @@ async fn start_names_the_run_refuses_a_second_start_and_the_run_succeeds() {
     let file = std::env::temp_dir().join(format!("dmsflow-cli-start-{}.json", std::process::id()));
     std::fs::write(&file, prepared.input.to_string()).unwrap();
     let file = file.to_str().unwrap();
+    let mut second = prepared.input.clone();
+    second["run_id"] = serde_json::json!("cli-second");
+    let second_file =
+        std::env::temp_dir().join(format!("dmsflow-cli-second-{}.json", std::process::id()));
+    std::fs::write(&second_file, second.to_string()).unwrap();
 
     let (code, out, err) = dmsflow(&stack, &["start", file]);
     assert_eq!(code, 0, "{out}{err}");
@@ -86,10 +92,65 @@ async fn start_names_the_run_refuses_a_second_start_and_the_run_succeeds() {
     );
     assert!(err.contains("Nothing was started."), "{err}");
 
+    // Another run beside it: status lists both, oldest first.
+    let (code, out, err) = dmsflow(&stack, &["start", second_file.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}{err}");
+    let second_arn = out
+        .lines()
+        .nth(1)
+        .and_then(|l| l.strip_prefix("  execution  "))
+        .unwrap_or_else(|| panic!("{out}"))
+        .to_string();
+    let (code, out, err) = dmsflow(&stack, &["status"]);
+    assert_eq!(code, 0, "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 3, "{out}");
+    assert!(lines[0].starts_with("RUN "), "{out}");
+    assert!(lines[1].starts_with("cli-start   migrate  "), "{out}");
+    assert!(lines[2].starts_with("cli-second  migrate  "), "{out}");
+
     let ended = stack
         .follow(&arn, Duration::from_secs(600), |_| {})
         .await
         .unwrap();
     assert_eq!(ended.status, "SUCCEEDED", "{ended:?}");
+    let ended = stack
+        .follow(&second_arn, Duration::from_secs(600), |_| {})
+        .await
+        .unwrap();
+    assert_eq!(ended.status, "SUCCEEDED", "{ended:?}");
+    let (code, out, _) = dmsflow(&stack, &["status"]);
+    assert_eq!(
+        (code, out.trim_end()),
+        (
+            0,
+            format!("no run in progress on {}", stack.state_machine_arn).as_str()
+        )
+    );
+
+    // A teardown of the first run, then a cutover request the stack checks first.
+    let (code, out, err) = dmsflow(&stack, &["teardown", "cli-start"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.starts_with("started the teardown of run cli-start as execution cli-start-teardown-"),
+        "{out}"
+    );
+    let teardown = out
+        .lines()
+        .nth(1)
+        .and_then(|l| l.strip_prefix("  execution  "))
+        .unwrap()
+        .to_string();
+    let ended = stack
+        .follow(&teardown, Duration::from_secs(600), |_| {})
+        .await
+        .unwrap();
+    assert_eq!(ended.status, "SUCCEEDED", "{ended:?}");
+    let (code, out, err) = dmsflow(&stack, &["cutover", "cli-start", "--set", "then=explode"]);
+    assert_eq!((code, out.as_str()), (1, ""), "{err}");
+    assert!(
+        err.starts_with("dmsflow: ") && err.contains("then"),
+        "{err}"
+    );
     stack.shutdown().await;
 }
