@@ -7,7 +7,9 @@
 //!   the run on the stack's migration state machine and prints its console link;
 //! - `dmsflow teardown RUN_ID` and `dmsflow cutover RUN_ID [--set KEY=VALUE]...`:
 //!   start those requests;
-//! - `dmsflow status`: the runs in progress, one line each.
+//! - `dmsflow status`: the runs in progress, one line each;
+//! - `dmsflow watch RUN_ID`: follows a run live to its end (hand-overs too), with
+//!   the view `tools/rehearse` prints; exit 0 when it succeeded, 1 otherwise.
 //!
 //! Exit codes: 0 done, 1 the input is invalid or the start was refused, 2 the
 //! command could not do its work (bad arguments, no credentials, AWS unreachable).
@@ -16,10 +18,12 @@
 mod start;
 mod status;
 mod validate;
+mod watch;
 
 use std::ffi::OsString;
 use std::io::Write;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use dmsflow::spec::stack_bounds::StackBounds;
@@ -82,6 +86,17 @@ enum Command {
         /// A cutover option, KEY=VALUE (e.g. --set then=delete --set approval=none).
         #[arg(long = "set", value_name = "KEY=VALUE")]
         sets: Vec<String>,
+        #[command(flatten)]
+        stack: StackArgs,
+    },
+    /// Follow a run live to its end, its hand-overs included: each state, what
+    /// each step did, full-load progress, CDC latency, validation. Exit 0 when the
+    /// run succeeded, 1 when it failed.
+    Watch {
+        run_id: String,
+        /// Seconds between two looks at the run's history.
+        #[arg(long, default_value_t = 10)]
+        interval: u64,
         #[command(flatten)]
         stack: StackArgs,
     },
@@ -161,6 +176,11 @@ where
             stack,
         } => start::request("cutover", &run_id, &sets, &stack, out).await,
         Command::Status { stack } => status::status(&stack, out).await,
+        Command::Watch {
+            run_id,
+            interval,
+            stack,
+        } => watch::watch(&run_id, Duration::from_secs(interval.max(1)), &stack, out).await,
     };
     match result {
         Ok(code) => code,

@@ -7,6 +7,7 @@
 use std::process::Command;
 use std::time::Duration;
 
+use dmsflow_local::drills::Drill;
 use dmsflow_local::rehearsal;
 use dmsflow_local::stack::{build_functions, default_root};
 use dmsflow_local::{Stack, StackOptions};
@@ -109,11 +110,25 @@ async fn start_refuses_a_run_in_progress_status_lists_the_runs_and_teardown_foll
     assert!(lines[1].starts_with("cli-start   migrate  "), "{out}");
     assert!(lines[2].starts_with("cli-second  migrate  "), "{out}");
 
-    let ended = stack
-        .follow(&arn, Duration::from_secs(600), |_| {})
-        .await
-        .unwrap();
-    assert_eq!(ended.status, "SUCCEEDED", "{ended:?}");
+    // Watched to its end: the phases, then the outcome and the exit code.
+    let (code, out, err) = dmsflow(&stack, &["watch", "cli-start", "--interval", "1"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let mut at = 0;
+    for expected in [
+        "watching run cli-start: execution cli-start-",
+        "] ClaimRun",
+        "] CreateResources",
+        "] StartReplication",
+        "] CheckProgress",
+        "] NotifySuccess",
+        "] execution SUCCEEDED",
+        "run cli-start SUCCEEDED",
+    ] {
+        let found = out[at..]
+            .find(expected)
+            .unwrap_or_else(|| panic!("{expected:?} not in order in\n{out}"));
+        at += found + expected.len();
+    }
     let ended = stack
         .follow(&second_arn, Duration::from_secs(600), |_| {})
         .await
@@ -126,6 +141,42 @@ async fn start_refuses_a_run_in_progress_status_lists_the_runs_and_teardown_foll
             0,
             format!("no run in progress on {}", stack.state_machine_arn).as_str()
         )
+    );
+    // Watching a run that ended prints its history and its outcome.
+    let (code, out, _) = dmsflow(&stack, &["watch", "cli-second"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.ends_with("run cli-second SUCCEEDED\n"), "{out}");
+    let (code, _, err) = dmsflow(&stack, &["watch", "no-such-run"]);
+    assert_eq!(code, 1);
+    assert!(
+        err.starts_with("dmsflow: no execution of run no-such-run among the last 100"),
+        "{err}"
+    );
+
+    // A run that fails: watch ends with its error and exit code 1.
+    let mut failing = serde_json::from_str::<serde_json::Value>(&text).unwrap();
+    failing["run_id"] = serde_json::json!("cli-fails");
+    let failing = rehearsal::prepare(
+        failing,
+        &stack.run_topic_arn,
+        &[Drill::FailConnection],
+        stack.options.speed,
+    )
+    .unwrap();
+    let failing_file =
+        std::env::temp_dir().join(format!("dmsflow-cli-fails-{}.json", std::process::id()));
+    std::fs::write(&failing_file, failing.input.to_string()).unwrap();
+    let (code, out, err) = dmsflow(&stack, &["start", failing_file.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, out, err) = dmsflow(&stack, &["watch", "cli-fails", "--interval", "1"]);
+    assert_eq!(code, 1, "{out}{err}");
+    let expected = Drill::FailConnection.expected();
+    assert!(
+        out.contains(&format!(
+            "run cli-fails FAILED: {}",
+            expected.error.unwrap()
+        )),
+        "{out}"
     );
 
     // A teardown of the first run, then a cutover request the stack checks first.

@@ -26,7 +26,6 @@ pub mod http;
 pub mod lambda;
 pub mod moto;
 pub mod process;
-pub mod progress;
 pub mod refused_calls;
 pub mod rehearsal;
 pub mod resources;

@@ -10,10 +10,11 @@ use serde_json::Value;
 use crate::Error;
 use crate::drills::Drill;
 use crate::moto::Published;
-use crate::progress::{Progress, cause_message};
 use crate::resources::{Call, RunResources, calls_of};
 use crate::sfn::Execution;
 use crate::stack::Stack;
+use dmsflow::execution_view::Progress;
+use dmsflow::steps::notify::cause_message;
 
 /// An execution input ready to start.
 #[derive(Debug, Clone, PartialEq)]

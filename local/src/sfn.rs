@@ -46,49 +46,7 @@ impl Execution {
     }
 }
 
-/// One history event: its type, and the details object of that type.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Event {
-    pub id: u64,
-    pub kind: String,
-    /// Seconds since the epoch.
-    pub timestamp: f64,
-    pub details: Value,
-}
-
-impl Event {
-    fn from_json(v: &Value) -> Option<Event> {
-        let kind = v.get("type")?.as_str()?.to_string();
-        let details = v
-            .as_object()?
-            .iter()
-            .find(|(k, _)| k.ends_with("EventDetails"))
-            .map(|(_, d)| d.clone())
-            .unwrap_or(Value::Null);
-        Some(Event {
-            id: v.get("id")?.as_u64()?,
-            kind,
-            timestamp: v.get("timestamp").and_then(Value::as_f64).unwrap_or(0.0),
-            details,
-        })
-    }
-
-    /// The state name of a `*StateEntered` event.
-    pub fn entered_state(&self) -> Option<&str> {
-        self.kind
-            .ends_with("StateEntered")
-            .then(|| self.details.get("name").and_then(Value::as_str))
-            .flatten()
-    }
-
-    /// The output of a `TaskSucceeded` event, parsed.
-    pub fn task_output(&self) -> Option<Value> {
-        (self.kind == "TaskSucceeded" || self.kind == "LambdaFunctionSucceeded")
-            .then(|| self.details.get("output").and_then(Value::as_str))
-            .flatten()
-            .and_then(|o| serde_json::from_str(o).ok())
-    }
-}
+pub use dmsflow::execution_view::Event;
 
 impl Sfn {
     async fn call(&self, action: &str, body: Value) -> Result<Value, Error> {

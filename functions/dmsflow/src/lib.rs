@@ -11,6 +11,7 @@ pub mod cutover;
 pub mod deadline;
 pub mod election;
 pub mod error;
+pub mod execution_view;
 pub mod inputs;
 pub mod logging;
 pub mod naming;

@@ -1,10 +1,57 @@
-//! Progress lines from an execution's history: each state entered, and what each
-//! step reported (actions, DMS statuses, full-load percent and tables,
-//! validation), or why it failed.
+//! What a person reads of an execution as it runs, from its history: each state
+//! entered, and what each step reported (actions, DMS statuses, full-load
+//! percent and tables, validation), or why it failed. One view for `dmsflow
+//! watch` and `tools/rehearse`. Plain Rust, no I/O: the callers read the history.
 
 use serde_json::Value;
 
-use crate::sfn::Event;
+use crate::steps::notify::cause_message;
+
+/// One history event: its type, and the details object of that type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    pub id: u64,
+    pub kind: String,
+    /// Seconds since the epoch.
+    pub timestamp: f64,
+    pub details: Value,
+}
+
+impl Event {
+    /// An event as GetExecutionHistory answers it in JSON (`type`, `id`,
+    /// `timestamp`, and one `<type>EventDetails` object).
+    pub fn from_json(v: &Value) -> Option<Event> {
+        let kind = v.get("type")?.as_str()?.to_string();
+        let details = v
+            .as_object()?
+            .iter()
+            .find(|(k, _)| k.ends_with("EventDetails"))
+            .map(|(_, d)| d.clone())
+            .unwrap_or(Value::Null);
+        Some(Event {
+            id: v.get("id")?.as_u64()?,
+            kind,
+            timestamp: v.get("timestamp").and_then(Value::as_f64).unwrap_or(0.0),
+            details,
+        })
+    }
+
+    /// The state name of a `*StateEntered` event.
+    pub fn entered_state(&self) -> Option<&str> {
+        self.kind
+            .ends_with("StateEntered")
+            .then(|| self.details.get("name").and_then(Value::as_str))
+            .flatten()
+    }
+
+    /// The output of a `TaskSucceeded` event, parsed.
+    pub fn task_output(&self) -> Option<Value> {
+        (self.kind == "TaskSucceeded" || self.kind == "LambdaFunctionSucceeded")
+            .then(|| self.details.get("output").and_then(Value::as_str))
+            .flatten()
+            .and_then(|o| serde_json::from_str(o).ok())
+    }
+}
 
 /// Turns history events into lines for a person, one event at a time.
 #[derive(Debug, Default)]
@@ -58,14 +105,14 @@ impl Progress {
             }
             "TaskFailed" | "LambdaFunctionFailed" => {
                 self.task_failures += 1;
-                let error = text(&event.details, "error");
-                let cause = cause_message(&text(&event.details, "cause"));
+                let error = detail_text(&event.details, "error");
+                let cause = cause_message(&detail_text(&event.details, "cause"));
                 out.push(format!("           ✗ {error}: {}", shorten(&cause, 300)));
             }
             "ExecutionSucceeded" => out.push(format!("{at} execution SUCCEEDED")),
             "ExecutionFailed" => out.push(format!(
                 "{at} execution FAILED: {}",
-                text(&event.details, "error")
+                detail_text(&event.details, "error")
             )),
             _ => {}
         }
@@ -73,24 +120,13 @@ impl Progress {
     }
 }
 
-fn text(value: &Value, key: &str) -> String {
+/// The text of `key` in an event's details or a report (empty when there is none).
+pub fn detail_text(value: &Value, key: &str) -> String {
     value
         .get(key)
         .and_then(Value::as_str)
         .unwrap_or_default()
         .to_string()
-}
-
-/// The `errorMessage` of a Lambda error cause, or the cause itself.
-pub fn cause_message(cause: &str) -> String {
-    serde_json::from_str::<Value>(cause)
-        .ok()
-        .and_then(|v| {
-            v.get("errorMessage")
-                .and_then(Value::as_str)
-                .map(str::to_string)
-        })
-        .unwrap_or_else(|| cause.to_string())
 }
 
 fn shorten(text: &str, max: usize) -> String {
@@ -132,7 +168,7 @@ pub fn report_lines(payload: &Value) -> Vec<String> {
     if let Some(connections) = payload.get("connections").and_then(Value::as_array) {
         let list: Vec<String> = connections
             .iter()
-            .map(|c| format!("{} {}", text(c, "role"), text(c, "status")))
+            .map(|c| format!("{} {}", detail_text(c, "role"), detail_text(c, "status")))
             .collect();
         out.push(format!("connections: {}", list.join(", ")));
     }
@@ -193,8 +229,8 @@ fn number(v: &Value, key: &str) -> i64 {
 fn progress_line(summary: &Value) -> String {
     let mut line = format!(
         "task {} ({}), full load {}%: {}/{} tables loaded, {} errored, {} rows",
-        text(summary, "status"),
-        text(summary, "phase"),
+        detail_text(summary, "status"),
+        detail_text(summary, "phase"),
         number(summary, "full_load_percent"),
         number(summary, "tables_loaded"),
         number(summary, "tables"),
