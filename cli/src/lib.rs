@@ -15,6 +15,7 @@
 //! command could not do its work (bad arguments, no credentials, AWS unreachable).
 //! Every failure is one clear message on standard error, never a panic.
 
+mod stack;
 mod start;
 mod status;
 mod validate;
@@ -132,12 +133,21 @@ impl Bounds {
     }
 }
 
-/// Where the stack is.
+/// Where the stack is: its name (its outputs name the state machine) or its
+/// migration state machine.
 #[derive(Debug, Clone, Args)]
 struct StackArgs {
-    /// The stack's migration state machine (its `StateMachineArn` output).
-    #[arg(long, env = "DMSFLOW_STATE_MACHINE_ARN")]
-    state_machine_arn: String,
+    /// The dmsflow stack's name: its StateMachineArn output names the migration
+    /// state machine (the Region is AWS_REGION's or the profile's).
+    #[arg(
+        long,
+        env = "DMSFLOW_STACK",
+        required_unless_present = "state_machine_arn"
+    )]
+    stack: Option<String>,
+    /// The stack's migration state machine (its StateMachineArn output), instead of --stack.
+    #[arg(long, env = "DMSFLOW_STATE_MACHINE_ARN", conflicts_with = "stack")]
+    state_machine_arn: Option<String>,
     /// Another endpoint for every AWS call (a local stack: tools/rehearse --keep-stack).
     #[arg(long, env = "AWS_ENDPOINT_URL")]
     endpoint_url: Option<String>,
@@ -185,10 +195,18 @@ where
     match result {
         Ok(code) => code,
         Err((code, message)) => {
-            let _ = writeln!(err, "dmsflow: {message}");
+            let _ = writeln!(err, "dmsflow: {}", readable(&message));
             code
         }
     }
+}
+
+/// `message` without the debug dump the SDK appends to a dispatch failure
+/// (`... (DispatchFailure(...))`): what failed and why, for a person.
+fn readable(message: &str) -> &str {
+    message
+        .find(" (DispatchFailure(")
+        .map_or(message, |at| &message[..at])
 }
 
 /// A command's outcome: its exit code, or the code and the one message that

@@ -6,8 +6,7 @@ use std::io::Write;
 use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use aws_config::{BehaviorVersion, Region};
-use dmsflow::aws::{AwsFault, Starter, clients};
+use dmsflow::aws::{AwsFault, Starter};
 use dmsflow::election::{self, Contender, Verdict};
 use dmsflow::inputs::Checked;
 use dmsflow::naming;
@@ -15,6 +14,7 @@ use dmsflow::spec::stack_bounds::StackBounds;
 use dmsflow::steps::claim_run;
 use serde_json::Value;
 
+use crate::stack::Stack;
 use crate::validate::check_file;
 use crate::{OK, Outcome, REFUSED, StackArgs, TROUBLE};
 
@@ -41,8 +41,8 @@ pub async fn start(
         .map_err(|e| (TROUBLE, format!("cannot read {}: {e}", path.display())))?;
     let input: Value = serde_json::from_str(&text)
         .map_err(|e| (TROUBLE, format!("{} is not JSON: {e}", path.display())))?;
-    let machine = stack_args.state_machine_arn.as_str();
-    let sfn = sfn_client(stack_args).await?;
+    let Stack { sfn, machine } = Stack::connect(stack_args).await?;
+    let machine = machine.as_str();
 
     let now_ms = SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -98,21 +98,13 @@ pub async fn request(
     let bounds = StackBounds::default();
     dmsflow::inputs::check(&input, &bounds, |_| Err("no manifest".into()))
         .map_err(|message| (REFUSED, message))?;
-    let sfn = sfn_client(stack_args).await?;
+    let Stack { sfn, machine } = Stack::connect(stack_args).await?;
     let suffix = if action == "cleanup" {
         "-teardown"
     } else {
         "-cutover"
     };
-    launch(
-        &sfn,
-        &stack_args.state_machine_arn,
-        run_id,
-        suffix,
-        &input.to_string(),
-        out,
-    )
-    .await
+    launch(&sfn, &machine, run_id, suffix, &input.to_string(), out).await
 }
 
 /// Starts `input` as execution `<run_id><suffix>-<UTC time>` and prints it.
@@ -157,38 +149,4 @@ async fn launch(
     out.write_all(text.as_bytes())
         .map_err(|e| (TROUBLE, format!("cannot write the output: {e}")))?;
     Ok(OK)
-}
-
-/// The Step Functions client for the stack: in the state machine's Region, with
-/// the default credential chain (environment, profile files) and `--endpoint-url`.
-pub async fn sfn_client(args: &StackArgs) -> Result<aws_sdk_sfn::Client, (u8, String)> {
-    let region = args
-        .state_machine_arn
-        .split(':')
-        .nth(3)
-        .filter(|r| args.state_machine_arn.starts_with("arn:") && !r.is_empty())
-        .ok_or_else(|| {
-            (
-                TROUBLE,
-                format!(
-                    "--state-machine-arn {} is not a state machine ARN (arn:aws:states:<region>:<account>:stateMachine:<name>); give the stack's StateMachineArn output",
-                    args.state_machine_arn
-                ),
-            )
-        })?;
-    let mut loader = aws_config::defaults(BehaviorVersion::latest())
-        .region(Region::new(region.to_string()))
-        .http_client(clients::https_client());
-    if let Some(url) = &args.endpoint_url {
-        loader = loader.endpoint_url(url);
-    }
-    let config = loader.load().await;
-    if config.credentials_provider().is_none() {
-        return Err((
-            TROUBLE,
-            "no AWS credentials: set AWS_PROFILE or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
-                .into(),
-        ));
-    }
-    Ok(aws_sdk_sfn::Client::new(&config))
 }

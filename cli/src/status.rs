@@ -10,13 +10,13 @@ use dmsflow::election;
 use dmsflow::steps::claim_run;
 use serde_json::Value;
 
-use crate::start::sfn_client;
+use crate::stack::Stack;
 use crate::{OK, Outcome, StackArgs, TROUBLE};
 
 /// `dmsflow status`; see the module documentation.
 pub async fn status(stack_args: &StackArgs, out: &mut dyn Write) -> Outcome {
-    let machine = stack_args.state_machine_arn.as_str();
-    let sfn = sfn_client(stack_args).await?;
+    let Stack { sfn, machine } = Stack::connect(stack_args).await?;
+    let machine = machine.as_str();
     let mut running = claim_run::running_contenders(&sfn, machine, None)
         .await
         .map_err(|e| (TROUBLE, e.message))?;

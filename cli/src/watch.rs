@@ -18,7 +18,7 @@ use dmsflow::steps::notify::cause_message;
 use dmsflow::workflow::execution_arn;
 use serde_json::{Value, json};
 
-use crate::start::sfn_client;
+use crate::stack::Stack;
 use crate::{OK, Outcome, REFUSED, StackArgs, TROUBLE};
 
 /// Executions (newest first) a watch looks through for a run that is not running.
@@ -31,8 +31,8 @@ pub async fn watch(
     stack_args: &StackArgs,
     out: &mut dyn Write,
 ) -> Outcome {
-    let machine = stack_args.state_machine_arn.as_str();
-    let sfn = sfn_client(stack_args).await?;
+    let Stack { sfn, machine } = Stack::connect(stack_args).await?;
+    let machine = machine.as_str();
     let mut arn = find(&sfn, machine, run_id).await?;
     let first_name = arn.rsplit(':').next().unwrap_or_default().to_string();
     let mut generation = 1;

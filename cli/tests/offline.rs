@@ -153,4 +153,25 @@ fn what_cannot_be_done_is_one_line_and_exit_code_two() {
         "{err}"
     );
     assert_eq!(err.lines().count(), 1, "{err}");
+    // No credentials anywhere: said at once, in one line.
+    let output = Command::new(env!("CARGO_BIN_EXE_dmsflow"))
+        .args([
+            "status",
+            "--state-machine-arn",
+            "arn:aws:states:us-east-1:123456789012:stateMachine:dmsflow-migration",
+        ])
+        .env_clear()
+        .env("HOME", scratch("home"))
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{err}");
+    assert!(err.starts_with("dmsflow: no AWS credentials ("), "{err}");
+    assert!(
+        err.trim_end()
+            .ends_with("set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
 }

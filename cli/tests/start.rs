@@ -12,13 +12,19 @@ use dmsflow_local::rehearsal;
 use dmsflow_local::stack::{build_functions, default_root};
 use dmsflow_local::{Stack, StackOptions};
 
+/// `dmsflow args` against the local stack: its state machine named, unless the
+/// arguments name a stack.
 fn dmsflow(stack: &Stack, args: &[&str]) -> (i32, String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_dmsflow"))
-        .args(args)
-        .args(["--state-machine-arn", &stack.state_machine_arn])
+    let mut command = Command::new(env!("CARGO_BIN_EXE_dmsflow"));
+    command.args(args);
+    if !args.contains(&"--stack") {
+        command.args(["--state-machine-arn", &stack.state_machine_arn]);
+    }
+    let output = command
         .args(["--endpoint-url", &stack.endpoint_url()])
         .env("AWS_ACCESS_KEY_ID", "test")
         .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_REGION", "us-east-1")
         .env_remove("AWS_PROFILE")
         .output()
         .expect("the dmsflow binary runs");
@@ -93,7 +99,35 @@ async fn start_refuses_a_run_in_progress_status_lists_the_runs_and_teardown_foll
     );
     assert!(err.contains("Nothing was started."), "{err}");
 
-    // Another run beside it: status lists both, oldest first.
+    // Another run beside it: status lists both, oldest first, the stack found by
+    // its name through its StateMachineArn output (a CloudFormation stack in moto).
+    let template = serde_json::json!({
+        "Resources": {"Topic": {"Type": "AWS::SNS::Topic"}},
+        "Outputs": {"StateMachineArn": {"Value": stack.state_machine_arn}},
+    });
+    for (name, body) in [
+        ("dmsflow-local", template.to_string()),
+        (
+            "not-dmsflow",
+            serde_json::json!({"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}}).to_string(),
+        ),
+    ] {
+        stack
+            .http
+            .aws_query(
+                stack.moto_url(),
+                "cloudformation",
+                &[
+                    ("Action", "CreateStack"),
+                    ("Version", "2010-05-15"),
+                    ("StackName", name),
+                    ("TemplateBody", &body),
+                ],
+            )
+            .await
+            .and_then(|a| a.ok("CreateStack"))
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
     let (code, out, err) = dmsflow(&stack, &["start", second_file.to_str().unwrap()]);
     assert_eq!(code, 0, "{out}{err}");
     let second_arn = out
@@ -102,7 +136,7 @@ async fn start_refuses_a_run_in_progress_status_lists_the_runs_and_teardown_foll
         .and_then(|l| l.strip_prefix("  execution  "))
         .unwrap_or_else(|| panic!("{out}"))
         .to_string();
-    let (code, out, err) = dmsflow(&stack, &["status"]);
+    let (code, out, err) = dmsflow(&stack, &["status", "--stack", "dmsflow-local"]);
     assert_eq!(code, 0, "{err}");
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines.len(), 3, "{out}");
@@ -142,6 +176,22 @@ async fn start_refuses_a_run_in_progress_status_lists_the_runs_and_teardown_foll
             format!("no run in progress on {}", stack.state_machine_arn).as_str()
         )
     );
+    // Stacks that cannot be used: one line each, exit 2.
+    for (name, expected) in [
+        (
+            "not-dmsflow",
+            "dmsflow: stack not-dmsflow in us-east-1 has no StateMachineArn output: is it a dmsflow stack",
+        ),
+        (
+            "no-such-stack",
+            "dmsflow: no stack no-such-stack in us-east-1",
+        ),
+    ] {
+        let (code, out, err) = dmsflow(&stack, &["status", "--stack", name]);
+        assert_eq!((code, out.as_str()), (2, ""), "{err}");
+        assert!(err.starts_with(expected), "{err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+    }
     // Watching a run that ended prints its history and its outcome.
     let (code, out, _) = dmsflow(&stack, &["watch", "cli-second"]);
     assert_eq!(code, 0, "{out}");
