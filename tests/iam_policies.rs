@@ -294,6 +294,21 @@ const METRICS_NEEDS: &[Need] = &[
         &[("get_metric_data", "cloudwatch:GetMetricData")],
         &[],
     ),
+    need(
+        "dashboard",
+        &[("get_dashboard", "cloudwatch:GetDashboard")],
+        &[],
+    ),
+    need(
+        "put_dashboard",
+        &[("put_dashboard", "cloudwatch:PutDashboard")],
+        &[],
+    ),
+    need(
+        "delete_dashboard",
+        &[("delete_dashboards", "cloudwatch:DeleteDashboards")],
+        &[],
+    ),
 ];
 
 /// Every method of the `Executions` trait (implemented in `sdk_sfn.rs`).

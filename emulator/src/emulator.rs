@@ -176,6 +176,9 @@ pub(crate) fn task_metrics(w: &World, id: &str) -> Option<Value> {
         "CDCLatencyTarget": 0.0,
         "CDCIncomingChanges": 0,
         "FullLoadThroughputRowsSource": 0.0,
+        "FullLoadThroughputRowsTarget": 0.0,
+        "CDCThroughputRowsSource": 0.0,
+        "CDCThroughputRowsTarget": 0.0,
         "FullLoadProgressPercent": 0,
         "counters": {"inserts": 0, "updates": 0, "deletes": 0, "full_load_rows": 0, "tables": 0},
     });
@@ -191,8 +194,15 @@ pub(crate) fn task_metrics(w: &World, id: &str) -> Option<Value> {
             run.change_rate()
         };
         out["CDCIncomingChanges"] = json!((arriving * tgt).round() as u64);
-        out["FullLoadThroughputRowsSource"] =
-            json!(if running { run.throughput(w.now) } else { 0.0 });
+        // The model writes every row it reads, and applies every change as it
+        // arrives: the target's throughput is the source's.
+        let throughput = if running { run.throughput(w.now) } else { 0.0 };
+        out["FullLoadThroughputRowsSource"] = json!(throughput);
+        out["FullLoadThroughputRowsTarget"] = json!(throughput);
+        let cdc = task.migration_type != "full-load";
+        let applying = if running && cdc { arriving } else { 0.0 };
+        out["CDCThroughputRowsSource"] = json!(applying);
+        out["CDCThroughputRowsTarget"] = json!(applying);
         out["FullLoadProgressPercent"] = json!(run.stats(w.now).progress_percent);
         out["counters"] = json!({
             "inserts": sum(|v| v.inserts),

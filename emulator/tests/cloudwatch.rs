@@ -4,51 +4,24 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use aws_sdk_cloudwatch::Client;
-use aws_sdk_cloudwatch::config::retry::RetryConfig;
-use aws_sdk_cloudwatch::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_cloudwatch::types::{
-    ComparisonOperator, Dimension, Metric, MetricAlarm, MetricDataQuery, MetricDatum, MetricStat,
-    ScanBy, StandardUnit, StateValue, Statistic, Tag,
+    ComparisonOperator, Dimension, MetricAlarm, MetricDatum, StandardUnit, StateValue, Statistic,
+    Tag,
 };
 use aws_sdk_databasemigration::types::{
     MigrationTypeValue as M, StartReplicationTaskTypeValue as S,
 };
-use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
 use aws_smithy_types::DateTime;
+use common::metrics::*;
 use common::*;
 use dms_emulator::Scenario;
 use dmsflow::aws::Metrics;
 use dmsflow::aws::metrics::{AlarmRequest, Datum, task_resource_id};
 
 const TOPIC: &str = "arn:aws:sns:us-east-1:123456789012:dmsflow-alerts";
-
-fn cloudwatch(url: &str) -> Client {
-    let http = aws_smithy_http_client::Builder::new()
-        .tls_provider(Provider::Rustls(CryptoMode::Ring))
-        .build_https();
-    let conf = aws_sdk_cloudwatch::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new(
-            "AKIDEMULATOR",
-            "emulator-secret",
-            None,
-            None,
-            "test",
-        ))
-        .endpoint_url(url)
-        .http_client(http)
-        .retry_config(RetryConfig::disabled())
-        .build();
-    Client::from_conf(conf)
-}
-
-fn dim(name: &str, value: &str) -> Dimension {
-    Dimension::builder().name(name).value(value).build()
-}
 
 async fn put_alarm(cw: &Client, name: &str, threshold: f64, tags: &[(&str, &str)]) {
     cw.put_metric_alarm()
@@ -103,52 +76,6 @@ async fn tags_of(cw: &Client, arn: &str) -> BTreeMap<String, String> {
         .tags()
         .iter()
         .map(|t| (t.key().unwrap().to_string(), t.value().unwrap().to_string()))
-        .collect()
-}
-
-fn query(
-    id: &str,
-    namespace: &str,
-    metric: &str,
-    dims: &[Dimension],
-    stat: &str,
-) -> MetricDataQuery {
-    MetricDataQuery::builder()
-        .id(id)
-        .metric_stat(
-            MetricStat::builder()
-                .metric(
-                    Metric::builder()
-                        .namespace(namespace)
-                        .metric_name(metric)
-                        .set_dimensions(Some(dims.to_vec()))
-                        .build(),
-                )
-                .period(60)
-                .stat(stat)
-                .build(),
-        )
-        .build()
-}
-
-/// Values of each query id over the last ten minutes.
-async fn metric_values(cw: &Client, queries: Vec<MetricDataQuery>) -> BTreeMap<String, Vec<f64>> {
-    let now = SystemTime::now();
-    let out = cw
-        .get_metric_data()
-        .start_time(DateTime::from(now - Duration::from_secs(600)))
-        .end_time(DateTime::from(now + Duration::from_secs(60)))
-        .scan_by(ScanBy::TimestampAscending)
-        .set_metric_data_queries(Some(queries))
-        .send()
-        .await
-        .expect("get metric data");
-    out.metric_data_results()
-        .iter()
-        .map(|r| {
-            assert_eq!(r.timestamps().len(), r.values().len());
-            (r.id().unwrap().to_string(), r.values().to_vec())
-        })
         .collect()
 }
 

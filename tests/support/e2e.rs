@@ -183,14 +183,14 @@ pub fn assert_holds(stack: &Stack, run_id: &str, expected: usize) {
     );
 }
 
-/// The run holds exactly one full set of resources with `alarms` alarms (nothing
-/// duplicated, nothing missing).
+/// The run holds exactly one full set of resources with `alarms` alarms and its
+/// dashboard (nothing duplicated, nothing missing).
 pub fn assert_holds_one_full_set(stack: &Stack, run_id: &str, alarms: usize) {
     let held = stack.resources_of(run_id);
     let by_kind = held.by_kind();
     let kinds = FULL_SET_KINDS
         .into_iter()
-        .chain([("cloudwatch_alarms", alarms)]);
+        .chain([("cloudwatch_alarms", alarms), ("cloudwatch_dashboards", 1)]);
     for (kind, count) in kinds {
         assert_eq!(
             by_kind.get(kind).copied().unwrap_or(0),
@@ -199,7 +199,7 @@ pub fn assert_holds_one_full_set(stack: &Stack, run_id: &str, alarms: usize) {
             held.describe()
         );
     }
-    let full_set = FULL_SET_KINDS.iter().map(|(_, n)| n).sum::<usize>() + alarms;
+    let full_set = FULL_SET_KINDS.iter().map(|(_, n)| n).sum::<usize>() + alarms + 1;
     assert_eq!(
         held.count(),
         full_set,

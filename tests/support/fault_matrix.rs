@@ -90,10 +90,10 @@ impl Row {
 }
 
 /// The resources of a whole CDC run (subnet group, instance, two endpoints,
-/// task, event subscription, two connections, four alarms) and of a full-load
-/// run (two alarms).
-const CDC_SET: usize = 12;
-const FULL_LOAD_SET: usize = 10;
+/// task, event subscription, two connections, four alarms, the dashboard) and
+/// of a full-load run (two alarms).
+const CDC_SET: usize = 13;
+const FULL_LOAD_SET: usize = 11;
 
 const fn fails(state: &'static str, error: &'static str) -> Ends {
     Ends::Fails { state, error }
@@ -380,8 +380,8 @@ pub const ROWS: &[Row] = &[
         fault: "Deleting the instance fails for good (`AccessDeniedFault`) after a successful migration",
         ends: fails("Cleanup", "AccessDenied"),
         sees: "the success notice, then one alert with DMS's message",
-        left: Left::NotDeleted(5),
-        left_detail: "the instance (named in the alert), its subnet group, the event subscription and the 2 alarms; task and endpoints deleted",
+        left: Left::NotDeleted(6),
+        left_detail: "the instance (named in the alert), its subnet group, the event subscription, the 2 alarms and the dashboard; task and endpoints deleted",
         file: "e2e_faults.rs",
         test: "a_permanent_cleanup_failure_alerts_once_and_names_what_is_left",
         checks_secrets: false,
@@ -468,7 +468,7 @@ pub const ROWS: &[Row] = &[
         fault: "The task stays in `modifying` after a rerun turned validation on (`slow-modify-seconds` drill), past `polling.task_change_timeout_minutes`",
         ends: fails("AssessMigration", "StepTimedOut"),
         sees: "one alert naming the task, its status and the setting to raise; no safety-net alert",
-        left: Left::KeptForInspection(12),
+        left: Left::KeptForInspection(CDC_SET),
         left_detail: "the run's resources, the task still `modifying` (`on_failure: keep`)",
         file: "e2e_safety_net.rs",
         test: "a_task_stuck_in_modifying_ends_with_step_timed_out_and_one_alert",
@@ -479,7 +479,7 @@ pub const ROWS: &[Row] = &[
         fault: "The execution is stopped from the console (StopExecution) while it watches the task",
         ends: Ends::Aborted,
         sees: "one alert from the safety net to the stack's alert topic, naming the execution, the run, the state it was in and how to tear the run down",
-        left: Left::Running(12),
+        left: Left::Running(CDC_SET),
         left_detail: "one set of the run's resources, replication running: nothing runs after an abort",
         file: "e2e_safety_net.rs",
         test: "an_execution_stopped_from_outside_gets_one_alert_from_the_safety_net",
@@ -490,7 +490,7 @@ pub const ROWS: &[Row] = &[
         fault: "The task fails; the execution ends in FailRun after its own alert",
         ends: fails("CheckProgress", "TaskFailed"),
         sees: "its one alert; the safety net sees the FAILED status change and stays silent",
-        left: Left::KeptForInspection(12),
+        left: Left::KeptForInspection(CDC_SET),
         left_detail: "the run's resources, task `failed` (`on_failure: keep`)",
         file: "e2e_safety_net.rs",
         test: "an_execution_that_alerted_itself_gets_no_second_alert",
@@ -501,7 +501,7 @@ pub const ROWS: &[Row] = &[
         fault: "CDC latency stays above the cutover threshold for longer than one execution's checks (2 per execution here)",
         ends: Ends::Succeeds,
         sees: "the run continues in `<first>-gen-2`, `-gen-3`, ...; the success notice only, once the latency drops",
-        left: Left::Running(12),
+        left: Left::Running(CDC_SET),
         left_detail: "one set of the run's resources, the task started once, replication running (`leave-running`)",
         file: "e2e_long_runs.rs",
         test: "a_long_cdc_run_continues_through_three_generations_to_its_end",
@@ -512,7 +512,7 @@ pub const ROWS: &[Row] = &[
         fault: "The task fails during CDC in the third execution of a long run",
         ends: fails("CheckProgress", "TaskFailed"),
         sees: "one alert naming the run, its generation (3) and the first execution, with DMS's message",
-        left: Left::KeptForInspection(12),
+        left: Left::KeptForInspection(CDC_SET),
         left_detail: "the run's resources, task `failed` (`on_failure: keep`)",
         file: "e2e_long_runs.rs",
         test: "a_task_failure_in_generation_three_alerts_once_naming_the_generation_and_the_first_execution",
@@ -523,7 +523,7 @@ pub const ROWS: &[Row] = &[
         fault: "The hand-over's result is lost after it started the next execution (`Lambda.ServiceException`): it runs again",
         ends: Ends::Succeeds,
         sees: "one successor (the retry finds the execution it started); the success notice",
-        left: Left::Running(12),
+        left: Left::Running(CDC_SET),
         left_detail: "one set of the run's resources, replication running (`leave-running`)",
         file: "e2e_long_runs.rs",
         test: "a_hand_over_whose_result_was_lost_starts_one_successor_only",
@@ -534,7 +534,7 @@ pub const ROWS: &[Row] = &[
         fault: "A long run that had continued fails; the same input is started again under a new execution name",
         ends: Ends::Succeeds,
         sees: "the rerun's chain has names of its own (`<rerun>-gen-2`), so it is watched to its end; one alert for the failure, then the success notice",
-        left: Left::Running(12),
+        left: Left::Running(CDC_SET),
         left_detail: "one set of the run's resources, replication running (`leave-running`)",
         file: "e2e_long_runs.rs",
         test: "a_rerun_after_an_earlier_attempt_continued_is_watched_to_its_end",
@@ -556,7 +556,7 @@ pub const ROWS: &[Row] = &[
         fault: "A cutover request while the source is still written to (latency held at 40 s, changes still applied), past `drain_timeout_minutes`",
         ends: fails("DrainReplication", "CutoverNotReady"),
         sees: "one alert with the latest latency and change figures; nothing stopped",
-        left: Left::Running(12),
+        left: Left::Running(CDC_SET),
         left_detail: "the run's resources, replication still running",
         file: "e2e_cutover.rs",
         test: "a_latency_that_never_drains_is_not_ready_and_leaves_replication_running",
@@ -567,7 +567,7 @@ pub const ROWS: &[Row] = &[
         fault: "A cutover with `approval: required` is rejected: the person runs the reject command of the approval request (SendTaskFailure, `CutoverRejected`)",
         ends: fails("AwaitApproval", "CutoverRejected"),
         sees: "the approval request (drained figures, the approve and reject commands with the task token), then one alert with the person's reason; nothing stopped",
-        left: Left::Running(12),
+        left: Left::Running(CDC_SET),
         left_detail: "the run's resources, replication still running",
         file: "e2e_cutover.rs",
         test: "a_rejected_approval_leaves_replication_running_and_says_so",
@@ -578,7 +578,7 @@ pub const ROWS: &[Row] = &[
         fault: "A run that tolerated 3 failed validation records (`validation.max_failed_records: 10`) is cut over",
         ends: fails("VerifyTarget", "CutoverCheckFailed"),
         sees: "one alert naming the table and its failed records, after the drain and the stop",
-        left: Left::KeptForInspection(12),
+        left: Left::KeptForInspection(CDC_SET),
         left_detail: "the run's resources, the task stopped for inspection",
         file: "e2e_cutover.rs",
         test: "failed_validation_at_the_final_check_fails_the_cutover_and_keeps_the_task_stopped",

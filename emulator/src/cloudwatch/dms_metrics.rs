@@ -14,12 +14,17 @@ use crate::model::task::TaskStatus;
 pub const NAMESPACE: &str = "AWS/DMS";
 pub const INSTANCE_DIMENSION: &str = "ReplicationInstanceIdentifier";
 pub const TASK_DIMENSION: &str = "ReplicationTaskIdentifier";
-/// The task metrics the model gives.
+/// The task metrics the model gives: DMS user guide, "Monitoring AWS DMS
+/// tasks" > "Replication task metrics", and "Replication task statistics with
+/// Amazon CloudWatch" (ValidationFailedOverallCount).
 pub const METRICS: &[&str] = &[
     "CDCLatencySource",
     "CDCLatencyTarget",
     "CDCIncomingChanges",
+    "CDCThroughputRowsSource",
+    "CDCThroughputRowsTarget",
     "FullLoadThroughputRowsSource",
+    "FullLoadThroughputRowsTarget",
     "ValidationFailedOverallCount",
 ];
 

@@ -1,5 +1,5 @@
-//! The CloudWatch calls dmsflow makes: metric alarms and their tags, published
-//! metric data, and GetMetricData over that data and over the `AWS/DMS` task
+//! The CloudWatch calls dmsflow makes: metric alarms and their tags, dashboards,
+//! published metric data, and GetMetricData over that data and over the `AWS/DMS` task
 //! metrics the DMS model derives. Served next to DMS on two wires, by the same
 //! handlers: Smithy RPC v2 CBOR (the protocol of `aws-sdk-cloudwatch`) at
 //! `POST /service/GraniteServiceVersion20100801/operation/<Operation>`, and
@@ -8,6 +8,7 @@
 //! `GET /_emulator/cloudwatch`.
 
 mod alarms;
+mod dashboards;
 mod data;
 mod dms_metrics;
 mod evaluate;
@@ -46,12 +47,17 @@ pub const OPERATIONS: &[&str] = &[
     "UntagResource",
     "PutMetricData",
     "GetMetricData",
+    "PutDashboard",
+    "GetDashboard",
+    "DeleteDashboards",
+    "ListDashboards",
 ];
 
 /// CloudWatch's part of the emulated account.
 #[derive(Debug, Clone, Default)]
 pub struct CloudWatch {
     alarms: BTreeMap<String, Alarm>,
+    dashboards: BTreeMap<String, dashboards::Dashboard>,
     data: data::Store,
     transitions: Vec<Transition>,
     calls: CallLog,
@@ -184,14 +190,21 @@ fn dispatch(w: &mut World, operation: &str, req: &In) -> Result<Cbor, Fault> {
         "UntagResource" => alarms::untag(cw, req).map(|_| empty()),
         "PutMetricData" => data::put(&mut cw.data, now, req).map(|_| empty()),
         "GetMetricData" => query::get_metric_data(w, req),
+        "PutDashboard" => dashboards::put(&mut cw.dashboards, now, req),
+        "GetDashboard" => dashboards::get(&cw.dashboards, req),
+        "DeleteDashboards" => dashboards::delete(&mut cw.dashboards, req),
+        "ListDashboards" => dashboards::list_page(&cw.dashboards, req),
         other => Err(input::unknown_operation(other)),
     }
 }
 
-/// The alarm a call acted on, for the call log.
+/// The alarm or dashboard a call acted on, for the call log.
 fn resource_arn(request: &Value) -> Option<String> {
     if let Some(arn) = request.get("ResourceARN").and_then(Value::as_str) {
         return Some(arn.to_string());
+    }
+    if let Some(name) = request.get("DashboardName").and_then(Value::as_str) {
+        return Some(dashboards::arn(name));
     }
     request
         .get("AlarmName")
@@ -205,27 +218,40 @@ fn alarm_json(a: &Alarm) -> Value {
     v
 }
 
-/// `GET /_emulator/cloudwatch`: alarms with state and tags, metric data,
-/// alarm state transitions, and the CloudWatch calls received.
+fn dashboard_items(cw: &CloudWatch) -> Vec<Value> {
+    cw.dashboards
+        .iter()
+        .map(|(name, d)| json!({"id": name, "arn": dashboards::arn(name), "body": d.body}))
+        .collect()
+}
+
+/// `GET /_emulator/cloudwatch`: alarms with state and tags, dashboards with
+/// their bodies, metric data, alarm state transitions, and the CloudWatch calls
+/// received.
 fn control_json(cw: &CloudWatch) -> Value {
     let alarms: Vec<Value> = cw.alarms.values().map(alarm_json).collect();
+    let dashboards = dashboard_items(cw);
     let points: Vec<Value> = cw.data.points().iter().map(data::Point::to_json).collect();
     json!({
         "alarms": {"count": alarms.len(), "items": alarms},
+        "dashboards": {"count": dashboards.len(), "items": dashboards},
         "metric_data": {"count": points.len(), "items": points},
         "transitions": cw.transitions,
         "calls": {"count": cw.calls.calls().len(), "calls": cw.calls.calls()},
     })
 }
 
-/// Adds the alarms to `GET /_emulator/resources` (and to its `total`).
+/// Adds the alarms and the dashboards to `GET /_emulator/resources` (and to
+/// its `total`).
 pub fn add_resources(cw: &CloudWatch, resources: &mut Value) {
     let items: Vec<Value> = cw
         .alarms
         .values()
         .map(|a| json!({"id": a.name, "arn": a.arn(), "status": a.state.as_str(), "tags": tags_json(&a.tags)}))
         .collect();
-    let total = resources["total"].as_u64().unwrap_or(0) + items.len() as u64;
+    let dashboards = dashboard_items(cw);
+    let total = resources["total"].as_u64().unwrap_or(0) + (items.len() + dashboards.len()) as u64;
     resources["total"] = json!(total);
     resources["cloudwatch_alarms"] = json!({"count": items.len(), "items": items});
+    resources["cloudwatch_dashboards"] = json!({"count": dashboards.len(), "items": dashboards});
 }

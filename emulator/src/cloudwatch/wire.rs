@@ -182,6 +182,8 @@ fn shape(code: &str) -> &str {
         "LimitExceeded" => "LimitExceededFault",
         "InternalServiceError" => "InternalServiceFault",
         "Throttling" => "ThrottlingException",
+        "ResourceNotFound" => "DashboardNotFoundError",
+        "InvalidParameterInput" => "DashboardInvalidInputError",
         other => other,
     }
 }

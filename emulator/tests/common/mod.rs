@@ -2,6 +2,8 @@
 //! talk to the control API.
 #![allow(dead_code)]
 
+pub mod metrics;
+
 use std::future::Future;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -62,6 +64,28 @@ pub fn client(url: &str, retry: RetryConfig) -> Client {
 }
 
 /// The error code of an SDK error (`ResourceNotFoundFault`, ...).
+/// The real CloudWatch client, on the emulator at `url`, retries off.
+pub fn cloudwatch(url: &str) -> aws_sdk_cloudwatch::Client {
+    let http = aws_smithy_http_client::Builder::new()
+        .tls_provider(Provider::Rustls(CryptoMode::Ring))
+        .build_https();
+    let conf = aws_sdk_cloudwatch::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new(
+            "AKIDEMULATOR",
+            "emulator-secret",
+            None,
+            None,
+            "test",
+        ))
+        .endpoint_url(url)
+        .http_client(http)
+        .retry_config(RetryConfig::disabled())
+        .build();
+    aws_sdk_cloudwatch::Client::from_conf(conf)
+}
+
 pub fn code<E: ProvideErrorMetadata>(e: &E) -> String {
     e.code().unwrap_or("<no code>").to_string()
 }

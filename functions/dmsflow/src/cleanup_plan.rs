@@ -4,7 +4,7 @@
 //! Deletion follows DMS's order across calls: stop the task if it runs (wait until
 //! it has stopped), delete it (wait until it is gone), delete both endpoints and
 //! the instance (wait until they are gone), then the subnet group, the event
-//! subscription and the alarms. Only the run's own resources (by tags) are
+//! subscription, the alarms and the dashboard. Only the run's own resources (by tags) are
 //! touched; anything else under the run's names is reported, never stopped or
 //! deleted. Nothing is ever done to a subnet group the spec names (the user's).
 
@@ -90,6 +90,7 @@ pub enum Action {
     DeleteSubnetGroup { id: String },
     DeleteEventSubscription { name: String },
     DeleteAlarms { names: Vec<String> },
+    DeleteDashboard { name: String },
 }
 
 impl Action {
@@ -102,6 +103,7 @@ impl Action {
             Action::DeleteSubnetGroup { .. } => vec![Resource::SubnetGroup],
             Action::DeleteEventSubscription { .. } => vec![Resource::EventSubscription],
             Action::DeleteAlarms { names } => names.iter().cloned().map(Resource::Alarm).collect(),
+            Action::DeleteDashboard { .. } => vec![Resource::Dashboard],
         }
     }
 }
@@ -164,6 +166,7 @@ fn owned(observed: &Observed) -> Vec<Resource> {
             .filter(|(_, ours)| **ours)
             .map(|(name, _)| Resource::Alarm(name.clone())),
     )
+    .chain(is_ours(&observed.dashboard).then_some(Resource::Dashboard))
     .collect()
 }
 
@@ -234,8 +237,8 @@ impl Planner<'_> {
         }
     }
 
-    /// Subnet group, event subscription and alarms, which DMS and CloudWatch
-    /// delete at once.
+    /// Subnet group, event subscription, alarms and dashboard, which DMS and
+    /// CloudWatch delete at once.
     fn the_rest(&mut self, observed: &Observed) {
         if let Seen::Ours(group) = &observed.subnet_group {
             let id = group.id.clone();
@@ -253,6 +256,10 @@ impl Planner<'_> {
             .collect();
         if !names.is_empty() {
             self.actions.push(Action::DeleteAlarms { names });
+        }
+        if let Seen::Ours(name) = &observed.dashboard {
+            let name = name.clone();
+            self.actions.push(Action::DeleteDashboard { name });
         }
     }
 }
@@ -288,6 +295,7 @@ pub fn plan(names: &Names, policy: Policy, observed: &Observed) -> CleanupPlan {
                     Action::DeleteSubnetGroup { .. }
                         | Action::DeleteEventSubscription { .. }
                         | Action::DeleteAlarms { .. }
+                        | Action::DeleteDashboard { .. }
                 )
             })
             .flat_map(Action::resources)

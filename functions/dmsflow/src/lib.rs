@@ -8,6 +8,7 @@ pub mod alerts;
 pub mod aws;
 pub mod cleanup_plan;
 pub mod cutover;
+pub mod dashboard;
 pub mod deadline;
 pub mod election;
 pub mod error;

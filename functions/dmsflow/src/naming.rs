@@ -22,6 +22,9 @@ pub struct Names {
     pub event_subscription: String,
     /// CloudWatch alarms, in creation order.
     pub alarms: Vec<String>,
+    /// The run's CloudWatch dashboard: `dmsflow-<run_id>` (CloudWatch allows
+    /// letters, digits, `-` and `_`, which a run id's rules keep to).
+    pub dashboard: String,
     /// CloudWatch namespace dimension value for the run's own metrics.
     pub metric_run_dimension: String,
 }
@@ -40,8 +43,17 @@ impl Names {
                 .iter()
                 .map(|suffix| format!("{base}-{suffix}"))
                 .collect(),
+            dashboard: base.clone(),
             metric_run_dimension: run_id.to_string(),
         }
+    }
+
+    /// The run whose task is named `task` (`dmsflow-<run_id>-task`).
+    pub fn run_of_task(task: &str) -> Option<&str> {
+        task.strip_prefix(PREFIX)?
+            .strip_prefix('-')?
+            .strip_suffix("-task")
+            .filter(|run| !run.is_empty())
     }
 
     /// Prefix shared by every name of the run (for listing alarms by prefix).
@@ -115,6 +127,21 @@ mod tests {
         .chain(names.alarms.iter())
         {
             assert!(name.starts_with(&prefix), "{name}");
+        }
+    }
+
+    #[test]
+    fn the_dashboard_is_named_for_the_run_and_the_task_gives_the_run_back() {
+        let names = Names::for_run("orders-2024");
+        assert_eq!(names.dashboard, "dmsflow-orders-2024");
+        assert_eq!(Names::run_of_task(&names.task), Some("orders-2024"));
+        for not_a_task in [
+            "dmsflow--task",
+            "orders-task",
+            "dmsflow-orders",
+            "dmsflow-task",
+        ] {
+            assert_eq!(Names::run_of_task(not_a_task), None, "{not_a_task}");
         }
     }
 

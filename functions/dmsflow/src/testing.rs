@@ -77,6 +77,9 @@
 //! # `FakeMetrics`
 //!
 //! Alarms by name with their tags (`put_alarm` upserts), `alarm(name)`,
+//! dashboards by name (`put_foreign_dashboard(name, body)` seeds one,
+//! `dashboard_body(name)`; calls `"dashboard <name>"`, `"put_dashboard <name>"`,
+//! `"delete_dashboard <name>"`),
 //! `alarm_names_now()`, `put_foreign_alarm(request)` to seed one; published progress
 //! in `published()`; `set_cdc_latency(..)` sets what `cdc_latency` answers. Same
 //! `fail_next` / `calls` machinery (`"put_alarm <name>"`, `"delete_alarms <a>,<b>"`,
@@ -906,6 +909,7 @@ pub struct MetricsState {
     alarms: BTreeMap<String, AlarmRequest>,
     published: Vec<(String, Vec<Datum>)>,
     latency: Option<CdcLatency>,
+    dashboards: BTreeMap<String, String>,
 }
 
 impl FakeMetrics {
@@ -926,6 +930,17 @@ impl FakeMetrics {
     /// Every `put_progress` so far: (run id, data).
     pub fn published(&self) -> Vec<(String, Vec<Datum>)> {
         self.state().published.clone()
+    }
+
+    /// Seeds a dashboard without logging a call.
+    pub fn put_foreign_dashboard(&self, name: &str, body: &str) {
+        let mut s = self.state();
+        s.dashboards.insert(name.to_string(), body.to_string());
+    }
+
+    /// The body of a dashboard, when there is one.
+    pub fn dashboard_body(&self, name: &str) -> Option<String> {
+        self.state().dashboards.get(name).cloned()
     }
 
     /// What `cdc_latency` answers (both `None` until set).
@@ -974,6 +989,26 @@ impl Metrics for FakeMetrics {
         let mut s = self.state();
         s.recorder.call("put_progress", run_id)?;
         s.published.push((run_id.to_string(), data.to_vec()));
+        Ok(())
+    }
+
+    async fn dashboard(&self, name: &str) -> AwsResult<Option<String>> {
+        let mut s = self.state();
+        s.recorder.call("dashboard", name)?;
+        Ok(s.dashboards.get(name).cloned())
+    }
+
+    async fn put_dashboard(&self, name: &str, body: &str) -> AwsResult<Vec<String>> {
+        let mut s = self.state();
+        s.recorder.call("put_dashboard", name)?;
+        s.dashboards.insert(name.to_string(), body.to_string());
+        Ok(Vec::new())
+    }
+
+    async fn delete_dashboard(&self, name: &str) -> AwsResult<()> {
+        let mut s = self.state();
+        s.recorder.call("delete_dashboard", name)?;
+        s.dashboards.remove(name);
         Ok(())
     }
 

@@ -1,6 +1,9 @@
-//! Console links of a run: its execution, its DMS task and the task's log group.
+//! Console links of a run: its execution, its DMS task, the task's log group and
+//! the run's dashboard.
 
 use serde_json::{Map, Value};
+
+use crate::naming::Names;
 
 /// Where a person looks, for one execution (and its run's task, when known).
 #[derive(Debug, Clone, PartialEq)]
@@ -67,12 +70,27 @@ impl<'a> Links<'a> {
         )
     }
 
-    /// Adds the task's links to a document and a text, when the run's names are known.
+    /// The run's dashboard's page ([`crate::dashboard::console_url`]).
+    pub fn dashboard(&self, name: &str) -> String {
+        crate::dashboard::console_url(self.region, name)
+    }
+
+    /// Adds the task's links to a document and a text, when the run's names are
+    /// known: the task, the run's dashboard, and the task's log.
     pub fn add_task_links(&self, fields: &mut Map<String, Value>, text: &mut String) {
         if let Some(task) = self.task {
             fields.insert("replication_task".into(), task.into());
             fields.insert("dms_task_console".into(), self.task(task).into());
             text.push_str(&format!("\nDMS task: {task} {}", self.task(task)));
+        }
+        if let Some(run_id) = self.task.and_then(Names::run_of_task) {
+            let name = Names::for_run(run_id).dashboard;
+            fields.insert("dashboard".into(), name.clone().into());
+            fields.insert("dashboard_console".into(), self.dashboard(&name).into());
+            text.push_str(&format!(
+                "\nDashboard: {name} {} (while the run's resources exist)",
+                self.dashboard(&name)
+            ));
         }
         if let Some(instance) = self.instance {
             let group = Self::log_group(instance);

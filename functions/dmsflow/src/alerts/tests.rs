@@ -44,8 +44,10 @@ Run: orders
 Cleanup after this failure (keep): the run's resources are kept for inspection; the task is stopped.
 Execution: https://eu-west-1.console.aws.amazon.com/states/home?region=eu-west-1#/v2/executions/details/arn:aws:states:eu-west-1:123456789012:execution:dmsflow-migration:orders
 DMS task: dmsflow-orders-task https://eu-west-1.console.aws.amazon.com/dms/v2/home?region=eu-west-1#taskDetails/dmsflow-orders-task
+Dashboard: dmsflow-orders https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#dashboards/dashboard/dmsflow-orders (while the run's resources exist)
 Task log: CloudWatch log group dms-tasks-dmsflow-orders-instance https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#logsV2:log-groups/log-group/dms-tasks-dmsflow-orders-instance"
     );
+    assert_eq!(message.document["dashboard"], "dmsflow-orders");
     let document = &message.document;
     assert_eq!(document["failed_state"], "TestConnections");
     assert_eq!(document["error"], "ConnectionTestFailed");
@@ -151,6 +153,7 @@ Progress: full load 100%, 6 tables loaded, 0 in error, 0 validation failures, CD
 Next: Replication keeps running (leave-running) until you cut over and tear the run down.
 Execution: https://eu-west-1.console.aws.amazon.com/states/home?region=eu-west-1#/v2/executions/details/arn:aws:states:eu-west-1:123456789012:execution:dmsflow-migration:orders
 DMS task: dmsflow-orders-task https://eu-west-1.console.aws.amazon.com/dms/v2/home?region=eu-west-1#taskDetails/dmsflow-orders-task
+Dashboard: dmsflow-orders https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#dashboards/dashboard/dmsflow-orders (while the run's resources exist)
 Task log: CloudWatch log group dms-tasks-dmsflow-orders-instance https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#logsV2:log-groups/log-group/dms-tasks-dmsflow-orders-instance"
     );
     assert_eq!(message.document["then"], "leave-running");

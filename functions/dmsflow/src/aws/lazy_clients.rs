@@ -65,6 +65,22 @@ impl Metrics for LazyCloudWatch {
         Metrics::put_progress(self.get(), run_id, data)
     }
 
+    fn dashboard(&self, name: &str) -> impl Future<Output = AwsResult<Option<String>>> + Send {
+        Metrics::dashboard(self.get(), name)
+    }
+
+    fn put_dashboard(
+        &self,
+        name: &str,
+        body: &str,
+    ) -> impl Future<Output = AwsResult<Vec<String>>> + Send {
+        Metrics::put_dashboard(self.get(), name, body)
+    }
+
+    fn delete_dashboard(&self, name: &str) -> impl Future<Output = AwsResult<()>> + Send {
+        Metrics::delete_dashboard(self.get(), name)
+    }
+
     fn cdc_latency(
         &self,
         instance_id: &str,

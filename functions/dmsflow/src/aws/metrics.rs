@@ -18,9 +18,19 @@ pub const RUN_DIMENSION: &str = "RunId";
 pub mod metric_names {
     pub const FULL_LOAD_PERCENT: &str = "FullLoadProgressPercent";
     pub const TABLES_LOADED: &str = "TablesLoaded";
+    pub const ROWS_LOADED: &str = "RowsLoaded";
     pub const TABLES_ERRORED: &str = "TablesErrored";
     pub const VALIDATION_FAILED_RECORDS: &str = "ValidationFailedRecords";
     pub const CDC_LATENCY_SECONDS: &str = "CDCLatencySeconds";
+    /// Every one of them.
+    pub const ALL: [&str; 6] = [
+        FULL_LOAD_PERCENT,
+        TABLES_LOADED,
+        ROWS_LOADED,
+        TABLES_ERRORED,
+        VALIDATION_FAILED_RECORDS,
+        CDC_LATENCY_SECONDS,
+    ];
 }
 
 /// A CloudWatch alarm dmsflow creates.
@@ -98,6 +108,17 @@ pub trait Metrics: Sync {
         run_id: &str,
         data: &[Datum],
     ) -> impl Future<Output = AwsResult<()>> + Send;
+    /// The body of the dashboard `name`; `None` when there is none.
+    fn dashboard(&self, name: &str) -> impl Future<Output = AwsResult<Option<String>>> + Send;
+    /// Creates or replaces the dashboard `name` (PutDashboard); answers the
+    /// warnings CloudWatch gave about the body (it refuses a body with errors).
+    fn put_dashboard(
+        &self,
+        name: &str,
+        body: &str,
+    ) -> impl Future<Output = AwsResult<Vec<String>>> + Send;
+    /// Deletes the dashboard `name`; one that does not exist is no error.
+    fn delete_dashboard(&self, name: &str) -> impl Future<Output = AwsResult<()>> + Send;
     /// The latest `CDCLatencySource`, `CDCLatencyTarget` and
     /// `ValidationFailedOverallCount` of a task (namespace `AWS/DMS`), over the last
     /// few minutes, in one call.

@@ -221,6 +221,56 @@ impl Metrics for Client {
         Ok(())
     }
 
+    /// GetDashboard; CloudWatch answers a missing dashboard with
+    /// `DashboardNotFoundError`, query error code `ResourceNotFound` (HTTP 404,
+    /// CloudWatch's Smithy model), which [`classify`] reads as `NotFound`.
+    async fn dashboard(&self, name: &str) -> AwsResult<Option<String>> {
+        match self.get_dashboard().dashboard_name(name).send().await {
+            Ok(answer) => Ok(Some(
+                answer.dashboard_body().unwrap_or_default().to_string(),
+            )),
+            Err(error) => match classify(error) {
+                AwsFault::NotFound(_) => Ok(None),
+                fault => Err(fault),
+            },
+        }
+    }
+
+    /// PutDashboard: CloudWatch creates the dashboard when its body has only
+    /// warnings (`DashboardValidationMessages`) and refuses it with
+    /// `InvalidParameterInput` when it has errors (CloudWatch API reference).
+    async fn put_dashboard(&self, name: &str, body: &str) -> AwsResult<Vec<String>> {
+        let answer = Client::put_dashboard(self)
+            .dashboard_name(name)
+            .dashboard_body(body)
+            .send()
+            .await
+            .map_err(classify)?;
+        Ok(answer
+            .dashboard_validation_messages()
+            .iter()
+            .map(|m| {
+                format!(
+                    "{}: {}",
+                    m.data_path().unwrap_or("body"),
+                    m.message().unwrap_or("")
+                )
+            })
+            .collect())
+    }
+
+    /// DeleteDashboards fails as a whole when a name does not exist
+    /// (`DashboardNotFoundError`), so a missing dashboard is taken as deleted.
+    async fn delete_dashboard(&self, name: &str) -> AwsResult<()> {
+        match self.delete_dashboards().dashboard_names(name).send().await {
+            Ok(_) => Ok(()),
+            Err(error) => match classify(error) {
+                AwsFault::NotFound(_) => Ok(()),
+                fault => Err(fault),
+            },
+        }
+    }
+
     /// `task_resource_id` is the value of the `ReplicationTaskIdentifier`
     /// dimension: see [`super::metrics::task_resource_id`].
     async fn cdc_latency(

@@ -50,6 +50,7 @@ fn world(task: Option<&str>, instance: Option<&str>) -> Observed {
     for alarm in &names.alarms {
         observed.alarms.insert(alarm.clone(), true);
     }
+    observed.dashboard = Seen::Ours(names.dashboard.clone());
     observed
 }
 
@@ -112,7 +113,7 @@ fn a_running_task_is_stopped_first_and_nothing_else_is_touched() {
         );
         assert!(plan.waiting_for.unwrap().contains("to stop"));
         assert_eq!(plan.wait_seconds, SHORT_WAIT_SECONDS);
-        assert_eq!(plan.remaining.len(), 10, "{:?}", plan.remaining);
+        assert_eq!(plan.remaining.len(), 11, "{:?}", plan.remaining);
     }
     let stopping = plan(
         &names(),
@@ -202,7 +203,7 @@ fn broken_instances_are_deleted_but_busy_ones_are_waited_for() {
 }
 
 #[test]
-fn the_subnet_group_subscription_and_alarms_go_last_and_end_the_cleanup() {
+fn the_subnet_group_subscription_alarms_and_dashboard_go_last_and_end_the_cleanup() {
     let mut observed = world(None, None);
     observed.source = Seen::Absent;
     observed.target = Seen::Absent;
@@ -218,6 +219,9 @@ fn the_subnet_group_subscription_and_alarms_go_last_and_end_the_cleanup() {
             },
             Action::DeleteAlarms {
                 names: names().alarms
+            },
+            Action::DeleteDashboard {
+                name: "dmsflow-orders".into()
             },
         ]
     );
@@ -250,7 +254,7 @@ fn keep_stops_nothing_deletes_nothing_and_lists_what_is_kept() {
     let plan = plan(&names(), KEEP, &world(Some("running"), Some("available")));
     assert!(plan.actions.is_empty());
     assert_eq!(plan.waiting_for, None);
-    assert_eq!(plan.kept.len(), 10, "{:?}", plan.kept);
+    assert_eq!(plan.kept.len(), 11, "{:?}", plan.kept);
     assert!(
         plan.kept
             .contains(&"replication task dmsflow-orders-task".into())
@@ -285,7 +289,7 @@ fn keep_after_stop_and_clean_up_stops_the_task_only() {
     );
     assert!(stopped.actions.is_empty());
     assert_eq!(stopped.waiting_for, None);
-    assert_eq!(stopped.kept.len(), 10);
+    assert_eq!(stopped.kept.len(), 11);
 }
 
 #[test]
@@ -295,12 +299,14 @@ fn foreign_resources_are_reported_and_never_acted_on() {
     observed.task = Seen::Foreign(testing::task(&names.task, "running"));
     observed.subnet_group = Seen::Foreign(testing::subnet_group(&names.subnet_group));
     observed.alarms.insert(names.alarms[0].clone(), false);
+    observed.dashboard = Seen::Foreign(names.dashboard.clone());
     let plan = plan(&names, DELETE, &observed);
     assert_eq!(
         plan.skipped_foreign,
         vec![
             "replication subnet group dmsflow-orders-subnets",
             "replication task dmsflow-orders-task",
+            "CloudWatch dashboard dmsflow-orders",
             "CloudWatch alarm dmsflow-orders-cdc-latency-source",
         ]
     );
@@ -315,6 +321,7 @@ fn foreign_resources_are_reported_and_never_acted_on() {
     let mut last = Observed::nothing();
     last.alarms.insert(names.alarms[0].clone(), false);
     last.alarms.insert(names.alarms[1].clone(), true);
+    last.dashboard = Seen::Foreign(names.dashboard.clone());
     let plan = super::plan(&names, DELETE, &last);
     assert_eq!(
         plan.actions,
@@ -322,7 +329,7 @@ fn foreign_resources_are_reported_and_never_acted_on() {
             names: vec![names.alarms[1].clone()]
         }]
     );
-    assert_eq!(plan.skipped_foreign.len(), 1);
+    assert_eq!(plan.skipped_foreign.len(), 2);
 }
 
 #[test]

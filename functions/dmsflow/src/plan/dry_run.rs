@@ -2,7 +2,7 @@
 
 use super::{wanted_alarms, wire_name};
 use crate::naming::Names;
-use crate::spec::{EndpointSpec, Keep, MigrationSpec, TargetTablePrep};
+use crate::spec::{EndpointSpec, Keep, MigrationSpec, MigrationType, TargetTablePrep};
 
 fn describe_endpoint(endpoint: &EndpointSpec) -> String {
     format!(
@@ -99,6 +99,25 @@ pub fn dry_run(spec: &MigrationSpec, names: &Names, topic_arn: &str) -> Vec<Stri
             alarms.join(", ")
         ));
     }
+    plan.push(format!(
+        "create CloudWatch dashboard {} (full-load progress and rows{}, tables errored{}{})",
+        names.dashboard,
+        if spec.migration_type == MigrationType::FullLoad {
+            ""
+        } else {
+            ", CDC latency, incoming changes and throughput"
+        },
+        if spec.validation.enabled {
+            ", validation failures"
+        } else {
+            ""
+        },
+        if alarms.is_empty() {
+            ""
+        } else {
+            ", the alarms"
+        },
+    ));
     plan.push(format!(
         "at the end: resources are {} after success with completion.then stop-and-clean-up, {} after a failure",
         keep_word(spec.cleanup.on_success),

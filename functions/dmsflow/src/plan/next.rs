@@ -49,6 +49,8 @@ pub struct Observed {
     pub subscription: Seen<EventSubscription>,
     /// The run's alarms that exist, by name: `true` when tagged as the run's.
     pub alarms: BTreeMap<String, bool>,
+    /// The run's dashboard, by name (whose it is: [`crate::dashboard::is_runs`]).
+    pub dashboard: Seen<String>,
 }
 
 impl Observed {
@@ -61,6 +63,7 @@ impl Observed {
             task: Seen::Absent,
             subscription: Seen::Absent,
             alarms: BTreeMap::new(),
+            dashboard: Seen::Absent,
         }
     }
 }
@@ -74,6 +77,7 @@ pub enum Resource {
     Task,
     EventSubscription,
     Alarm(String),
+    Dashboard,
 }
 
 impl Resource {
@@ -93,6 +97,7 @@ impl Resource {
                 format!("event subscription {}", names.event_subscription)
             }
             Resource::Alarm(name) => format!("CloudWatch alarm {name}"),
+            Resource::Dashboard => format!("CloudWatch dashboard {}", names.dashboard),
         }
     }
 }
@@ -167,6 +172,7 @@ pub fn foreign_labels(names: &Names, observed: &Observed) -> Vec<String> {
             Resource::EventSubscription,
             observed.subscription.is_foreign(),
         ),
+        (Resource::Dashboard, observed.dashboard.is_foreign()),
     ]
     .into_iter()
     .chain(
@@ -311,7 +317,7 @@ fn subscription_state(subscription: &EventSubscription) -> Option<Next> {
 /// any name is taken by something not the run's; subnet group; instance; both
 /// endpoints (while the instance is still being created); the task once the
 /// instance is available and the endpoints active; the event subscription; the
-/// alarms; then wait for the task to be ready.
+/// alarms; the dashboard (which shows them); then wait for the task to be ready.
 pub fn next(spec: &MigrationSpec, names: &Names, observed: &Observed) -> Next {
     match plan_next(spec, names, observed) {
         Ok(next) | Err(next) => next,
@@ -367,6 +373,9 @@ fn plan_next(spec: &MigrationSpec, names: &Names, observed: &Observed) -> Result
         .find(|name| !observed.alarms.contains_key(name))
     {
         return Ok(Next::Create(Resource::Alarm(missing)));
+    }
+    if observed.dashboard.get().is_none() {
+        return Ok(Next::Create(Resource::Dashboard));
     }
     Ok(task_wait.unwrap_or(Next::Done))
 }

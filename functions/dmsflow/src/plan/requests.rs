@@ -9,6 +9,7 @@ use crate::aws::dms::{
 use crate::aws::metrics::{
     AlarmRequest, PROGRESS_NAMESPACE, RUN_DIMENSION, metric_names, task_resource_id,
 };
+use crate::dashboard;
 use crate::naming::{self, Names};
 use crate::spec::{EndpointSpec, MigrationSpec, MigrationType, settings};
 
@@ -237,21 +238,53 @@ pub fn alarm_request(
     })
 }
 
-/// The ARN of a DMS resource that DMS describes without one (subnet groups:
-/// `subgrp`, event subscriptions: `es`), in the partition, region and account of
-/// `sibling_arn` (any ARN of the same account and region, such as the function's own).
-pub fn named_arn(sibling_arn: &str, kind: &str, name: &str) -> Option<String> {
-    let mut parts = sibling_arn.splitn(6, ':');
-    let (arn, partition, _service, region, account) = (
+/// The body of the run's dashboard ([`crate::dashboard`]) for the task
+/// `task_arn`, showing the alarms named in `alarms`, in the region and account of
+/// `function_arn`; `None` when that is not an ARN.
+pub fn dashboard_body(
+    spec: &MigrationSpec,
+    names: &Names,
+    task_arn: &str,
+    function_arn: &str,
+    alarms: &[String],
+) -> Option<String> {
+    let (_, region, _) = arn_scope(function_arn)?;
+    let alarm_arns = alarms
+        .iter()
+        .map(|name| dashboard::alarm_arn(function_arn, name))
+        .collect::<Option<Vec<String>>>()?;
+    Some(dashboard::body(&dashboard::DashboardFacts {
+        run_id: &spec.run_id,
+        region,
+        instance_id: &names.instance,
+        task_resource_id: task_resource_id(task_arn).unwrap_or(task_arn),
+        task_id: &names.task,
+        cdc: has_cdc(spec),
+        validation: spec.validation.enabled,
+        alarm_arns,
+    }))
+}
+
+/// The partition, region and account of an ARN (`arn:<partition>:<service>:<region>:<account>:...`),
+/// when it names all three.
+pub fn arn_scope(arn: &str) -> Option<(&str, &str, &str)> {
+    let mut parts = arn.splitn(6, ':');
+    let (prefix, partition, _service, region, account) = (
         parts.next()?,
         parts.next()?,
         parts.next()?,
         parts.next()?,
         parts.next()?,
     );
-    if arn != "arn" || partition.is_empty() || region.is_empty() || account.is_empty() {
-        return None;
-    }
+    (prefix == "arn" && !partition.is_empty() && !region.is_empty() && !account.is_empty())
+        .then_some((partition, region, account))
+}
+
+/// The ARN of a DMS resource that DMS describes without one (subnet groups:
+/// `subgrp`, event subscriptions: `es`), in the partition, region and account of
+/// `sibling_arn` (any ARN of the same account and region, such as the function's own).
+pub fn named_arn(sibling_arn: &str, kind: &str, name: &str) -> Option<String> {
+    let (partition, region, account) = arn_scope(sibling_arn)?;
     Some(format!(
         "arn:{partition}:dms:{region}:{account}:{kind}:{name}"
     ))

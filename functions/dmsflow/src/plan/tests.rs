@@ -322,6 +322,7 @@ impl World {
         for alarm in &names.alarms {
             world.observed.alarms.insert(alarm.clone(), true);
         }
+        world.observed.dashboard = Seen::Ours(names.dashboard.clone());
         world
     }
 
@@ -443,6 +444,7 @@ fn while_the_task_is_created_subscription_and_alarms_follow_then_it_waits() {
     let mut world = World::complete("creating");
     world.observed.subscription = Seen::Absent;
     world.observed.alarms.clear();
+    world.observed.dashboard = Seen::Absent;
     assert_eq!(world.next(&spec), Next::Create(Resource::EventSubscription));
     world.observed.subscription = Seen::Ours(testing::event_subscription(
         &names.event_subscription,
@@ -455,6 +457,9 @@ fn while_the_task_is_created_subscription_and_alarms_follow_then_it_waits() {
         );
         world.observed.alarms.insert(alarm.clone(), true);
     }
+    // The dashboard last: it shows the alarms.
+    assert_eq!(world.next(&spec), Next::Create(Resource::Dashboard));
+    world.observed.dashboard = Seen::Ours(names.dashboard.clone());
     let waiting = world.next(&spec);
     assert_eq!(wait_seconds(&waiting), SHORT_WAIT_SECONDS);
 }
@@ -517,8 +522,16 @@ fn any_foreign_resource_stops_everything_and_names_all_of_them() {
         "active",
     ));
     world.observed.alarms.insert(names.alarms[2].clone(), false);
+    world.observed.dashboard = Seen::Foreign(names.dashboard.clone());
     let error = failure(world.next(&spec));
     assert!(error.message.contains("endpoint dmsflow-orders-source"));
+    assert!(
+        error
+            .message
+            .contains("CloudWatch dashboard dmsflow-orders,"),
+        "{}",
+        error.message
+    );
     assert!(
         error
             .message

@@ -67,6 +67,10 @@ pub struct ProgressDetail {
     pub metrics_error: Option<String>,
     /// Tables reloaded or re-validated so far ([`Remediation`]).
     pub remediation: Remediation,
+    /// During the full load, when it is expected to end, in seconds from this
+    /// check ([`progress::full_load_due_in`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub full_load_due_in_seconds: Option<u64>,
 }
 
 /// Checks progress once; see the module documentation.
@@ -150,6 +154,7 @@ pub async fn handle<D: Dms, M: Metrics>(
             just_acted_on: Vec::new(),
             ..remediation.clone()
         },
+        full_load_due_in_seconds: due_in,
     };
     let within = |limit_hours: u32, what: &str, setting: &str| {
         deadline::check(
@@ -354,6 +359,11 @@ pub fn progress_data(summary: &ProgressSummary) -> Vec<Datum> {
         datum(
             metric_names::TABLES_LOADED,
             f64::from(summary.tables_loaded),
+            "Count",
+        ),
+        datum(
+            metric_names::ROWS_LOADED,
+            summary.rows_loaded as f64,
             "Count",
         ),
         datum(

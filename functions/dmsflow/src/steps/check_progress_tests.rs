@@ -116,6 +116,7 @@ async fn during_the_full_load_metrics_are_published_and_latency_is_not_read() {
         vec![
             metric_names::FULL_LOAD_PERCENT,
             metric_names::TABLES_LOADED,
+            metric_names::ROWS_LOADED,
             metric_names::TABLES_ERRORED,
             metric_names::VALIDATION_FAILED_RECORDS,
         ]
@@ -442,6 +443,7 @@ fn progress_data_takes_the_larger_latency_and_omits_an_absent_one() {
     let summary = ProgressSummary {
         full_load_percent: 55,
         tables_loaded: 3,
+        rows_loaded: 4_500,
         validation_failed_records: 2,
         cdc_latency_source_seconds: Some(12.0),
         cdc_latency_target_seconds: Some(7.0),
@@ -462,9 +464,19 @@ fn progress_data_takes_the_larger_latency_and_omits_an_absent_one() {
         Some((3.0, "Count".into()))
     );
     assert_eq!(
+        get(metric_names::ROWS_LOADED),
+        Some((4_500.0, "Count".into()))
+    );
+    assert_eq!(
         get(metric_names::VALIDATION_FAILED_RECORDS),
         Some((2.0, "Count".into()))
     );
+    // With a latency, every progress metric there is, once each.
+    let mut names: Vec<&str> = data.iter().map(|d| d.name.as_str()).collect();
+    names.sort_unstable();
+    let mut all = metric_names::ALL.to_vec();
+    all.sort_unstable();
+    assert_eq!(names, all);
     assert_eq!(
         get(metric_names::CDC_LATENCY_SECONDS),
         Some((12.0, "Seconds".into()))

@@ -311,6 +311,7 @@ async fn observe<D: Dms, M: Metrics>(
         task: looker.task().await?,
         subscription: looker.subscription().await?,
         alarms,
+        dashboard: looker.dashboard().await?,
     })
 }
 
@@ -327,6 +328,7 @@ async fn execute<D: Dms, M: Metrics>(
         Action::DeleteSubnetGroup { id } => dms.delete_subnet_group(id).await,
         Action::DeleteEventSubscription { name } => dms.delete_event_subscription(name).await,
         Action::DeleteAlarms { names } => metrics.delete_alarms(names).await,
+        Action::DeleteDashboard { name } => metrics.delete_dashboard(name).await,
     }
 }
 

@@ -2,7 +2,7 @@
 //!
 //! One call takes every next safe action of [`crate::plan::next`] (subnet group,
 //! instance, endpoints; once the instance is available the task; then the event
-//! subscription and the alarms) and reports `done` once everything exists, the
+//! subscription, the alarms and the dashboard) and reports `done` once everything exists, the
 //! instance is available and the task ready (or later). Bounded by
 //! `polling.instance_timeout_minutes`.
 //!
@@ -50,6 +50,9 @@ pub struct CreateDetail {
     pub event_subscription: Option<ResourceView>,
     /// The run's CloudWatch alarms that exist.
     pub alarms: Vec<String>,
+    /// The run's CloudWatch dashboard, once it exists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dashboard: Option<String>,
 }
 
 /// Most actions one call takes (each resource once, with room for races).
@@ -247,6 +250,32 @@ impl<D: Dms, M: Metrics> Run<'_, D, M> {
                     format!("created CloudWatch alarm {name}")
                 })
             }
+            Resource::Dashboard => {
+                let task_arn = observed.task.get().map(|t| t.arn.as_str()).unwrap_or("");
+                let alarms: Vec<String> = observed.alarms.keys().cloned().collect();
+                let function_arn = self.looker.function_arn;
+                let body = plan::dashboard_body(spec, names, task_arn, function_arn, &alarms)
+                    .ok_or_else(|| {
+                        StepError::new(
+                            ErrorKind::InvalidRequest,
+                            format!(
+                                "the dashboard of run {} needs the region of the function, which \
+                                 its ARN {function_arn} does not give",
+                                spec.run_id
+                            ),
+                        )
+                    })?;
+                // PutDashboard replaces a dashboard of the same name: it was
+                // observed absent just before.
+                let name = &names.dashboard;
+                metrics.put_dashboard(name, &body).await.map(|warnings| {
+                    observed.dashboard = Seen::Ours(name.clone());
+                    for warning in &warnings {
+                        tracing::warn!(dashboard = %name, warning = %warning, "CloudWatch");
+                    }
+                    format!("created CloudWatch dashboard {name}")
+                })
+            }
         };
         match outcome {
             Ok(action) => Ok(Some(action)),
@@ -345,6 +374,7 @@ fn report(
                 status: s.status.clone(),
             }),
             alarms: observed.alarms.keys().cloned().collect(),
+            dashboard: observed.dashboard.get().cloned(),
         },
     }
 }

@@ -24,7 +24,8 @@ fn alarm(name: &str, tags: crate::aws::dms::Tags) -> AlarmRequest {
 }
 
 /// Every resource of run `orders`, the run's own: the task and instance in the
-/// given statuses, the subnet group, the subscription and the four alarms.
+/// given statuses, the subnet group, the subscription, the four alarms and the
+/// dashboard.
 fn seeded(task_status: &str, instance_status: &str) -> (FakeDms, FakeMetrics) {
     let names = names();
     let dms = fixtures::seeded_dms(instance_status, task_status);
@@ -41,6 +42,9 @@ fn seeded(task_status: &str, instance_status: &str) -> (FakeDms, FakeMetrics) {
     for name in &names.alarms {
         metrics.put_foreign_alarm(alarm(name, owned_tags("orders")));
     }
+    let spec = fixtures::spec(json!({}));
+    let body = plan::dashboard_body(&spec, &names, "arn:t", testing::FUNCTION_ARN, &[]).unwrap();
+    metrics.put_foreign_dashboard(&names.dashboard, &body);
     (dms, metrics)
 }
 
@@ -84,7 +88,7 @@ async fn teardown_deletes_in_dms_order_across_calls_and_is_idempotent() {
     let (report, changed) = teardown_round(&dms, &metrics).await;
     assert!(!report.done);
     assert_eq!(changed, vec!["stop_task dmsflow-orders-task"]);
-    assert_eq!(report.detail.remaining.len(), 10);
+    assert_eq!(report.detail.remaining.len(), 11);
     assert!(report.waiting_for.unwrap().contains("to stop"));
     assert!(report.wait_seconds >= 10);
 
@@ -129,6 +133,7 @@ async fn teardown_deletes_in_dms_order_across_calls_and_is_idempotent() {
         "delete_event_subscription dmsflow-orders-events",
         "delete_alarms dmsflow-orders-cdc-latency-source,dmsflow-orders-cdc-latency-target,\
          dmsflow-orders-tables-errored,dmsflow-orders-validation-failed",
+        "delete_dashboard dmsflow-orders",
     ];
     assert_eq!(changed, expected);
     assert!(report.done);
@@ -138,8 +143,9 @@ async fn teardown_deletes_in_dms_order_across_calls_and_is_idempotent() {
         "{:?}",
         report.detail.remaining
     );
-    assert_eq!(report.detail.deleted.len(), 6);
+    assert_eq!(report.detail.deleted.len(), 7);
     assert!(metrics.alarm_names_now().is_empty());
+    assert_eq!(metrics.dashboard_body("dmsflow-orders"), None);
     for id in [
         "dmsflow-orders-subnets",
         "dmsflow-orders-instance",
@@ -171,7 +177,7 @@ async fn failure_with_the_default_policy_stops_the_task_and_keeps_everything() {
         .unwrap();
     assert!(report.done);
     assert!(changes(&dms, &metrics).is_empty(), "{:?}", dms.calls());
-    assert_eq!(report.detail.kept.len(), 10, "{:?}", report.detail.kept);
+    assert_eq!(report.detail.kept.len(), 11, "{:?}", report.detail.kept);
     assert!(report.detail.deleted.is_empty() && report.detail.remaining.is_empty());
 }
 
@@ -219,7 +225,7 @@ async fn the_first_call_follows_the_policy() {
         .unwrap();
     assert!(report.done);
     assert!(changes(&dms, &metrics).is_empty());
-    assert_eq!(report.detail.kept.len(), 10);
+    assert_eq!(report.detail.kept.len(), 11);
 }
 
 #[tokio::test]
@@ -240,6 +246,9 @@ async fn foreign_resources_under_the_runs_names_are_never_touched() {
         owned_tags("orders-old"),
     );
     metrics.put_foreign_alarm(alarm(&names.alarms[0], foreign_tags()));
+    // A dashboard of the user's under the run's dashboard name.
+    let theirs = r#"{"widgets":[{"type":"text","properties":{"markdown":"orders team"}}]}"#;
+    metrics.put_foreign_dashboard(&names.dashboard, theirs);
 
     let report = cleanup(&dms, &metrics, request("teardown", None))
         .await
@@ -249,6 +258,7 @@ async fn foreign_resources_under_the_runs_names_are_never_touched() {
         vec![
             "replication instance dmsflow-orders-instance",
             "replication task dmsflow-orders-task",
+            "CloudWatch dashboard dmsflow-orders",
             "CloudWatch alarm dmsflow-orders-cdc-latency-source",
         ]
     );
@@ -277,6 +287,11 @@ async fn foreign_resources_under_the_runs_names_are_never_touched() {
         "{changed:?}"
     );
     assert_eq!(dms.instance(&names.instance).unwrap().status, "available");
+    assert!(metrics.calls_to("delete_dashboard").is_empty());
+    assert_eq!(
+        metrics.dashboard_body(&names.dashboard).as_deref(),
+        Some(theirs)
+    );
 }
 
 #[tokio::test]
@@ -527,7 +542,8 @@ async fn resources_whose_tags_cannot_be_read_are_left_alone() {
         changes(&dms, &metrics),
         vec![
             "delete_alarms dmsflow-orders-cdc-latency-source,dmsflow-orders-cdc-latency-target,\
-             dmsflow-orders-tables-errored,dmsflow-orders-validation-failed"
+             dmsflow-orders-tables-errored,dmsflow-orders-validation-failed",
+            "delete_dashboard dmsflow-orders",
         ]
     );
 }

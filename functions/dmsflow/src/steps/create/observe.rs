@@ -146,6 +146,25 @@ impl<D: Dms, M: Metrics> Looker<'_, D, M> {
         self.whose(found, tags_at, WHAT, name).await
     }
 
+    /// The run's dashboard: the run's when its body says so for the function's
+    /// region ([`crate::dashboard::is_runs`]; dashboards carry no tags).
+    pub async fn dashboard(&self) -> StepResult<Seen<String>> {
+        let name = &self.names.dashboard;
+        let region = plan::arn_scope(self.function_arn).map_or("", |(_, region, _)| region);
+        let body = self
+            .metrics
+            .dashboard(name)
+            .await
+            .map_err(reading("CloudWatch dashboard", name))?;
+        Ok(match body {
+            None => Seen::Absent,
+            Some(body) if crate::dashboard::is_runs(&body, self.run_id, region) => {
+                Seen::Ours(name.clone())
+            }
+            Some(_) => Seen::Foreign(name.clone()),
+        })
+    }
+
     /// The run's alarms that exist (all under the run's prefix, or only those in
     /// `only`), each `true` when tagged as the run's.
     pub async fn alarms(&self, only: Option<&[String]>) -> StepResult<BTreeMap<String, bool>> {
@@ -191,6 +210,7 @@ pub(super) async fn all<D: Dms, M: Metrics>(
         task: looker.task().await?,
         subscription: looker.subscription().await?,
         alarms: looker.alarms(Some(wanted_alarms)).await?,
+        dashboard: looker.dashboard().await?,
     })
 }
 
@@ -230,6 +250,10 @@ pub(super) async fn again<D: Dms, M: Metrics>(
             let found = looker.alarms(Some(std::slice::from_ref(name))).await?;
             observed.alarms.extend(found);
             observed.alarms.contains_key(name)
+        }
+        Resource::Dashboard => {
+            observed.dashboard = looker.dashboard().await?;
+            observed.dashboard.get().is_some()
         }
     };
     if present {

@@ -52,7 +52,7 @@ async fn reconcile(dms: &FakeDms, metrics: &FakeMetrics) -> StepResult<StepRepor
 
 /// Create-like calls to either fake (the ones a rerun must not repeat).
 fn creates(dms: &FakeDms, metrics: &FakeMetrics) -> Vec<String> {
-    testing::calls_starting_with(dms, metrics, &["create_", "put_alarm"])
+    testing::calls_starting_with(dms, metrics, &["create_", "put_alarm", "put_dashboard"])
 }
 
 #[tokio::test]
@@ -130,7 +130,29 @@ async fn the_whole_loop_creates_each_resource_once() {
             "put_alarm dmsflow-orders-cdc-latency-target",
             "put_alarm dmsflow-orders-tables-errored",
             "put_alarm dmsflow-orders-validation-failed",
+            "put_dashboard dmsflow-orders",
         ]
+    );
+    // The dashboard is the run's (its body says so), shows the task's DMS
+    // metrics and the four alarms, in the function's region.
+    let body = metrics.dashboard_body("dmsflow-orders").unwrap();
+    assert!(crate::dashboard::is_runs(&body, "orders", "us-east-1"));
+    assert!(crate::dashboard::metrics(&body).iter().any(|m| m.dimensions
+        == [
+            (
+                "ReplicationInstanceIdentifier".to_string(),
+                "dmsflow-orders-instance".to_string()
+            ),
+            (
+                "ReplicationTaskIdentifier".to_string(),
+                "DMSFLOW-ORDERS-TASK".to_string()
+            )
+        ]));
+    let alarms = crate::dashboard::alarms(&body);
+    assert_eq!(alarms.len(), 4);
+    assert!(
+        alarms[0].starts_with("arn:aws:cloudwatch:us-east-1:"),
+        "{alarms:?}"
     );
     let task = dms.task_request("dmsflow-orders-task").unwrap();
     let settings: Value = serde_json::from_str(&task.settings).unwrap();
@@ -165,6 +187,7 @@ async fn the_whole_loop_creates_each_resource_once() {
             dms.calls()
         );
         assert_eq!(report.detail.alarms.len(), 4);
+        assert_eq!(report.detail.dashboard.as_deref(), Some("dmsflow-orders"));
         assert_eq!(report.detail.task.unwrap().status, status);
     }
 }
@@ -261,6 +284,27 @@ async fn a_foreign_alarm_under_our_name_is_a_conflict() {
             .contains("CloudWatch alarm dmsflow-orders-tables-errored")
     );
     assert!(creates(&dms, &metrics).is_empty());
+}
+
+#[tokio::test]
+async fn a_foreign_dashboard_under_our_name_is_a_conflict_and_kept_as_it_is() {
+    let (dms, metrics) = (FakeDms::new(), FakeMetrics::new());
+    let theirs = r#"{"widgets":[{"type":"text","properties":{"markdown":"team board"}}]}"#;
+    metrics.put_foreign_dashboard("dmsflow-orders", theirs);
+    let error = reconcile(&dms, &metrics).await.unwrap_err();
+    assert_eq!(error.kind, ErrorKind::ResourceConflict);
+    assert!(
+        error
+            .message
+            .contains("CloudWatch dashboard dmsflow-orders"),
+        "{}",
+        error.message
+    );
+    assert!(creates(&dms, &metrics).is_empty());
+    assert_eq!(
+        metrics.dashboard_body("dmsflow-orders").as_deref(),
+        Some(theirs)
+    );
 }
 
 #[tokio::test]
