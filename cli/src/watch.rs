@@ -1,6 +1,8 @@
 //! `dmsflow watch RUN_ID`: follows a run live with the view `tools/rehearse`
 //! prints ([`dmsflow::execution_view`]): each state entered, what each step did
-//! (DMS statuses, full-load progress, CDC latency, validation), each failure.
+//! (DMS statuses, full-load progress with the time left, CDC latency,
+//! validation), each failure; and the links to the execution and the run's
+//! dashboard.
 //! A run that hands over to its next execution (`<name>-gen-<n>`) is followed
 //! there without losing its place. At the end: the outcome, and the exit code 0
 //! (succeeded) or 1 (failed, timed out, aborted).
@@ -10,8 +12,10 @@ use std::time::Duration;
 
 use aws_sdk_sfn::types::HistoryEvent;
 use dmsflow::aws::Executions;
+use dmsflow::dashboard;
 use dmsflow::election;
 use dmsflow::execution_view::{Event, Progress, detail_text};
+use dmsflow::naming::Names;
 use dmsflow::steps::claim_run;
 use dmsflow::steps::continue_in_new_execution::successor_name;
 use dmsflow::steps::notify::cause_message;
@@ -43,6 +47,14 @@ pub async fn watch(
     )?;
     if let Some(link) = election::console_link(&arn) {
         print(out, &format!("  console    {link}"))?;
+    }
+    if let Some(region) = arn.split(':').nth(3) {
+        let name = Names::for_run(run_id).dashboard;
+        let link = dashboard::console_url(region, &name);
+        print(
+            out,
+            &format!("  dashboard  {link} (once the run's resources exist)"),
+        )?;
     }
     let mut seen = 0;
     loop {

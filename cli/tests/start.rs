@@ -150,10 +150,13 @@ async fn start_refuses_a_run_in_progress_status_lists_the_runs_and_teardown_foll
     let mut at = 0;
     for expected in [
         "watching run cli-start: execution cli-start-",
+        "  dashboard  https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#dashboards/dashboard/dmsflow-cli-start",
         "] ClaimRun",
         "] CreateResources",
+        "+ created CloudWatch dashboard dmsflow-cli-start",
         "] StartReplication",
         "] CheckProgress",
+        "full load [",
         "] NotifySuccess",
         "] execution SUCCEEDED",
         "run cli-start SUCCEEDED",

@@ -173,7 +173,10 @@ pub fn report_lines(payload: &Value) -> Vec<String> {
         out.push(format!("connections: {}", list.join(", ")));
     }
     if let Some(summary) = payload.get("summary") {
-        out.push(progress_line(summary));
+        let due_in = payload
+            .get("full_load_due_in_seconds")
+            .and_then(Value::as_u64);
+        out.push(progress_line(summary, due_in));
         if let Some(validation) = validation_line(summary) {
             out.push(validation);
         }
@@ -225,18 +228,42 @@ fn number(v: &Value, key: &str) -> i64 {
     v.get(key).and_then(Value::as_i64).unwrap_or(0)
 }
 
-/// `task running (full-load), full load 67%: 4/6 tables loaded, 0 errored, 5000 rows`.
-fn progress_line(summary: &Value) -> String {
+/// Cells of the full load's progress bar.
+const BAR_CELLS: usize = 20;
+
+/// `[#############-------]` for `percent` (0 to 100).
+fn bar(percent: i64) -> String {
+    let filled = (percent.clamp(0, 100) as usize * BAR_CELLS + 50) / 100;
+    format!("[{}{}]", "#".repeat(filled), "-".repeat(BAR_CELLS - filled))
+}
+
+/// `3 min`, `1 h 05 min`, `40 s`.
+fn duration(seconds: u64) -> String {
+    match seconds {
+        0..=89 => format!("{seconds} s"),
+        90..=5_399 => format!("{} min", (seconds + 30) / 60),
+        _ => format!("{} h {:02} min", seconds / 3600, (seconds % 3600 + 30) / 60),
+    }
+}
+
+/// `task running (full-load), full load [#############-------] 67%: 4/6 tables
+/// loaded, 0 errored, 5000 rows, about 3 min left`.
+fn progress_line(summary: &Value, due_in_seconds: Option<u64>) -> String {
+    let percent = number(summary, "full_load_percent");
     let mut line = format!(
-        "task {} ({}), full load {}%: {}/{} tables loaded, {} errored, {} rows",
+        "task {} ({}), full load {} {}%: {}/{} tables loaded, {} errored, {} rows",
         detail_text(summary, "status"),
         detail_text(summary, "phase"),
-        number(summary, "full_load_percent"),
+        bar(percent),
+        percent,
         number(summary, "tables_loaded"),
         number(summary, "tables"),
         number(summary, "tables_errored"),
         number(summary, "rows_loaded"),
     );
+    if let Some(seconds) = due_in_seconds {
+        line.push_str(&format!(", about {} left", duration(seconds)));
+    }
     if let Some(reason) = summary.get("stop_reason").and_then(Value::as_str) {
         line.push_str(&format!(", stopped: {reason}"));
     }
@@ -285,6 +312,18 @@ mod tests {
     }
 
     #[test]
+    fn the_bar_and_the_time_left_read_at_a_glance() {
+        assert_eq!(bar(0), format!("[{}]", "-".repeat(20)));
+        assert_eq!(bar(67), "[#############-------]");
+        assert_eq!(bar(100), format!("[{}]", "#".repeat(20)));
+        assert_eq!(bar(140), bar(100));
+        assert_eq!(duration(40), "40 s");
+        assert_eq!(duration(250), "4 min");
+        assert_eq!(duration(3_900), "65 min");
+        assert_eq!(duration(11_400), "3 h 10 min");
+    }
+
+    #[test]
     fn states_reports_and_failures_become_lines() {
         let mut p = Progress::default();
         assert_eq!(
@@ -299,6 +338,7 @@ mod tests {
         ));
         assert_eq!(lines, vec!["[   1.5s] CheckProgress"]);
         let report = json!({"done": false, "actions": [], "waiting_for": "the full load", "wait_seconds": 2,
+            "full_load_due_in_seconds": 250,
             "summary": {"status": "running", "phase": "full-load", "full_load_percent": 50, "tables": 6, "tables_loaded": 3,
                         "tables_errored": 0, "rows_loaded": 3000, "tables_by_validation_state": {"Validated": 3}}});
         let output = json!({"Payload": {"step": {"name": "CheckProgress", "report": report}}});
@@ -319,9 +359,10 @@ mod tests {
             102.0,
             json!({"output": output.to_string()}),
         ));
-        assert!(
-            lines[0].contains("full load 50%: 3/6 tables loaded"),
-            "{lines:?}"
+        assert_eq!(
+            lines[0],
+            "           task running (full-load), full load [##########----------] 50%: 3/6 tables \
+             loaded, 0 errored, 3000 rows, about 4 min left",
         );
         assert!(lines[1].contains("validation: Validated 3"), "{lines:?}");
         assert!(lines[2].contains("waiting for the full load"), "{lines:?}");
