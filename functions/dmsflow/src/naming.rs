@@ -23,7 +23,10 @@ pub struct Names {
     /// CloudWatch alarms, in creation order.
     pub alarms: Vec<String>,
     /// The run's CloudWatch dashboard: `dmsflow-<run_id>` (CloudWatch allows
-    /// letters, digits, `-` and `_`, which a run id's rules keep to).
+    /// letters, digits, `-` and `_`, which a run id's rules keep to). Absent from
+    /// the state of an execution started before dashboards existed; the steps
+    /// name it with [`Names::for_run`], never from the state.
+    #[serde(default)]
     pub dashboard: String,
     /// CloudWatch namespace dimension value for the run's own metrics.
     pub metric_run_dimension: String,
