@@ -14,6 +14,8 @@ const OUTPUT: &str = "StateMachineArn";
 /// A connected stack.
 pub struct Stack {
     pub sfn: aws_sdk_sfn::Client,
+    /// CloudWatch in the stack's Region (the runs' alarms).
+    pub cloudwatch: aws_sdk_cloudwatch::Client,
     pub machine: String,
 }
 
@@ -50,6 +52,7 @@ impl Stack {
         credentials(&config).await?;
         Ok(Stack {
             sfn: aws_sdk_sfn::Client::new(&config),
+            cloudwatch: aws_sdk_cloudwatch::Client::new(&config),
             machine,
         })
     }

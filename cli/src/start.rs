@@ -41,7 +41,7 @@ pub async fn start(
         .map_err(|e| (TROUBLE, format!("cannot read {}: {e}", path.display())))?;
     let input: Value = serde_json::from_str(&text)
         .map_err(|e| (TROUBLE, format!("{} is not JSON: {e}", path.display())))?;
-    let Stack { sfn, machine } = Stack::connect(stack_args).await?;
+    let Stack { sfn, machine, .. } = Stack::connect(stack_args).await?;
     let machine = machine.as_str();
 
     let now_ms = SystemTime::now()
@@ -98,7 +98,7 @@ pub async fn request(
     let bounds = StackBounds::default();
     dmsflow::inputs::check(&input, &bounds, |_| Err("no manifest".into()))
         .map_err(|message| (REFUSED, message))?;
-    let Stack { sfn, machine } = Stack::connect(stack_args).await?;
+    let Stack { sfn, machine, .. } = Stack::connect(stack_args).await?;
     let suffix = if action == "cleanup" {
         "-teardown"
     } else {

@@ -35,7 +35,7 @@ pub async fn watch(
     stack_args: &StackArgs,
     out: &mut dyn Write,
 ) -> Outcome {
-    let Stack { sfn, machine } = Stack::connect(stack_args).await?;
+    let Stack { sfn, machine, .. } = Stack::connect(stack_args).await?;
     let machine = machine.as_str();
     let mut arn = find(&sfn, machine, run_id).await?;
     let first_name = arn.rsplit(':').next().unwrap_or_default().to_string();

@@ -141,6 +141,12 @@ async fn start_refuses_a_run_in_progress_status_lists_the_runs_and_teardown_foll
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines.len(), 3, "{out}");
     assert!(lines[0].starts_with("RUN "), "{out}");
+    assert!(lines[0].contains(" LATENCY  LAST ALERT "), "{out}");
+    // No alarm of either run is in ALARM.
+    let alert = lines[0].find("LAST ALERT").unwrap();
+    for row in &lines[1..] {
+        assert_eq!(&row[alert..alert + 3], "-  ", "{out}");
+    }
     assert!(lines[1].starts_with("cli-start   migrate  "), "{out}");
     assert!(lines[2].starts_with("cli-second  migrate  "), "{out}");
 
