@@ -296,13 +296,19 @@ const METRICS_NEEDS: &[Need] = &[
     ),
     need(
         "dashboard",
-        &[("get_dashboard", "cloudwatch:GetDashboard")],
+        &[
+            ("get_dashboard", "cloudwatch:GetDashboard"),
+            ("list_tags_for_resource", "cloudwatch:ListTagsForResource"),
+        ],
         &[],
     ),
     need(
         "put_dashboard",
         &[("put_dashboard", "cloudwatch:PutDashboard")],
-        &[],
+        &[(
+            "cloudwatch:TagResource",
+            "PutDashboard with Tags needs it to tag the new dashboard",
+        )],
     ),
     need(
         "delete_dashboard",

@@ -4,6 +4,8 @@
 
 mod common;
 
+use std::collections::BTreeMap;
+
 use aws_sdk_cloudwatch::error::ProvideErrorMetadata;
 use aws_sdk_cloudwatch::types::MetricDataQuery;
 use aws_sdk_databasemigration::types::{
@@ -32,14 +34,21 @@ async fn dashboards_are_put_read_listed_and_deleted() {
         .unwrap_err();
     assert_eq!(missing.code(), Some("ResourceNotFound"));
 
+    let run = BTreeMap::from([("dmsflow:run-id".to_string(), "d1".to_string())]);
     for name in ["dmsflow-d1", "dmsflow-d2", "other"] {
-        let warnings = Metrics::put_dashboard(&cw, name, BODY).await.unwrap();
+        let warnings = Metrics::put_dashboard(&cw, name, BODY, &run).await.unwrap();
         assert!(warnings.is_empty());
     }
-    assert_eq!(
-        cw.dashboard("dmsflow-d1").await.unwrap().as_deref(),
-        Some(BODY)
-    );
+    let found = cw.dashboard("dmsflow-d1").await.unwrap().unwrap();
+    assert_eq!((found.body.as_str(), &found.tags), (BODY, &run));
+    // Tags apply on creation only: a new body keeps the dashboard's tags.
+    let other = BTreeMap::from([("dmsflow:run-id".to_string(), "d9".to_string())]);
+    let updated = BODY.replace("hello", "again");
+    Metrics::put_dashboard(&cw, "dmsflow-d1", &updated, &other)
+        .await
+        .unwrap();
+    let found = cw.dashboard("dmsflow-d1").await.unwrap().unwrap();
+    assert_eq!((found.body, found.tags), (updated, run));
     let got = cw
         .get_dashboard()
         .dashboard_name("dmsflow-d2")
@@ -85,28 +94,27 @@ async fn dashboards_are_put_read_listed_and_deleted() {
         );
     }
 
-    // DeleteDashboards with a name that does not exist deletes none of them;
-    // dmsflow deletes one at a time and takes "not found" as deleted.
-    let partly = cw
-        .delete_dashboards()
-        .dashboard_names("dmsflow-d1")
+    // DeleteDashboards deletes the names that exist (CloudWatch's model since
+    // May 2026); dmsflow deletes one at a time and takes "not found" as deleted.
+    cw.delete_dashboards()
+        .dashboard_names("other")
         .dashboard_names("dmsflow-none")
         .send()
         .await
-        .unwrap_err();
-    assert_eq!(partly.code(), Some("ResourceNotFound"));
-    assert!(cw.dashboard("dmsflow-d1").await.unwrap().is_some());
+        .unwrap();
+    assert_eq!(cw.dashboard("other").await.unwrap(), None);
     cw.delete_dashboard("dmsflow-d1").await.unwrap();
     cw.delete_dashboard("dmsflow-d1").await.unwrap();
     assert_eq!(cw.dashboard("dmsflow-d1").await.unwrap(), None);
 
     // The account's resources count dashboards, so a leak shows.
     let (_, resources) = control(env.handle.addr(), "GET", "/_emulator/resources", None).await;
-    assert_eq!(resources["cloudwatch_dashboards"]["count"], 2);
+    assert_eq!(resources["cloudwatch_dashboards"]["count"], 1);
     let items = resources["cloudwatch_dashboards"]["items"]
         .as_array()
         .unwrap();
     assert_eq!(items[0]["id"], "dmsflow-d2");
+    assert_eq!(items[0]["tags"]["dmsflow:run-id"], "d1");
 }
 
 /// Every metric on dmsflow's dashboard of a running full-load-and-CDC task with
@@ -140,7 +148,7 @@ async fn every_metric_on_the_dashboard_of_a_running_task_has_data() {
         alarm_arns: Vec::new(),
     });
     assert!(
-        Metrics::put_dashboard(&cw, "dmsflow-cwd", &body)
+        Metrics::put_dashboard(&cw, "dmsflow-cwd", &body, &BTreeMap::new())
             .await
             .unwrap()
             .is_empty()
@@ -155,8 +163,8 @@ async fn every_metric_on_the_dashboard_of_a_running_task_has_data() {
         .await
         .unwrap();
 
-    let shown = dashboard::metrics(&cw.dashboard("dmsflow-cwd").await.unwrap().unwrap());
-    assert_eq!(shown.len(), 13, "{shown:?}");
+    let shown = dashboard::metrics(&cw.dashboard("dmsflow-cwd").await.unwrap().unwrap().body);
+    assert_eq!(shown.len(), 12, "{shown:?}");
     let queries: Vec<MetricDataQuery> = shown
         .iter()
         .enumerate()

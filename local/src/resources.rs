@@ -17,8 +17,7 @@ pub struct Resource {
     pub status: String,
 }
 
-/// The resources carrying a run's tag, the connections of its instance, and its
-/// dashboard (CloudWatch dashboards carry no tags: it is found by its name).
+/// The resources carrying a run's tag (and the connections of its instance).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RunResources {
     pub items: Vec<Resource>,
@@ -26,10 +25,8 @@ pub struct RunResources {
 
 impl RunResources {
     /// From the emulator's `resources()` JSON: every list of items with tags,
-    /// whatever its kind, so resource kinds the emulator gains are counted too;
-    /// and the dashboard named for the run.
+    /// whatever its kind, so resource kinds the emulator gains are counted too.
     pub fn of(all: &Value, run_id: &str) -> RunResources {
-        let dashboard = dmsflow::naming::Names::for_run(run_id).dashboard;
         let mut items = Vec::new();
         let Some(kinds) = all.as_object() else {
             return RunResources { items };
@@ -42,9 +39,7 @@ impl RunResources {
                 .flatten()
             {
                 let tagged = item.pointer(&format!("/tags/{}", RUN_TAG.replace('/', "~1")));
-                let runs_dashboard =
-                    kind == "cloudwatch_dashboards" && item["id"].as_str() == Some(&dashboard);
-                if tagged.and_then(Value::as_str) == Some(run_id) || runs_dashboard {
+                if tagged.and_then(Value::as_str) == Some(run_id) {
                     items.push(resource(kind, item));
                 }
             }

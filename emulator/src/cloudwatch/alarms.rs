@@ -1,5 +1,5 @@
-//! Metric alarms: PutMetricAlarm, DescribeAlarms, DeleteAlarms, and their tags
-//! (ListTagsForResource, TagResource, UntagResource).
+//! Metric alarms: PutMetricAlarm, DescribeAlarms, DeleteAlarms (their tags: the
+//! `tags` module).
 
 use ciborium::Value as Cbor;
 
@@ -16,7 +16,6 @@ const ARN_PREFIX: &str = "arn:aws:cloudwatch:";
 const MAX_NAMES: usize = 100;
 const DEFAULT_PAGE: i64 = 50;
 const TOKEN_PREFIX: &str = "cwemu";
-const MAX_TAGS: usize = 50;
 
 pub const COMPARISONS: &[&str] = &[
     "GreaterThanOrEqualToThreshold",
@@ -136,7 +135,7 @@ pub fn alarm_arn(name: &str) -> String {
 }
 
 /// The alarm name in an alarm ARN.
-fn name_in_arn(arn: &str) -> Result<&str, Fault> {
+pub fn name_in_arn(arn: &str) -> Result<&str, Fault> {
     arn.strip_prefix(ARN_PREFIX)
         .and_then(|rest| rest.split_once(":alarm:"))
         .map(|(_, name)| name)
@@ -348,57 +347,6 @@ pub fn delete(cw: &mut CloudWatch, req: &In) -> Result<(), Fault> {
     for name in &names {
         cw.alarms.remove(name);
     }
-    Ok(())
-}
-
-fn tagged<'c>(cw: &'c mut CloudWatch, req: &In) -> Result<&'c mut Alarm, Fault> {
-    let arn = req.str_req("ResourceARN")?;
-    let name = name_in_arn(arn)?;
-    cw.alarms.get_mut(name).ok_or_else(|| {
-        Fault::new(
-            "ResourceNotFoundException",
-            format!("The specified resource does not exist: {arn}"),
-        )
-    })
-}
-
-/// ListTagsForResource (alarms only).
-pub fn list_tags(cw: &mut CloudWatch, req: &In) -> Result<Cbor, Fault> {
-    let alarm = tagged(cw, req)?;
-    Ok(map(vec![("Tags", pairs(&alarm.tags, "Key"))]))
-}
-
-/// TagResource: add or overwrite tags.
-pub fn tag(cw: &mut CloudWatch, req: &In) -> Result<(), Fault> {
-    let tags = req.tags()?;
-    if tags.is_empty() {
-        return Err(missing("Tags"));
-    }
-    let alarm = tagged(cw, req)?;
-    let mut merged = alarm.tags.clone();
-    for (k, v) in tags {
-        match merged.iter_mut().find(|(ek, _)| *ek == k) {
-            Some(e) => e.1 = v,
-            None => merged.push((k, v)),
-        }
-    }
-    if merged.len() > MAX_TAGS {
-        return Err(invalid(format!(
-            "An alarm can have at most {MAX_TAGS} tags."
-        )));
-    }
-    alarm.tags = merged;
-    Ok(())
-}
-
-/// UntagResource.
-pub fn untag(cw: &mut CloudWatch, req: &In) -> Result<(), Fault> {
-    let keys = req.strings("TagKeys")?;
-    if keys.is_empty() {
-        return Err(missing("TagKeys"));
-    }
-    let alarm = tagged(cw, req)?;
-    alarm.tags.retain(|(k, _)| !keys.contains(k));
     Ok(())
 }
 

@@ -7,12 +7,18 @@
 //!   ("Dashboard body structure and syntax"). A body CloudWatch cannot use is
 //!   refused with `InvalidParameterInput` (shape `DashboardInvalidInputError`);
 //!   a valid one is created or replaces the dashboard of that name, with an
-//!   empty `DashboardValidationMessages`. Dashboards carry no tags.
-//! - GetDashboard and DeleteDashboards answer a name that does not exist with
-//!   `ResourceNotFound` (shape `DashboardNotFoundError`, HTTP 404);
-//!   DeleteDashboards then deletes none of the names it was given (the API
-//!   reference: "If you specify a dashboard that doesn't exist, the entire call
-//!   fails" is how the emulator reads it; not confirmed on AWS).
+//!   empty `DashboardValidationMessages`. `Tags` (botocore 1.43.2, May 2026)
+//!   apply "only when creating a new dashboard": an update keeps the tags the
+//!   dashboard has.
+//! - GetDashboard answers a name that does not exist with `ResourceNotFound`
+//!   (shape `DashboardNotFoundError`, HTTP 404).
+//! - DeleteDashboards: the model before 1.43.2 said "If there is an error during
+//!   this call, no dashboards are deleted" and listed `DashboardNotFoundError`;
+//!   the model since says "the operation attempts to delete as many dashboards
+//!   as possible" and no longer lists it. The emulator follows the newer model:
+//!   it deletes the names that exist and ignores the others (whether AWS still
+//!   answers 404 for a missing name is not confirmed; dmsflow takes either
+//!   answer as deleted).
 //! - ListDashboards lists by name prefix, in name order, 1,000 a page.
 //! - A dashboard's ARN has no region: `arn:aws:cloudwatch::<account>:dashboard/<name>`
 //!   (Service Authorization Reference, CloudWatch's `dashboard` resource type).
@@ -23,9 +29,11 @@ use ciborium::Value as Cbor;
 use serde_json::Value;
 
 use super::input::{In, invalid};
+use super::tags::MAX_TAGS;
 use super::wire::{int, list, map, text, time};
 use crate::faults::Fault;
 use crate::ids::ACCOUNT;
+use crate::model::Tags;
 
 const MAX_NAME: usize = 255;
 const PAGE: usize = 1000;
@@ -37,12 +45,22 @@ const WIDGET_TYPES: &[&str] = &[
 #[derive(Debug, Clone, PartialEq)]
 pub struct Dashboard {
     pub body: String,
+    pub tags: Tags,
     /// Epoch seconds.
     pub modified: f64,
 }
 
+const ARN_PREFIX: &str = "arn:aws:cloudwatch::";
+
 pub fn arn(name: &str) -> String {
-    format!("arn:aws:cloudwatch::{ACCOUNT}:dashboard/{name}")
+    format!("{ARN_PREFIX}{ACCOUNT}:dashboard/{name}")
+}
+
+/// The dashboard name in a dashboard ARN; `None` for any other ARN.
+pub fn name_in_arn(arn: &str) -> Option<&str> {
+    arn.strip_prefix(ARN_PREFIX)?
+        .split_once(":dashboard/")
+        .map(|(_, name)| name)
 }
 
 fn not_found(name: &str) -> Fault {
@@ -101,8 +119,16 @@ pub fn put(all: &mut BTreeMap<String, Dashboard>, now: f64, req: &In) -> Result<
     let body = req.str_req("DashboardBody")?;
     check_name(name)?;
     check_body(body)?;
+    let tags = req.tags()?;
+    if tags.len() > MAX_TAGS {
+        return Err(invalid(format!(
+            "A resource can have at most {MAX_TAGS} tags."
+        )));
+    }
+    let kept = all.get(name).map(|d| d.tags.clone());
     let dashboard = Dashboard {
         body: body.to_string(),
+        tags: kept.unwrap_or(tags),
         modified: now,
     };
     all.insert(name.to_string(), dashboard);
@@ -124,8 +150,8 @@ pub fn delete(all: &mut BTreeMap<String, Dashboard>, req: &In) -> Result<Cbor, F
     if names.is_empty() {
         return Err(super::input::missing("DashboardNames"));
     }
-    if let Some(missing) = names.iter().find(|n| !all.contains_key(*n)) {
-        return Err(not_found(missing));
+    if names.len() > 100 {
+        return Err(invalid("DashboardNames must have at most 100 members."));
     }
     for name in &names {
         all.remove(name);

@@ -15,6 +15,7 @@ mod evaluate;
 mod input;
 mod json;
 mod query;
+mod tags;
 mod wire;
 
 use std::collections::BTreeMap;
@@ -185,9 +186,9 @@ fn dispatch(w: &mut World, operation: &str, req: &In) -> Result<Cbor, Fault> {
         "PutMetricAlarm" => alarms::put(cw, now, req).map(|_| empty()),
         "DescribeAlarms" => alarms::describe(cw, req),
         "DeleteAlarms" => alarms::delete(cw, req).map(|_| empty()),
-        "ListTagsForResource" => alarms::list_tags(cw, req),
-        "TagResource" => alarms::tag(cw, req).map(|_| empty()),
-        "UntagResource" => alarms::untag(cw, req).map(|_| empty()),
+        "ListTagsForResource" => tags::list_tags(cw, req),
+        "TagResource" => tags::tag(cw, req).map(|_| empty()),
+        "UntagResource" => tags::untag(cw, req).map(|_| empty()),
         "PutMetricData" => data::put(&mut cw.data, now, req).map(|_| empty()),
         "GetMetricData" => query::get_metric_data(w, req),
         "PutDashboard" => dashboards::put(&mut cw.dashboards, now, req),
@@ -221,7 +222,9 @@ fn alarm_json(a: &Alarm) -> Value {
 fn dashboard_items(cw: &CloudWatch) -> Vec<Value> {
     cw.dashboards
         .iter()
-        .map(|(name, d)| json!({"id": name, "arn": dashboards::arn(name), "body": d.body}))
+        .map(|(name, d)| {
+            json!({"id": name, "arn": dashboards::arn(name), "tags": tags_json(&d.tags), "body": d.body})
+        })
         .collect()
 }
 

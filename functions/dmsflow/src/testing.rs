@@ -77,8 +77,8 @@
 //! # `FakeMetrics`
 //!
 //! Alarms by name with their tags (`put_alarm` upserts), `alarm(name)`,
-//! dashboards by name (`put_foreign_dashboard(name, body)` seeds one,
-//! `dashboard_body(name)`; calls `"dashboard <name>"`, `"put_dashboard <name>"`,
+//! dashboards by name with their tags (`put_foreign_dashboard(name, body, tags)`
+//! seeds one, `dashboard_now(name)`; calls `"dashboard <name>"`, `"put_dashboard <name>"`,
 //! `"delete_dashboard <name>"`),
 //! `alarm_names_now()`, `put_foreign_alarm(request)` to seed one; published progress
 //! in `published()`; `set_cdc_latency(..)` sets what `cdc_latency` answers. Same
@@ -99,7 +99,7 @@ use crate::aws::dms::{
     TaskRequest,
 };
 use crate::aws::fault::AwsResult;
-use crate::aws::metrics::{AlarmRequest, CdcLatency, Datum, Metrics};
+use crate::aws::metrics::{AlarmRequest, CdcLatency, DashboardFound, Datum, Metrics};
 use crate::naming;
 use crate::steps::start::FIRST_TIME_ONLY;
 
@@ -909,7 +909,7 @@ pub struct MetricsState {
     alarms: BTreeMap<String, AlarmRequest>,
     published: Vec<(String, Vec<Datum>)>,
     latency: Option<CdcLatency>,
-    dashboards: BTreeMap<String, String>,
+    dashboards: BTreeMap<String, DashboardFound>,
 }
 
 impl FakeMetrics {
@@ -932,14 +932,17 @@ impl FakeMetrics {
         self.state().published.clone()
     }
 
-    /// Seeds a dashboard without logging a call.
-    pub fn put_foreign_dashboard(&self, name: &str, body: &str) {
-        let mut s = self.state();
-        s.dashboards.insert(name.to_string(), body.to_string());
+    /// Seeds a dashboard (with whatever tags are given) without logging a call.
+    pub fn put_foreign_dashboard(&self, name: &str, body: &str, tags: Tags) {
+        let found = DashboardFound {
+            body: body.to_string(),
+            tags,
+        };
+        self.state().dashboards.insert(name.to_string(), found);
     }
 
-    /// The body of a dashboard, when there is one.
-    pub fn dashboard_body(&self, name: &str) -> Option<String> {
+    /// A dashboard's body and tags, when there is one.
+    pub fn dashboard_now(&self, name: &str) -> Option<DashboardFound> {
         self.state().dashboards.get(name).cloned()
     }
 
@@ -992,16 +995,25 @@ impl Metrics for FakeMetrics {
         Ok(())
     }
 
-    async fn dashboard(&self, name: &str) -> AwsResult<Option<String>> {
+    async fn dashboard(&self, name: &str) -> AwsResult<Option<DashboardFound>> {
         let mut s = self.state();
         s.recorder.call("dashboard", name)?;
         Ok(s.dashboards.get(name).cloned())
     }
 
-    async fn put_dashboard(&self, name: &str, body: &str) -> AwsResult<Vec<String>> {
+    /// Tags apply on creation only, as CloudWatch's.
+    async fn put_dashboard(&self, name: &str, body: &str, tags: &Tags) -> AwsResult<Vec<String>> {
         let mut s = self.state();
         s.recorder.call("put_dashboard", name)?;
-        s.dashboards.insert(name.to_string(), body.to_string());
+        let tags = s
+            .dashboards
+            .get(name)
+            .map_or_else(|| tags.clone(), |d| d.tags.clone());
+        let found = DashboardFound {
+            body: body.to_string(),
+            tags,
+        };
+        s.dashboards.insert(name.to_string(), found);
         Ok(Vec::new())
     }
 

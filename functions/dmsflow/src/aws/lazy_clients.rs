@@ -20,7 +20,7 @@ use std::future::Future;
 use super::dms::Tags;
 use super::executions::History;
 use super::fault::AwsResult;
-use super::metrics::{AlarmRequest, CdcLatency, Datum, Metrics};
+use super::metrics::{AlarmRequest, CdcLatency, DashboardFound, Datum, Metrics};
 use super::notices::Notices;
 use super::objects::Objects;
 use super::on_first_use::OnFirstUse;
@@ -65,7 +65,10 @@ impl Metrics for LazyCloudWatch {
         Metrics::put_progress(self.get(), run_id, data)
     }
 
-    fn dashboard(&self, name: &str) -> impl Future<Output = AwsResult<Option<String>>> + Send {
+    fn dashboard(
+        &self,
+        name: &str,
+    ) -> impl Future<Output = AwsResult<Option<DashboardFound>>> + Send {
         Metrics::dashboard(self.get(), name)
     }
 
@@ -73,8 +76,9 @@ impl Metrics for LazyCloudWatch {
         &self,
         name: &str,
         body: &str,
+        tags: &Tags,
     ) -> impl Future<Output = AwsResult<Vec<String>>> + Send {
-        Metrics::put_dashboard(self.get(), name, body)
+        Metrics::put_dashboard(self.get(), name, body, tags)
     }
 
     fn delete_dashboard(&self, name: &str) -> impl Future<Output = AwsResult<()>> + Send {

@@ -54,6 +54,13 @@ pub struct AlarmRequest {
     pub tags: Tags,
 }
 
+/// A dashboard as CloudWatch has it: its body and its tags.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DashboardFound {
+    pub body: String,
+    pub tags: Tags,
+}
+
 /// One data point of the run's progress metrics.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Datum {
@@ -108,14 +115,19 @@ pub trait Metrics: Sync {
         run_id: &str,
         data: &[Datum],
     ) -> impl Future<Output = AwsResult<()>> + Send;
-    /// The body of the dashboard `name`; `None` when there is none.
-    fn dashboard(&self, name: &str) -> impl Future<Output = AwsResult<Option<String>>> + Send;
-    /// Creates or replaces the dashboard `name` (PutDashboard); answers the
-    /// warnings CloudWatch gave about the body (it refuses a body with errors).
+    /// The dashboard `name` with its tags; `None` when there is none.
+    fn dashboard(
+        &self,
+        name: &str,
+    ) -> impl Future<Output = AwsResult<Option<DashboardFound>>> + Send;
+    /// Creates the dashboard `name` with `tags` (PutDashboard; on an existing
+    /// dashboard it replaces the body and ignores the tags); answers the warnings
+    /// CloudWatch gave about the body (it refuses a body with errors).
     fn put_dashboard(
         &self,
         name: &str,
         body: &str,
+        tags: &Tags,
     ) -> impl Future<Output = AwsResult<Vec<String>>> + Send;
     /// Deletes the dashboard `name`; one that does not exist is no error.
     fn delete_dashboard(&self, name: &str) -> impl Future<Output = AwsResult<()>> + Send;

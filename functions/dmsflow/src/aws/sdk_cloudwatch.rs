@@ -16,7 +16,9 @@ use aws_smithy_types::DateTime;
 
 use super::dms::Tags;
 use super::fault::{AwsFault, AwsResult, classify};
-use super::metrics::{AlarmRequest, CdcLatency, Datum, Metrics, PROGRESS_NAMESPACE, RUN_DIMENSION};
+use super::metrics::{
+    AlarmRequest, CdcLatency, DashboardFound, Datum, Metrics, PROGRESS_NAMESPACE, RUN_DIMENSION,
+};
 use super::sdk_dms::one_of;
 
 /// What an alarm does when its metric has no data. DMS publishes CDC latency
@@ -221,28 +223,55 @@ impl Metrics for Client {
         Ok(())
     }
 
-    /// GetDashboard; CloudWatch answers a missing dashboard with
-    /// `DashboardNotFoundError`, query error code `ResourceNotFound` (HTTP 404,
-    /// CloudWatch's Smithy model), which [`classify`] reads as `NotFound`.
-    async fn dashboard(&self, name: &str) -> AwsResult<Option<String>> {
-        match self.get_dashboard().dashboard_name(name).send().await {
-            Ok(answer) => Ok(Some(
-                answer.dashboard_body().unwrap_or_default().to_string(),
-            )),
-            Err(error) => match classify(error) {
-                AwsFault::NotFound(_) => Ok(None),
-                fault => Err(fault),
-            },
-        }
+    /// GetDashboard, then ListTagsForResource on the ARN it gives (CloudWatch
+    /// tags dashboards since May 2026: botocore 1.43.2's changelog). CloudWatch
+    /// answers a missing dashboard with `DashboardNotFoundError`, query error code
+    /// `ResourceNotFound` (HTTP 404, botocore's CloudWatch model), which
+    /// [`classify`] reads as `NotFound`; so does terraform-provider-aws
+    /// (internal/service/cloudwatch/dashboard.go).
+    async fn dashboard(&self, name: &str) -> AwsResult<Option<DashboardFound>> {
+        let answer = match self.get_dashboard().dashboard_name(name).send().await {
+            Ok(answer) => answer,
+            Err(error) => {
+                return match classify(error) {
+                    AwsFault::NotFound(_) => Ok(None),
+                    fault => Err(fault),
+                };
+            }
+        };
+        let arn = answer.dashboard_arn().unwrap_or_default();
+        let tags = match self.list_tags_for_resource().resource_arn(arn).send().await {
+            Ok(tags) => tags
+                .tags()
+                .iter()
+                .filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or("").to_string())))
+                .collect(),
+            // Deleted since the GetDashboard.
+            Err(error) => {
+                return match classify(error) {
+                    AwsFault::NotFound(_) => Ok(None),
+                    fault => Err(fault),
+                };
+            }
+        };
+        Ok(Some(DashboardFound {
+            body: answer.dashboard_body().unwrap_or_default().to_string(),
+            tags,
+        }))
     }
 
-    /// PutDashboard: CloudWatch creates the dashboard when its body has only
-    /// warnings (`DashboardValidationMessages`) and refuses it with
-    /// `InvalidParameterInput` when it has errors (CloudWatch API reference).
-    async fn put_dashboard(&self, name: &str, body: &str) -> AwsResult<Vec<String>> {
+    /// PutDashboard with the run's tags: CloudWatch creates the dashboard when
+    /// its body has only warnings (`DashboardValidationMessages`) and refuses it
+    /// with `InvalidParameterInput` when it has errors (CloudWatch API reference).
+    async fn put_dashboard(&self, name: &str, body: &str, tags: &Tags) -> AwsResult<Vec<String>> {
         let answer = Client::put_dashboard(self)
             .dashboard_name(name)
             .dashboard_body(body)
+            .set_tags(Some(
+                tags.iter()
+                    .map(|(key, value)| Tag::builder().key(key).value(value).build())
+                    .collect(),
+            ))
             .send()
             .await
             .map_err(classify)?;
@@ -259,8 +288,10 @@ impl Metrics for Client {
             .collect())
     }
 
-    /// DeleteDashboards fails as a whole when a name does not exist
-    /// (`DashboardNotFoundError`), so a missing dashboard is taken as deleted.
+    /// DeleteDashboards of one name. Before May 2026 the model said a missing name
+    /// fails the call (`DashboardNotFoundError`); since, that it "attempts to
+    /// delete as many dashboards as possible". Either way a missing dashboard is
+    /// taken as deleted.
     async fn delete_dashboard(&self, name: &str) -> AwsResult<()> {
         match self.delete_dashboards().dashboard_names(name).send().await {
             Ok(_) => Ok(()),

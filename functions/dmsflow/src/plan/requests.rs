@@ -21,7 +21,7 @@ pub fn wire_name<T: Serialize>(value: T) -> String {
     }
 }
 
-fn tags(spec: &MigrationSpec) -> Tags {
+pub fn tags(spec: &MigrationSpec) -> Tags {
     naming::run_tags(&spec.run_id, &spec.tags)
 }
 

@@ -268,13 +268,17 @@ impl<D: Dms, M: Metrics> Run<'_, D, M> {
                 // PutDashboard replaces a dashboard of the same name: it was
                 // observed absent just before.
                 let name = &names.dashboard;
-                metrics.put_dashboard(name, &body).await.map(|warnings| {
-                    observed.dashboard = Seen::Ours(name.clone());
-                    for warning in &warnings {
-                        tracing::warn!(dashboard = %name, warning = %warning, "CloudWatch");
-                    }
-                    format!("created CloudWatch dashboard {name}")
-                })
+                let tags = plan::tags(spec);
+                metrics
+                    .put_dashboard(name, &body, &tags)
+                    .await
+                    .map(|warnings| {
+                        observed.dashboard = Seen::Ours(name.clone());
+                        for warning in &warnings {
+                            tracing::warn!(dashboard = %name, warning = %warning, "CloudWatch");
+                        }
+                        format!("created CloudWatch dashboard {name}")
+                    })
             }
         };
         match outcome {

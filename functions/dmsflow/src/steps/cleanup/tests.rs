@@ -44,7 +44,7 @@ fn seeded(task_status: &str, instance_status: &str) -> (FakeDms, FakeMetrics) {
     }
     let spec = fixtures::spec(json!({}));
     let body = plan::dashboard_body(&spec, &names, "arn:t", testing::FUNCTION_ARN, &[]).unwrap();
-    metrics.put_foreign_dashboard(&names.dashboard, &body);
+    metrics.put_foreign_dashboard(&names.dashboard, &body, owned_tags("orders"));
     (dms, metrics)
 }
 
@@ -145,7 +145,7 @@ async fn teardown_deletes_in_dms_order_across_calls_and_is_idempotent() {
     );
     assert_eq!(report.detail.deleted.len(), 7);
     assert!(metrics.alarm_names_now().is_empty());
-    assert_eq!(metrics.dashboard_body("dmsflow-orders"), None);
+    assert_eq!(metrics.dashboard_now("dmsflow-orders"), None);
     for id in [
         "dmsflow-orders-subnets",
         "dmsflow-orders-instance",
@@ -248,7 +248,7 @@ async fn foreign_resources_under_the_runs_names_are_never_touched() {
     metrics.put_foreign_alarm(alarm(&names.alarms[0], foreign_tags()));
     // A dashboard of the user's under the run's dashboard name.
     let theirs = r#"{"widgets":[{"type":"text","properties":{"markdown":"orders team"}}]}"#;
-    metrics.put_foreign_dashboard(&names.dashboard, theirs);
+    metrics.put_foreign_dashboard(&names.dashboard, theirs, foreign_tags());
 
     let report = cleanup(&dms, &metrics, request("teardown", None))
         .await
@@ -289,7 +289,10 @@ async fn foreign_resources_under_the_runs_names_are_never_touched() {
     assert_eq!(dms.instance(&names.instance).unwrap().status, "available");
     assert!(metrics.calls_to("delete_dashboard").is_empty());
     assert_eq!(
-        metrics.dashboard_body(&names.dashboard).as_deref(),
+        metrics
+            .dashboard_now(&names.dashboard)
+            .map(|d| d.body)
+            .as_deref(),
         Some(theirs)
     );
 }

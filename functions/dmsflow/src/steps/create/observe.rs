@@ -146,19 +146,23 @@ impl<D: Dms, M: Metrics> Looker<'_, D, M> {
         self.whose(found, tags_at, WHAT, name).await
     }
 
-    /// The run's dashboard: the run's when its body says so for the function's
-    /// region ([`crate::dashboard::is_runs`]; dashboards carry no tags).
+    /// The run's dashboard: the run's when tagged as the run's and its body says
+    /// it is the run's in the function's region ([`crate::dashboard::is_runs`]:
+    /// dashboards are global to the account, runs regional).
     pub async fn dashboard(&self) -> StepResult<Seen<String>> {
         let name = &self.names.dashboard;
         let region = plan::arn_scope(self.function_arn).map_or("", |(_, region, _)| region);
-        let body = self
+        let found = self
             .metrics
             .dashboard(name)
             .await
             .map_err(reading("CloudWatch dashboard", name))?;
-        Ok(match body {
+        Ok(match found {
             None => Seen::Absent,
-            Some(body) if crate::dashboard::is_runs(&body, self.run_id, region) => {
+            Some(d)
+                if owned_by(self.run_id, &d.tags)
+                    && crate::dashboard::is_runs(&d.body, self.run_id, region) =>
+            {
                 Seen::Ours(name.clone())
             }
             Some(_) => Seen::Foreign(name.clone()),

@@ -135,7 +135,9 @@ async fn the_whole_loop_creates_each_resource_once() {
     );
     // The dashboard is the run's (its body says so), shows the task's DMS
     // metrics and the four alarms, in the function's region.
-    let body = metrics.dashboard_body("dmsflow-orders").unwrap();
+    let dashboard = metrics.dashboard_now("dmsflow-orders").unwrap();
+    assert!(owned_by("orders", &dashboard.tags));
+    let body = dashboard.body;
     assert!(crate::dashboard::is_runs(&body, "orders", "us-east-1"));
     assert!(crate::dashboard::metrics(&body).iter().any(|m| m.dimensions
         == [
@@ -288,23 +290,39 @@ async fn a_foreign_alarm_under_our_name_is_a_conflict() {
 
 #[tokio::test]
 async fn a_foreign_dashboard_under_our_name_is_a_conflict_and_kept_as_it_is() {
-    let (dms, metrics) = (FakeDms::new(), FakeMetrics::new());
+    let spec = crate::spec::parse::parse_value(&spec_json(json!({}))).unwrap();
+    let ours = plan::dashboard_body(&spec, &names(), "arn:t", testing::FUNCTION_ARN, &[]).unwrap();
+    let other_region = plan::dashboard_body(
+        &spec,
+        &names(),
+        "arn:t",
+        "arn:aws:lambda:eu-west-1:111122223333:function:dmsflow-test",
+        &[],
+    )
+    .unwrap();
     let theirs = r#"{"widgets":[{"type":"text","properties":{"markdown":"team board"}}]}"#;
-    metrics.put_foreign_dashboard("dmsflow-orders", theirs);
-    let error = reconcile(&dms, &metrics).await.unwrap_err();
-    assert_eq!(error.kind, ErrorKind::ResourceConflict);
-    assert!(
-        error
-            .message
-            .contains("CloudWatch dashboard dmsflow-orders"),
-        "{}",
-        error.message
-    );
-    assert!(creates(&dms, &metrics).is_empty());
-    assert_eq!(
-        metrics.dashboard_body("dmsflow-orders").as_deref(),
-        Some(theirs)
-    );
+    // A user's dashboard; the run's body without the run's tags; the same run
+    // id's dashboard of another region's stack, tagged as the run's.
+    for (body, tags) in [
+        (theirs, foreign_tags()),
+        (ours.as_str(), foreign_tags()),
+        (other_region.as_str(), owned_tags("orders")),
+    ] {
+        let (dms, metrics) = (FakeDms::new(), FakeMetrics::new());
+        metrics.put_foreign_dashboard("dmsflow-orders", body, tags.clone());
+        let error = reconcile(&dms, &metrics).await.unwrap_err();
+        assert_eq!(error.kind, ErrorKind::ResourceConflict);
+        assert!(
+            error
+                .message
+                .contains("CloudWatch dashboard dmsflow-orders"),
+            "{}",
+            error.message
+        );
+        assert!(creates(&dms, &metrics).is_empty());
+        let kept = metrics.dashboard_now("dmsflow-orders").unwrap();
+        assert_eq!((kept.body.as_str(), kept.tags), (body, tags));
+    }
 }
 
 #[tokio::test]
