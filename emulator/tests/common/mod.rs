@@ -41,51 +41,41 @@ pub async fn start_with(scenario: Scenario) -> Env {
     Env { handle, dms }
 }
 
+/// A real SDK client of crate `$sdk` for the emulator at `$url`.
+macro_rules! emulator_client {
+    ($sdk:ident, $url:expr, $retry:expr) => {{
+        let http = aws_smithy_http_client::Builder::new()
+            .tls_provider(Provider::Rustls(CryptoMode::Ring))
+            .build_https();
+        let conf = $sdk::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new("us-east-1"))
+            .credentials_provider(Credentials::new(
+                "AKIDEMULATOR",
+                "emulator-secret",
+                None,
+                None,
+                "test",
+            ))
+            .endpoint_url($url)
+            .http_client(http)
+            .retry_config($retry)
+            .build();
+        $sdk::Client::from_conf(conf)
+    }};
+}
+
 /// A real SDK client for the emulator, with the given retry policy.
 pub fn client(url: &str, retry: RetryConfig) -> Client {
-    let http = aws_smithy_http_client::Builder::new()
-        .tls_provider(Provider::Rustls(CryptoMode::Ring))
-        .build_https();
-    let conf = aws_sdk_databasemigration::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new(
-            "AKIDEMULATOR",
-            "emulator-secret",
-            None,
-            None,
-            "test",
-        ))
-        .endpoint_url(url)
-        .http_client(http)
-        .retry_config(retry)
-        .build();
-    Client::from_conf(conf)
+    emulator_client!(aws_sdk_databasemigration, url, retry)
+}
+
+/// The real CloudWatch client, on the emulator at `url`, retries off.
+pub fn cloudwatch(url: &str) -> aws_sdk_cloudwatch::Client {
+    emulator_client!(aws_sdk_cloudwatch, url, RetryConfig::disabled())
 }
 
 /// The error code of an SDK error (`ResourceNotFoundFault`, ...).
-/// The real CloudWatch client, on the emulator at `url`, retries off.
-pub fn cloudwatch(url: &str) -> aws_sdk_cloudwatch::Client {
-    let http = aws_smithy_http_client::Builder::new()
-        .tls_provider(Provider::Rustls(CryptoMode::Ring))
-        .build_https();
-    let conf = aws_sdk_cloudwatch::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new(
-            "AKIDEMULATOR",
-            "emulator-secret",
-            None,
-            None,
-            "test",
-        ))
-        .endpoint_url(url)
-        .http_client(http)
-        .retry_config(RetryConfig::disabled())
-        .build();
-    aws_sdk_cloudwatch::Client::from_conf(conf)
-}
-
 pub fn code<E: ProvideErrorMetadata>(e: &E) -> String {
     e.code().unwrap_or("<no code>").to_string()
 }
