@@ -140,71 +140,7 @@ impl Task {
     }
 
     pub fn validation_enabled(&self) -> bool {
-        match self
-            .settings
-            .pointer("/ValidationSettings/EnableValidation")
-        {
-            Some(Value::Bool(b)) => *b,
-            Some(Value::String(s)) => s.eq_ignore_ascii_case("true"),
-            _ => false,
-        }
-    }
-
-    pub fn max_full_load_subtasks(&self) -> usize {
-        self.settings
-            .pointer("/FullLoadSettings/MaxFullLoadSubTasks")
-            .and_then(Value::as_u64)
-            .map(|n| n.clamp(1, 49) as usize)
-            .unwrap_or(8)
-    }
-
-    /// `ReplicationTaskStats` (DMS API reference, ReplicationTaskStats; botocore's
-    /// DMS model, shape ReplicationTaskStats). The dates, as the reference defines
-    /// them: `FreshStartDate` "started either with a fresh start or a target
-    /// reload", `StartDate` "started either with a fresh start or a resume",
-    /// `StopDate`, `FullLoadStartDate`, `FullLoadFinishDate`. They appear once the
-    /// run has begun (the task left `starting`): the aws-cli example of
-    /// describe-replication-tasks (aws/aws-cli,
-    /// awscli/examples/dms/describe-replication-tasks.rst) shows `StartDate` and
-    /// `FreshStartDate` some seconds after `ReplicationTaskStartDate`, the time of
-    /// the start call. What real DMS shows while a task is `starting` is not
-    /// documented; here the dates of the new run are simply absent until it begins.
-    pub fn stats_json(&self, world: &World) -> Value {
-        let Some(run) = &self.run else {
-            return json!({
-                "FullLoadProgressPercent": 0,
-                "ElapsedTimeMillis": 0,
-                "TablesLoaded": 0,
-                "TablesLoading": 0,
-                "TablesQueued": 0,
-                "TablesErrored": 0,
-            });
-        };
-        let now = world.now;
-        let s = run.stats(now);
-        let mut v = json!({
-            "FullLoadProgressPercent": s.progress_percent,
-            "ElapsedTimeMillis": s.elapsed_ms,
-            "TablesLoaded": s.tables_loaded,
-            "TablesLoading": s.tables_loading,
-            "TablesQueued": s.tables_queued,
-            "TablesErrored": s.tables_errored,
-        });
-        let obj = v.as_object_mut().expect("object");
-        if run.begin <= now {
-            obj.insert("FreshStartDate".into(), epoch(world.wall(run.fresh_start)));
-            obj.insert("StartDate".into(), epoch(world.wall(run.begin)));
-        }
-        if let Some(f) = run.frozen_at.filter(|f| *f <= now) {
-            obj.insert("StopDate".into(), epoch(world.wall(f)));
-        }
-        if let Some(t) = s.full_load_start {
-            obj.insert("FullLoadStartDate".into(), epoch(world.wall(t)));
-        }
-        if let Some(t) = s.full_load_finish {
-            obj.insert("FullLoadFinishDate".into(), epoch(world.wall(t)));
-        }
-        v
+        validation_enabled(&self.settings)
     }
 
     pub fn to_json(&self, world: &World, with_settings: bool) -> Value {
@@ -218,7 +154,7 @@ impl Task {
             "Status": self.status.as_str(),
             "ReplicationTaskCreationDate": epoch(self.created),
             "ReplicationTaskArn": self.arn,
-            "ReplicationTaskStats": self.stats_json(world),
+            "ReplicationTaskStats": stats_json(self.run.as_ref(), world),
         });
         let obj = v.as_object_mut().expect("object");
         if with_settings {
@@ -275,6 +211,74 @@ impl Task {
         }
         v
     }
+}
+
+/// `ReplicationTaskStats`, and a serverless replication's `ReplicationStats` (the
+/// same members in botocore's DMS model) (DMS API reference, ReplicationTaskStats; botocore's
+/// DMS model, shape ReplicationTaskStats). The dates, as the reference defines
+/// them: `FreshStartDate` "started either with a fresh start or a target
+/// reload", `StartDate` "started either with a fresh start or a resume",
+/// `StopDate`, `FullLoadStartDate`, `FullLoadFinishDate`. They appear once the
+/// run has begun (the task left `starting`): the aws-cli example of
+/// describe-replication-tasks (aws/aws-cli,
+/// awscli/examples/dms/describe-replication-tasks.rst) shows `StartDate` and
+/// `FreshStartDate` some seconds after `ReplicationTaskStartDate`, the time of
+/// the start call. What real DMS shows while a task is `starting` is not
+/// documented; here the dates of the new run are simply absent until it begins.
+pub fn stats_json(run: Option<&Run>, world: &World) -> Value {
+    let Some(run) = run else {
+        return json!({
+            "FullLoadProgressPercent": 0,
+            "ElapsedTimeMillis": 0,
+            "TablesLoaded": 0,
+            "TablesLoading": 0,
+            "TablesQueued": 0,
+            "TablesErrored": 0,
+        });
+    };
+    let now = world.now;
+    let s = run.stats(now);
+    let mut v = json!({
+        "FullLoadProgressPercent": s.progress_percent,
+        "ElapsedTimeMillis": s.elapsed_ms,
+        "TablesLoaded": s.tables_loaded,
+        "TablesLoading": s.tables_loading,
+        "TablesQueued": s.tables_queued,
+        "TablesErrored": s.tables_errored,
+    });
+    let obj = v.as_object_mut().expect("object");
+    if run.begin <= now {
+        obj.insert("FreshStartDate".into(), epoch(world.wall(run.fresh_start)));
+        obj.insert("StartDate".into(), epoch(world.wall(run.begin)));
+    }
+    if let Some(f) = run.frozen_at.filter(|f| *f <= now) {
+        obj.insert("StopDate".into(), epoch(world.wall(f)));
+    }
+    if let Some(t) = s.full_load_start {
+        obj.insert("FullLoadStartDate".into(), epoch(world.wall(t)));
+    }
+    if let Some(t) = s.full_load_finish {
+        obj.insert("FullLoadFinishDate".into(), epoch(world.wall(t)));
+    }
+    v
+}
+
+/// Whether task settings turn data validation on.
+pub fn validation_enabled(settings: &Value) -> bool {
+    match settings.pointer("/ValidationSettings/EnableValidation") {
+        Some(Value::Bool(b)) => *b,
+        Some(Value::String(s)) => s.eq_ignore_ascii_case("true"),
+        _ => false,
+    }
+}
+
+/// The full-load parallelism of task settings (DMS's default 8, at most 49).
+pub fn max_full_load_subtasks(settings: &Value) -> usize {
+    settings
+        .pointer("/FullLoadSettings/MaxFullLoadSubTasks")
+        .and_then(Value::as_u64)
+        .map(|n| n.clamp(1, 49) as usize)
+        .unwrap_or(8)
 }
 
 /// The settings DMS fills in when a task is created without them (a subset).

@@ -3,17 +3,33 @@
 use serde_json::{Value, json};
 
 use super::tasks::find;
-use crate::faults::OpResult;
+use crate::faults::{Fault, OpResult};
 use crate::model::World;
 use crate::paging;
 use crate::protocol::{Req, epoch};
-use crate::simulation::TableView;
+use crate::simulation::{Run, TableView};
 
 pub fn describe(w: &mut World, req: &Req) -> OpResult {
     let idx = find(w, req)?;
-    let filters = req.filters()?;
     let task = &w.tasks[idx];
-    let views: Vec<TableView> = match &task.run {
+    let (page, marker) = rows(w, task.run.as_ref(), req)?;
+    let mut out = json!({"ReplicationTaskArn": task.arn, "TableStatistics": page});
+    if let Some(m) = marker {
+        out["Marker"] = json!(m);
+    }
+    Ok(out)
+}
+
+/// One page of the table statistics of a run (none before the first start),
+/// filtered by the API reference's filter names (schema-name | table-name |
+/// table-state), and the marker of the next page.
+pub fn rows(
+    w: &World,
+    run: Option<&Run>,
+    req: &Req,
+) -> Result<(Vec<Value>, Option<String>), Fault> {
+    let filters = req.filters()?;
+    let views: Vec<TableView> = match run {
         Some(run) => (0..run.tables.len()).map(|i| run.view(i, w.now)).collect(),
         None => Vec::new(),
     };
@@ -28,12 +44,7 @@ pub fn describe(w: &mut World, req: &Req) -> OpResult {
         },
     )?;
     let rows: Vec<Value> = views.iter().map(|v| view_json(w, v)).collect();
-    let (page, marker) = paging::page(rows, req, 20, 500)?;
-    let mut out = json!({"ReplicationTaskArn": task.arn, "TableStatistics": page});
-    if let Some(m) = marker {
-        out["Marker"] = json!(m);
-    }
-    Ok(out)
+    paging::page(rows, req, 20, 500)
 }
 
 fn view_json(w: &World, v: &TableView) -> Value {

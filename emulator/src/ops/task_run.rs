@@ -1,15 +1,15 @@
 //! StartReplicationTask and StopReplicationTask: planning and freezing runs.
 
-use serde_json::json;
+use serde_json::{Value, json};
 
 use super::tasks::{check_cdc_params, find};
 use crate::drills;
 use crate::faults::{Fault, OpResult};
 use crate::model::catalog::{CatalogTable, Mappings, default_catalog, scenario_catalog};
 use crate::model::instance::InstanceStatus;
-use crate::model::task::{Task, TaskStatus};
-use crate::model::{World, timing};
-use crate::simulation::{Run, RunInput};
+use crate::model::task::{TaskStatus, max_full_load_subtasks, validation_enabled};
+use crate::model::{Tags, World, timing};
+use crate::simulation::{Run, RunInput, RunKind};
 
 pub const START_TYPES: &[&str] = &["start-replication", "resume-processing", "reload-target"];
 
@@ -87,50 +87,22 @@ pub fn start(w: &mut World, req: &Req) -> OpResult {
             ));
         }
     }
-    let mappings = Mappings::parse(&task.table_mappings)?;
-    let tables = mappings.select(&catalog_for(w, task, &mappings));
-    let scenario = &w.scenario;
-    let drill = |key: &str| drills::value(scenario, &task.tags, &task.id, key);
+    let run = plan_run(
+        w,
+        &Replicating {
+            id: &task.id,
+            tags: &task.tags,
+            kind: task.kind(),
+            settings: &task.settings,
+            table_mappings: &task.table_mappings,
+            source_arn: &task.source_arn,
+            runs: task.runs,
+            previous: task.run.as_ref(),
+        },
+        start_type,
+        w.now + timing::TASK_START,
+    )?;
     let now = w.now;
-    let resume = start_type == "resume-processing";
-    let first_run = task.runs == 0;
-    let run = Run::plan(RunInput {
-        kind: task.kind(),
-        begin: now + timing::TASK_START,
-        tables,
-        previous: if resume { task.run.as_ref() } else { None },
-        reload: start_type == "reload-target",
-        parallel: task.max_full_load_subtasks(),
-        validation: task.validation_enabled(),
-        error_tables: drill(drills::TABLE_ERROR)
-            .map(|v| drills::name_list(&v))
-            .unwrap_or_default(),
-        // The `-once` drills act on the task's first load and validation only:
-        // its first run (later runs and ReloadTables load and validate cleanly).
-        error_once_tables: drill(drills::TABLE_ERROR_ONCE)
-            .filter(|_| first_run)
-            .map(|v| drills::name_list(&v))
-            .unwrap_or_default(),
-        mismatches: drill(drills::VALIDATION_MISMATCHES)
-            .map(|v| drills::name_counts(&v))
-            .unwrap_or_default(),
-        mismatches_once: drill(drills::VALIDATION_MISMATCH_ONCE)
-            .filter(|_| first_run)
-            .map(|v| drills::name_counts(&v))
-            .unwrap_or_default(),
-        fail_at_percent: drills::number(
-            scenario,
-            &task.tags,
-            &task.id,
-            drills::FAIL_TASK_AT_PERCENT,
-        ),
-        latency_override: drills::number(
-            scenario,
-            &task.tags,
-            &task.id,
-            drills::CDC_LATENCY_SECONDS,
-        ),
-    });
     let task = &mut w.tasks[idx];
     task.run = Some(run);
     task.runs += 1;
@@ -149,18 +121,69 @@ pub fn start(w: &mut World, req: &Req) -> OpResult {
     Ok(json!({"ReplicationTask": task.to_json(w, true)}))
 }
 
-/// The source catalog a task selects from.
-fn catalog_for(w: &World, task: &Task, mappings: &Mappings) -> Vec<CatalogTable> {
+/// What a run is planned from: a replication task, or a serverless replication
+/// config (both replicate the same way once running).
+pub struct Replicating<'a> {
+    pub id: &'a str,
+    pub tags: &'a Tags,
+    pub kind: RunKind,
+    /// Task settings (a config's `ReplicationSettings`).
+    pub settings: &'a Value,
+    pub table_mappings: &'a str,
+    pub source_arn: &'a str,
+    /// Accepted starts before this one.
+    pub runs: u32,
+    /// The previous run, resumed by `resume-processing`.
+    pub previous: Option<&'a Run>,
+}
+
+/// The run a start of type `start_type` begins at `begin`: the selected tables,
+/// the settings and the drills of the task or config.
+pub fn plan_run(w: &World, r: &Replicating, start_type: &str, begin: f64) -> Result<Run, Fault> {
+    let mappings = Mappings::parse(r.table_mappings)?;
+    let tables = mappings.select(&catalog_for(w, r.source_arn, &mappings));
+    let scenario = &w.scenario;
+    let drill = |key: &str| drills::value(scenario, r.tags, r.id, key);
+    let resume = start_type == "resume-processing";
+    let first_run = r.runs == 0;
+    Ok(Run::plan(RunInput {
+        kind: r.kind,
+        begin,
+        tables,
+        previous: if resume { r.previous } else { None },
+        reload: start_type == "reload-target",
+        parallel: max_full_load_subtasks(r.settings),
+        validation: validation_enabled(r.settings),
+        error_tables: drill(drills::TABLE_ERROR)
+            .map(|v| drills::name_list(&v))
+            .unwrap_or_default(),
+        // The `-once` drills act on the first load and validation only: the first
+        // run (later runs and reloads load and validate cleanly).
+        error_once_tables: drill(drills::TABLE_ERROR_ONCE)
+            .filter(|_| first_run)
+            .map(|v| drills::name_list(&v))
+            .unwrap_or_default(),
+        mismatches: drill(drills::VALIDATION_MISMATCHES)
+            .map(|v| drills::name_counts(&v))
+            .unwrap_or_default(),
+        mismatches_once: drill(drills::VALIDATION_MISMATCH_ONCE)
+            .filter(|_| first_run)
+            .map(|v| drills::name_counts(&v))
+            .unwrap_or_default(),
+        fail_at_percent: drills::number(scenario, r.tags, r.id, drills::FAIL_TASK_AT_PERCENT),
+        latency_override: drills::number(scenario, r.tags, r.id, drills::CDC_LATENCY_SECONDS),
+    }))
+}
+
+/// The source catalog a run selects from.
+fn catalog_for(w: &World, source_arn: &str, mappings: &Mappings) -> Vec<CatalogTable> {
     if let Some(spec) = &w.scenario.catalog {
         return scenario_catalog(spec);
     }
     let schema = mappings
         .named_schema()
         .map(str::to_string)
-        .or_else(|| {
-            w.endpoint(&task.source_arn)
-                .and_then(|e| e.database.clone())
-        })
+        .or_else(|| w.endpoint(source_arn).and_then(|e| e.database.clone()))
         .unwrap_or_else(|| "public".into());
     default_catalog(&schema)
 }
