@@ -31,6 +31,16 @@ pub const VALIDATION_MISMATCH_ONCE: &str = "validation-mismatch-once";
 pub const ASSESSMENT_FAIL: &str = "assessment-fail";
 pub const ASSESSMENT_WARNING: &str = "assessment-warning";
 pub const ASSESSMENT_ERROR: &str = "assessment-error";
+/// A serverless replication's start fails in `provisioning_capacity`: `true`, or
+/// the failure message. The config ends `failed` with that message in
+/// `FailureMessages` and provision state `failed_provision` (see
+/// `model::replication::Provision`).
+pub const FAIL_PROVISIONING: &str = "fail-provisioning";
+/// Simulated seconds a stopped or failed serverless replication keeps its
+/// capacity (`deprovisioning`) before `deprovisioned`; the emulator's default is
+/// `timing::SERVERLESS_DEPROVISION`. Real DMS gives the moment in
+/// `ReplicationDeprovisionTime`; how far off it is, is not documented.
+pub const DEPROVISION_SECONDS: &str = "deprovision-seconds";
 pub const SLOW_INSTANCE_SECONDS: &str = "slow-instance-seconds";
 pub const CDC_LATENCY_SECONDS: &str = "cdc-latency-seconds";
 /// Simulated seconds a ModifyReplicationTask keeps the task in `modifying` beyond

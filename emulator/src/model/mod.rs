@@ -8,6 +8,7 @@ pub mod connection;
 pub mod endpoint;
 pub mod event_subscription;
 pub mod instance;
+pub mod replication;
 pub mod subnet_group;
 pub mod task;
 
@@ -18,6 +19,7 @@ use serde_json::{Value, json};
 use crate::calls::CallLog;
 use crate::clock::SimClock;
 use crate::cloudwatch::{self, CloudWatch};
+use crate::drills;
 use crate::ids::Rng;
 use crate::injected::InjectedFaults;
 use crate::scenario::Scenario;
@@ -28,6 +30,7 @@ pub use connection::Connection;
 pub use endpoint::Endpoint;
 pub use event_subscription::EventSubscription;
 pub use instance::Instance;
+pub use replication::ReplicationConfig;
 pub use subnet_group::SubnetGroup;
 pub use task::Task;
 
@@ -52,6 +55,16 @@ pub mod timing {
     pub const ASSESSMENT_STARTING: f64 = 3.0;
     pub const ASSESSMENT_PROVISIONING: f64 = 6.0;
     pub const INDIVIDUAL_ASSESSMENT: f64 = 1.5;
+    /// Each stage of a serverless start before `running` (seven of them). Real
+    /// DMS takes minutes to tens of minutes in all (not documented per stage);
+    /// short here like every other transition.
+    pub const SERVERLESS_STAGE: f64 = 0.5;
+    /// How long a stopped or failed serverless replication keeps its capacity
+    /// (`deprovisioning`). Not documented: the Airflow provider waits at most 30
+    /// minutes for `deprovisioned`, a third-party article reports 48 hours after
+    /// a stop. The emulator's choice, long enough for a last progress check to
+    /// read the table statistics before they are lost.
+    pub const SERVERLESS_DEPROVISION: f64 = 60.0;
 }
 
 pub type Tags = Vec<(String, String)>;
@@ -80,6 +93,8 @@ pub struct World {
     pub endpoints: Vec<Endpoint>,
     pub connections: Vec<Connection>,
     pub tasks: Vec<Task>,
+    /// DMS Serverless replication configs, with their replications.
+    pub replications: Vec<ReplicationConfig>,
     pub subscriptions: Vec<EventSubscription>,
     /// Premigration assessment runs, oldest first.
     pub assessment_runs: Vec<AssessmentRun>,
@@ -102,6 +117,7 @@ impl World {
             endpoints: Vec::new(),
             connections: Vec::new(),
             tasks: Vec::new(),
+            replications: Vec::new(),
             subscriptions: Vec::new(),
             assessment_runs: Vec::new(),
             cloudwatch: CloudWatch::default(),
@@ -147,6 +163,12 @@ impl World {
             }
         }
         self.tasks.retain(|t| !gone_tasks.contains(&t.arn));
+        let scenario = &self.scenario;
+        self.replications.retain_mut(|r| {
+            let deprovision = drills::number(scenario, &r.tags, &r.id, drills::DEPROVISION_SECONDS)
+                .unwrap_or(timing::SERVERLESS_DEPROVISION);
+            !r.advance(now, deprovision)
+        });
         // A task's assessment runs go with it. Whether DMS keeps them after
         // DeleteReplicationTask is not documented (DeleteReplicationTaskAssessmentRun
         // exists to remove one): the emulator's choice, so that a deleted task
@@ -204,6 +226,9 @@ impl World {
         if let Some(t) = self.tasks.iter_mut().find(|t| t.arn == arn) {
             return Some(&mut t.tags);
         }
+        if let Some(r) = self.replications.iter_mut().find(|r| r.arn == arn) {
+            return Some(&mut r.tags);
+        }
         if let Some(s) = self.subscriptions.iter_mut().find(|s| s.arn() == arn) {
             return Some(&mut s.tags);
         }
@@ -236,6 +261,15 @@ impl World {
             .iter()
             .map(|t| item(&t.id, &t.arn, t.status.as_str(), &t.tags))
             .collect();
+        let configs: Vec<Value> = self
+            .replications
+            .iter()
+            .map(|r| {
+                let mut v = item(&r.id, &r.arn, r.status.as_str(), &r.tags);
+                v["provision_state"] = json!(r.provision.as_str());
+                v
+            })
+            .collect();
         let subs: Vec<Value> = self
             .subscriptions
             .iter()
@@ -262,6 +296,7 @@ impl World {
             + instances.len()
             + endpoints.len()
             + tasks.len()
+            + configs.len()
             + subs.len()
             + runs.len()
             + connections.len();
@@ -275,6 +310,7 @@ impl World {
             "endpoints": kind(endpoints),
             "connections": kind(connections),
             "replication_tasks": kind(tasks),
+            "replication_configs": kind(configs),
             "event_subscriptions": kind(subs),
             "replication_task_assessment_runs": kind(runs),
         });

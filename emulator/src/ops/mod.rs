@@ -6,6 +6,8 @@ mod endpoints;
 mod event_subscriptions;
 mod instances;
 mod reload;
+mod replication_configs;
+mod replications;
 mod subnet_groups;
 mod table_stats;
 mod tags;
@@ -39,6 +41,14 @@ pub const OPERATIONS: &[&str] = &[
     "StopReplicationTask",
     "DeleteReplicationTask",
     "DescribeTableStatistics",
+    "CreateReplicationConfig",
+    "DescribeReplicationConfigs",
+    "ModifyReplicationConfig",
+    "DeleteReplicationConfig",
+    "DescribeReplications",
+    "StartReplication",
+    "StopReplication",
+    "DescribeReplicationTableStatistics",
     "ReloadTables",
     "StartReplicationTaskAssessmentRun",
     "DescribeReplicationTaskAssessmentRuns",
@@ -73,6 +83,14 @@ pub fn dispatch(world: &mut World, operation: &str, req: &Req) -> OpResult {
         "DeleteReplicationTask" => tasks::delete(world, req),
         "DescribeTableStatistics" => table_stats::describe(world, req),
         "ReloadTables" => reload::reload_tables(world, req),
+        "CreateReplicationConfig" => replication_configs::create(world, req),
+        "DescribeReplicationConfigs" => replication_configs::describe(world, req),
+        "ModifyReplicationConfig" => replication_configs::modify(world, req),
+        "DeleteReplicationConfig" => replication_configs::delete(world, req),
+        "DescribeReplications" => replications::describe(world, req),
+        "StartReplication" => replications::start(world, req),
+        "StopReplication" => replications::stop(world, req),
+        "DescribeReplicationTableStatistics" => replications::table_statistics(world, req),
         "StartReplicationTaskAssessmentRun" => assessments::start(world, req),
         "DescribeReplicationTaskAssessmentRuns" => assessments::describe_runs(world, req),
         "DescribeReplicationTaskIndividualAssessments" => {
@@ -103,6 +121,7 @@ pub fn resource_arn(
     }
     const KEYS: &[&str] = &[
         "ReplicationTaskArn",
+        "ReplicationConfigArn",
         "ReplicationInstanceArn",
         "EndpointArn",
         "ResourceArn",

@@ -26,7 +26,7 @@ fn check_migration_type(t: &str) -> Result<(), Fault> {
     }
 }
 
-fn parse_settings(text: &str) -> Result<Value, Fault> {
+pub(super) fn parse_settings(text: &str) -> Result<Value, Fault> {
     match serde_json::from_str::<Value>(text) {
         Ok(v @ Value::Object(_)) => Ok(v),
         Ok(_) => Err(Fault::invalid_parameter(
