@@ -151,6 +151,13 @@ pub struct RunInput<'a> {
     pub latency_override: Option<f64>,
 }
 
+/// How a run ended, and when (simulated seconds).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum RunEnd {
+    Failed(f64),
+    Finished(f64),
+}
+
 #[derive(Debug, Clone)]
 pub struct Run {
     pub kind: RunKind,
@@ -328,6 +335,21 @@ impl Run {
             "Last Error Load of table {name} failed: ODBC general error. Task error notification received from subtask 1, thread 0 [reptask/replicationtask.c:2883] [1022502] Error executing source loop; Stream component failed at subtask 1, component st_1_{} ; Stream component 'st_1_{}' terminated [reptask/replicationtask.c:2891] [1022502] Stop Reason FATAL_ERROR Error Level FATAL",
             self.begin as u64, self.begin as u64
         ));
+    }
+
+    /// How the run ends by `now`, if it does: the failure its drill planned (when it
+    /// comes before the end) or, for a full load only, its end. The run is frozen
+    /// at that instant. Tasks and serverless replications end their runs alike.
+    pub fn end_by(&mut self, now: f64) -> Option<RunEnd> {
+        let fail = self.fail_at.filter(|f| *f <= now);
+        let done = self.done_at().filter(|d| *d <= now);
+        let (at, end) = match (fail, done) {
+            (Some(f), d) if d.is_none_or(|d| f <= d) => (f, RunEnd::Failed(f)),
+            (_, Some(d)) => (d, RunEnd::Finished(d)),
+            _ => return None,
+        };
+        self.frozen_at = Some(at);
+        Some(end)
     }
 
     /// When a full-load-only run ends by itself (loads, validation and reloads done).

@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 use super::task::{STOP_FATAL_ERROR, STOP_FULL_LOAD_ONLY_FINISHED, STOP_NORMAL, stats_json};
 use super::{Tags, World, timing};
 use crate::protocol::epoch;
-use crate::simulation::{Run, RunKind};
+use crate::simulation::{Run, RunEnd, RunKind};
 
 /// `Replication.Status`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -228,21 +228,17 @@ impl ReplicationConfig {
                     let Some(run) = self.run.as_mut() else {
                         return false;
                     };
-                    let fail = run.fail_at.filter(|f| *f <= now);
-                    let done = run.done_at().filter(|d| *d <= now);
-                    match (fail, done) {
-                        (Some(f), d) if d.is_none_or(|d| f <= d) => {
-                            run.frozen_at = Some(f);
+                    match run.end_by(now) {
+                        Some(RunEnd::Failed(f)) => {
                             let message = run.failure_message.clone().unwrap_or_default();
                             self.fail(f, message, Provision::Provisioned, deprovision_secs);
                             self.stop_reason = Some(STOP_FATAL_ERROR.into());
                         }
-                        (_, Some(d)) => {
-                            run.frozen_at = Some(d);
+                        Some(RunEnd::Finished(d)) => {
                             self.rest(d, ReplicationStatus::Stopped, deprovision_secs);
                             self.stop_reason = Some(STOP_FULL_LOAD_ONLY_FINISHED.into());
                         }
-                        _ => return false,
+                        None => return false,
                     }
                 }
                 ReplicationStatus::Stopping if now >= self.since + timing::TASK_STOP => {

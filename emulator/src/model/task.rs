@@ -6,7 +6,7 @@ use serde_json::{Map, Value, json};
 
 use super::{Tags, World, timing};
 use crate::protocol::epoch;
-use crate::simulation::{Run, RunKind};
+use crate::simulation::{Run, RunEnd, RunKind};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TaskStatus {
@@ -109,23 +109,19 @@ impl Task {
                     let Some(run) = self.run.as_mut() else {
                         return false;
                     };
-                    let fail = run.fail_at.filter(|f| *f <= now);
-                    let done = run.done_at().filter(|d| *d <= now);
-                    match (fail, done) {
-                        (Some(f), d) if d.is_none_or(|d| f <= d) => {
-                            run.frozen_at = Some(f);
+                    match run.end_by(now) {
+                        Some(RunEnd::Failed(f)) => {
                             self.since = f;
                             self.status = TaskStatus::Failed;
                             self.stop_reason = Some(STOP_FATAL_ERROR.into());
                             self.last_failure = run.failure_message.clone();
                         }
-                        (_, Some(d)) => {
-                            run.frozen_at = Some(d);
+                        Some(RunEnd::Finished(d)) => {
                             self.since = d;
                             self.status = TaskStatus::Stopped;
                             self.stop_reason = Some(STOP_FULL_LOAD_ONLY_FINISHED.into());
                         }
-                        _ => return false,
+                        None => return false,
                     }
                 }
                 TaskStatus::Stopping if now >= self.since + timing::TASK_STOP => {
