@@ -188,6 +188,7 @@ impl Replication {
             instance_arn: String::new(),
             source_endpoint_arn: String::new(),
             target_endpoint_arn: String::new(),
+            provisioning: None,
         };
         full_load_due_in(&task)
     }

@@ -71,6 +71,8 @@
 //! than 10 tables; logs `"reload_tables <task id> <option> <schema.table>,..."` and
 //! changes nothing (tests move the table statistics).
 //!
+//! Serverless replications (replication configs): see [`serverless`].
+//!
 //! Premigration assessment runs: see [`assessments`] (`finish_assessment`,
 //! `put_assessment`, `assessments_of`, `assessment_requests`).
 //!
@@ -87,6 +89,7 @@
 //! `"cdc_latency <instance id> <task resource id>"`).
 
 mod assessments;
+mod serverless;
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Mutex, MutexGuard};
@@ -95,8 +98,8 @@ use crate::aws::AwsFault;
 use crate::aws::dms::{
     AssessmentRequest, AssessmentRun, Connection, Dms, Endpoint, EndpointRequest, EndpointRole,
     EventSubscription, EventSubscriptionRequest, IndividualAssessment, Instance, InstanceRequest,
-    ReloadOption, StartType, SubnetGroup, SubnetGroupRequest, TableName, TableStats, Tags, Task,
-    TaskRequest,
+    ReloadOption, ReplicationConfigRequest, StartType, SubnetGroup, SubnetGroupRequest, TableName,
+    TableStats, Tags, Task, TaskRequest,
 };
 use crate::aws::fault::AwsResult;
 use crate::aws::metrics::{AlarmRequest, CdcLatency, DashboardFound, Datum, Metrics};
@@ -186,6 +189,7 @@ pub fn task(id: &str, status: &str) -> Task {
         instance_arn: arn("rep", &format!("{base}-instance")),
         source_endpoint_arn: arn("endpoint", &format!("{base}-source")),
         target_endpoint_arn: arn("endpoint", &format!("{base}-target")),
+        provisioning: None,
     }
 }
 
@@ -261,6 +265,7 @@ pub struct DmsState {
     instance_requests: BTreeMap<String, InstanceRequest>,
     endpoint_requests: BTreeMap<String, EndpointRequest>,
     task_requests: BTreeMap<String, TaskRequest>,
+    config_requests: BTreeMap<String, ReplicationConfigRequest>,
     subscription_requests: BTreeMap<String, EventSubscriptionRequest>,
     assessments: Vec<assessments::StoredRun>,
     assessment_requests: Vec<AssessmentRequest>,
@@ -730,11 +735,25 @@ impl Dms for FakeDms {
         Ok(created)
     }
 
+    async fn describe_serverless_replication(&self, id: &str) -> AwsResult<Option<Task>> {
+        serverless::describe(&mut self.state(), id)
+    }
+
+    async fn create_serverless_replication(
+        &self,
+        request: &ReplicationConfigRequest,
+    ) -> AwsResult<Task> {
+        serverless::create(&mut self.state(), request)
+    }
+
     async fn modify_task_settings(&self, arn: &str, settings: &str) -> AwsResult<()> {
         let mut s = self.state();
         let id = s.id_of(arn);
         s.recorder.call("modify_task_settings", &id)?;
         let task = s.task_by_arn(arn)?;
+        if let Some(refusal) = serverless::refuses(task, "modify_task_settings") {
+            return Err(refusal);
+        }
         if !matches!(task.status.as_str(), "ready" | "stopped" | "failed") {
             return Err(busy(format!("task {id} is {}", task.status)));
         }
@@ -752,6 +771,9 @@ impl Dms for FakeDms {
         if !matches!(task.status.as_str(), "ready" | "stopped" | "failed") {
             return Err(busy(format!("task {id} is {}", task.status)));
         }
+        if let Some(refusal) = serverless::refuses(task, "start_task") {
+            return Err(refusal);
+        }
         // As DMS (and the emulator) answer a first-time start on a task that has run.
         let has_run = task.start_date.is_some() || task.status != "ready";
         if start_type == StartType::StartReplication && has_run {
@@ -760,6 +782,9 @@ impl Dms for FakeDms {
         task.status = "starting".into();
         task.stop_reason = None;
         task.start_date.get_or_insert(1_767_225_600);
+        if let Some(provisioning) = task.provisioning.as_mut() {
+            provisioning.replication_status = "initializing".into();
+        }
         Ok(())
     }
 
@@ -782,6 +807,9 @@ impl Dms for FakeDms {
         if let Some(task) = s.tasks.values_mut().find(|t| t.arn == arn) {
             if matches!(task.status.as_str(), "running" | "starting" | "stopping") {
                 return Err(busy(format!("task {id} is {}", task.status)));
+            }
+            if let Some(refusal) = serverless::refuses(task, "delete_task") {
+                return Err(refusal);
             }
             task.status = "deleting".into();
         }

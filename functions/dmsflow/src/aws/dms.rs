@@ -81,7 +81,36 @@ pub struct TaskStats {
     pub full_load_finish_date: Option<i64>,
 }
 
-/// A replication task.
+/// What DMS Serverless says of a replication's capacity (`ProvisionData`, and the
+/// replication's own status before it is mapped; docs/dms-serverless.md).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Provisioning {
+    /// The replication's status as DMS reports it (`created`, `testing_connection`,
+    /// `provisioning_capacity`, ...): [`Task::status`] holds it in the task's
+    /// vocabulary.
+    pub replication_status: String,
+    /// `ProvisionState`: empty before the first start, `deprovisioning`,
+    /// `deprovisioned`, ...; lower case.
+    pub state: String,
+    pub capacity_units: Option<i32>,
+    /// `ReplicationDeprovisionTime` (epoch seconds).
+    pub deprovision_at: Option<i64>,
+}
+
+impl Provisioning {
+    /// No capacity held or being released: nothing provisioned yet,
+    /// `deprovisioned`, or a failed provisioning.
+    pub fn released(&self) -> bool {
+        matches!(
+            self.state.as_str(),
+            "" | "deprovisioned" | "failed_provision"
+        )
+    }
+}
+
+/// A replication: a replication task, or a DMS Serverless replication config
+/// with its replication, described in the task's terms so that the steps decide
+/// the same way for both.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Task {
     pub id: String,
@@ -99,9 +128,13 @@ pub struct Task {
     /// When the task was first started (epoch seconds): `None` for a task never run.
     pub start_date: Option<i64>,
     pub stats: Option<TaskStats>,
+    /// The replication instance; empty for a serverless replication.
     pub instance_arn: String,
     pub source_endpoint_arn: String,
     pub target_endpoint_arn: String,
+    /// For a serverless replication, its capacity; `None` for a task.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provisioning: Option<Provisioning>,
 }
 
 impl Task {
@@ -121,7 +154,13 @@ impl Task {
             instance_arn: request.instance_arn.clone(),
             source_endpoint_arn: request.source_endpoint_arn.clone(),
             target_endpoint_arn: request.target_endpoint_arn.clone(),
+            provisioning: None,
         }
+    }
+
+    /// Whether this is a serverless replication (a replication config).
+    pub fn is_serverless(&self) -> bool {
+        self.provisioning.is_some()
     }
 }
 
@@ -212,6 +251,30 @@ pub struct TaskRequest {
     pub table_mappings: String,
     /// JSON text.
     pub settings: String,
+    pub tags: Tags,
+}
+
+/// What `CreateReplicationConfig` needs (botocore's DMS model; the members of
+/// `ComputeConfig` dmsflow sets).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReplicationConfigRequest {
+    pub id: String,
+    pub source_endpoint_arn: String,
+    pub target_endpoint_arn: String,
+    /// full-load, cdc, full-load-and-cdc.
+    pub replication_type: String,
+    /// JSON text.
+    pub table_mappings: String,
+    /// Task settings (JSON text).
+    pub settings: String,
+    /// 1, 2, 4, 8, 16, 32, 64, 128, 192, 256 or 384.
+    pub max_capacity_units: i32,
+    pub min_capacity_units: Option<i32>,
+    pub multi_az: bool,
+    pub preferred_maintenance_window: Option<String>,
+    pub subnet_group_id: String,
+    pub security_group_ids: Vec<String>,
+    pub kms_key_id: Option<String>,
     pub tags: Tags,
 }
 
@@ -358,6 +421,19 @@ pub trait Dms: Sync {
 
     fn describe_task(&self, id: &str) -> impl Future<Output = AwsResult<Option<Task>>> + Send;
     fn create_task(&self, request: &TaskRequest) -> impl Future<Output = AwsResult<Task>> + Send;
+    /// A serverless replication by its config's identifier (`DescribeReplications`).
+    fn describe_serverless_replication(
+        &self,
+        id: &str,
+    ) -> impl Future<Output = AwsResult<Option<Task>>> + Send;
+    fn create_serverless_replication(
+        &self,
+        request: &ReplicationConfigRequest,
+    ) -> impl Future<Output = AwsResult<Task>> + Send;
+    // The calls below take a task's ARN or a replication config's: DMS's task
+    // call or its serverless counterpart (ModifyReplicationConfig,
+    // StartReplication, StopReplication, DeleteReplicationConfig,
+    // DescribeReplicationTableStatistics) is chosen by the ARN's resource type.
     /// `ModifyReplicationTask` with new settings (JSON text).
     fn modify_task_settings(
         &self,

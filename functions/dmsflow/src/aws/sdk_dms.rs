@@ -4,6 +4,7 @@
 
 mod convert;
 mod endpoint_settings;
+mod serverless;
 mod settings_keys;
 #[cfg(test)]
 pub(crate) mod test_support;
@@ -22,12 +23,14 @@ use self::convert::{domain_tags, filter, same_id, sdk_tags};
 use super::dms::{
     AssessmentRequest, AssessmentRun, Connection, Dms, Endpoint, EndpointRequest, EndpointRole,
     EventSubscription, EventSubscriptionRequest, IndividualAssessment, Instance, InstanceRequest,
-    ReloadOption, StartType, SubnetGroup, SubnetGroupRequest, TableName, TableStats, Tags, Task,
-    TaskRequest,
+    ReloadOption, ReplicationConfigRequest, StartType, SubnetGroup, SubnetGroupRequest, TableName,
+    TableStats, Tags, Task, TaskRequest,
 };
 use super::fault::{AwsFault, AwsResult, classify};
 
 pub use self::endpoint_settings::{SECRET_ENGINES, check_endpoint_settings};
+use self::serverless::is_config_arn;
+pub use self::serverless::status_in_task_terms;
 
 /// `DescribeTableStatistics` page size (the API's maximum).
 const TABLE_STATISTICS_PAGE: i32 = 500;
@@ -306,7 +309,21 @@ impl Dms for Client {
         }
     }
 
+    async fn describe_serverless_replication(&self, id: &str) -> AwsResult<Option<Task>> {
+        serverless::describe(self, id).await
+    }
+
+    async fn create_serverless_replication(
+        &self,
+        request: &ReplicationConfigRequest,
+    ) -> AwsResult<Task> {
+        serverless::create(self, request).await
+    }
+
     async fn modify_task_settings(&self, arn: &str, settings: &str) -> AwsResult<()> {
+        if is_config_arn(arn) {
+            return serverless::modify_settings(self, arn, settings).await;
+        }
         self.modify_replication_task()
             .replication_task_arn(arn)
             .replication_task_settings(settings)
@@ -317,6 +334,9 @@ impl Dms for Client {
     }
 
     async fn start_task(&self, arn: &str, start_type: StartType) -> AwsResult<()> {
+        if is_config_arn(arn) {
+            return serverless::start(self, arn, start_type).await;
+        }
         self.start_replication_task()
             .replication_task_arn(arn)
             .start_replication_task_type(StartReplicationTaskTypeValue::from(start_type.as_str()))
@@ -327,6 +347,9 @@ impl Dms for Client {
     }
 
     async fn stop_task(&self, arn: &str) -> AwsResult<()> {
+        if is_config_arn(arn) {
+            return serverless::stop(self, arn).await;
+        }
         self.stop_replication_task()
             .replication_task_arn(arn)
             .send()
@@ -336,6 +359,9 @@ impl Dms for Client {
     }
 
     async fn delete_task(&self, arn: &str) -> AwsResult<()> {
+        if is_config_arn(arn) {
+            return serverless::delete(self, arn).await;
+        }
         gone(
             self.delete_replication_task()
                 .replication_task_arn(arn)
@@ -509,27 +535,48 @@ impl Dms for Client {
     }
 }
 
-/// Every page of `DescribeTableStatistics`, with `filter` when given.
+/// Every page of `DescribeTableStatistics` (or, for a replication config,
+/// `DescribeReplicationTableStatistics`: the same rows, filters and paging), with
+/// `filter` when given.
 async fn table_statistics_pages(
     client: &Client,
-    task_arn: &str,
+    arn: &str,
     filter: Option<aws_sdk_databasemigration::types::Filter>,
 ) -> AwsResult<Vec<TableStats>> {
+    let filters = filter.map(|f| vec![f]);
     let mut tables = Vec::new();
     let mut marker: Option<String> = None;
+    // One page of either call: the rows under `$rows` and the next marker.
+    macro_rules! page {
+        ($request:expr, $rows:ident) => {{
+            let page = $request
+                .max_records(TABLE_STATISTICS_PAGE)
+                .set_filters(filters.clone())
+                .set_marker(marker.take())
+                .send()
+                .await
+                .map_err(classify)?;
+            let rows: Vec<TableStats> = page.$rows().iter().map(convert::table).collect();
+            (rows, page.marker().map(str::to_string))
+        }};
+    }
     loop {
-        let page = client
-            .describe_table_statistics()
-            .replication_task_arn(task_arn)
-            .max_records(TABLE_STATISTICS_PAGE)
-            .set_filters(filter.clone().map(|f| vec![f]))
-            .set_marker(marker.take())
-            .send()
-            .await
-            .map_err(classify)?;
-        tables.extend(page.table_statistics().iter().map(convert::table));
-        match page.marker() {
-            Some(next) if !next.is_empty() => marker = Some(next.to_string()),
+        let (rows, next) = if is_config_arn(arn) {
+            page!(
+                client
+                    .describe_replication_table_statistics()
+                    .replication_config_arn(arn),
+                replication_table_statistics
+            )
+        } else {
+            page!(
+                client.describe_table_statistics().replication_task_arn(arn),
+                table_statistics
+            )
+        };
+        tables.extend(rows);
+        match next {
+            Some(next) if !next.is_empty() => marker = Some(next),
             _ => return Ok(tables),
         }
     }

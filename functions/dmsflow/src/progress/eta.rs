@@ -38,6 +38,7 @@ mod tests {
             instance_arn: String::new(),
             source_endpoint_arn: String::new(),
             target_endpoint_arn: String::new(),
+            provisioning: None,
         }
     }
 

@@ -18,6 +18,7 @@ pub fn task(migration_type: &str, status: &str) -> Task {
         instance_arn: "arn:aws:dms:eu-west-1:123456789012:rep:INSTANCE".into(),
         source_endpoint_arn: "arn:aws:dms:eu-west-1:123456789012:endpoint:SOURCE".into(),
         target_endpoint_arn: "arn:aws:dms:eu-west-1:123456789012:endpoint:TARGET".into(),
+        provisioning: None,
     }
 }
 

@@ -5,13 +5,13 @@ use aws_sdk_databasemigration::types::{
     Connection as SdkConnection, Endpoint as SdkEndpoint,
     EventSubscription as SdkEventSubscription, Filter, ReplicationInstance, ReplicationSubnetGroup,
     ReplicationTask, ReplicationTaskAssessmentRun, ReplicationTaskIndividualAssessment,
-    ReplicationTaskStats, TableStatistics, Tag,
+    TableStatistics, Tag,
 };
 use aws_smithy_types::DateTime;
 
 use crate::aws::dms::{
     AssessmentRun, Connection, Endpoint, EndpointRole, EventSubscription, IndividualAssessment,
-    Instance, SubnetGroup, TableStats, Tags, Task, TaskStats,
+    Instance, SubnetGroup, TableStats, Tags, Task,
 };
 use crate::aws::fault::{AwsFault, AwsResult};
 
@@ -50,7 +50,7 @@ pub(super) fn same_id(found: Option<&str>, wanted: &str) -> bool {
 }
 
 /// A field DMS always sends; its absence is reported rather than papered over.
-fn required(value: Option<&str>, what: &str) -> AwsResult<String> {
+pub(super) fn required(value: Option<&str>, what: &str) -> AwsResult<String> {
     value.map(str::to_string).ok_or_else(|| AwsFault::Other {
         code: "IncompleteResponse".into(),
         message: format!("DMS answered without {what}"),
@@ -123,19 +123,25 @@ pub(super) fn connection(connection: &SdkConnection) -> AwsResult<Connection> {
     })
 }
 
-fn task_stats(stats: &ReplicationTaskStats) -> TaskStats {
-    TaskStats {
-        full_load_progress_percent: stats.full_load_progress_percent(),
-        elapsed_time_millis: stats.elapsed_time_millis(),
-        tables_loaded: stats.tables_loaded(),
-        tables_loading: stats.tables_loading(),
-        tables_queued: stats.tables_queued(),
-        tables_errored: stats.tables_errored(),
-        start_date: epoch(stats.start_date()),
-        stop_date: epoch(stats.stop_date()),
-        full_load_finish_date: epoch(stats.full_load_finish_date()),
-    }
+/// `ReplicationTaskStats`, or a serverless replication's `ReplicationStats` (the
+/// same members, another SDK type), as [`TaskStats`].
+macro_rules! stats {
+    ($stats:expr) => {{
+        let stats = $stats;
+        crate::aws::dms::TaskStats {
+            full_load_progress_percent: stats.full_load_progress_percent(),
+            elapsed_time_millis: stats.elapsed_time_millis(),
+            tables_loaded: stats.tables_loaded(),
+            tables_loading: stats.tables_loading(),
+            tables_queued: stats.tables_queued(),
+            tables_errored: stats.tables_errored(),
+            start_date: epoch(stats.start_date()),
+            stop_date: epoch(stats.stop_date()),
+            full_load_finish_date: epoch(stats.full_load_finish_date()),
+        }
+    }};
 }
+pub(super) use stats;
 
 pub(super) fn task(task: &ReplicationTask) -> AwsResult<Task> {
     Ok(Task {
@@ -150,10 +156,11 @@ pub(super) fn task(task: &ReplicationTask) -> AwsResult<Task> {
         last_failure_message: task.last_failure_message().map(str::to_string),
         settings: task.replication_task_settings().map(str::to_string),
         start_date: epoch(task.replication_task_start_date()),
-        stats: task.replication_task_stats().map(task_stats),
+        stats: task.replication_task_stats().map(|s| stats!(s)),
         instance_arn: required(task.replication_instance_arn(), "ReplicationInstanceArn")?,
         source_endpoint_arn: required(task.source_endpoint_arn(), "SourceEndpointArn")?,
         target_endpoint_arn: required(task.target_endpoint_arn(), "TargetEndpointArn")?,
+        provisioning: None,
     })
 }
 
