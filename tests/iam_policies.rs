@@ -167,33 +167,67 @@ const DMS_NEEDS: &[Need] = &[
         &[TAGS_ON_CREATE],
     ),
     need(
+        "describe_serverless_replication",
+        &[("describe_replications", "dms:DescribeReplications")],
+        &[],
+    ),
+    need(
+        "create_serverless_replication",
+        &[("create_replication_config", "dms:CreateReplicationConfig")],
+        &[TAGS_ON_CREATE],
+    ),
+    need(
         "modify_task_settings",
-        &[("modify_replication_task", "dms:ModifyReplicationTask")],
+        &[
+            ("modify_replication_task", "dms:ModifyReplicationTask"),
+            ("modify_replication_config", "dms:ModifyReplicationConfig"),
+        ],
         &[],
     ),
     need(
         "start_task",
-        &[("start_replication_task", "dms:StartReplicationTask")],
+        &[
+            ("start_replication_task", "dms:StartReplicationTask"),
+            ("start_replication", "dms:StartReplication"),
+        ],
         &[],
     ),
     need(
         "stop_task",
-        &[("stop_replication_task", "dms:StopReplicationTask")],
+        &[
+            ("stop_replication_task", "dms:StopReplicationTask"),
+            ("stop_replication", "dms:StopReplication"),
+        ],
         &[],
     ),
     need(
         "delete_task",
-        &[("delete_replication_task", "dms:DeleteReplicationTask")],
+        &[
+            ("delete_replication_task", "dms:DeleteReplicationTask"),
+            ("delete_replication_config", "dms:DeleteReplicationConfig"),
+        ],
         &[],
     ),
     need(
         "table_statistics",
-        &[("describe_table_statistics", "dms:DescribeTableStatistics")],
+        &[
+            ("describe_table_statistics", "dms:DescribeTableStatistics"),
+            (
+                "describe_replication_table_statistics",
+                "dms:DescribeReplicationTableStatistics",
+            ),
+        ],
         &[],
     ),
     need(
         "table_statistics_in_state",
-        &[("describe_table_statistics", "dms:DescribeTableStatistics")],
+        &[
+            ("describe_table_statistics", "dms:DescribeTableStatistics"),
+            (
+                "describe_replication_table_statistics",
+                "dms:DescribeReplicationTableStatistics",
+            ),
+        ],
         &[],
     ),
     need(
@@ -444,18 +478,17 @@ fn sdk_operations(sdk_file: &str, trait_name: &str) -> BTreeMap<String, BTreeSet
         .unwrap_or_else(|| panic!("{sdk_file} has no `{marker}`"));
     let open = start + code[start..].find('{').unwrap();
     let end = rust_source::block_end(&code, open);
-    let helpers: BTreeMap<String, BTreeSet<String>> =
-        functions(&(code[..start].to_string() + &code[end..]))
-            .into_iter()
-            .map(|(name, bodies)| {
-                let ops = bodies
-                    .iter()
-                    .flat_map(|body| method_calls(body, &["client"]))
-                    .map(|(_, op)| op)
-                    .collect();
-                (name, ops)
-            })
-            .collect();
+    let helpers = helper_operations(&(code[..start].to_string() + &code[end..]));
+    // Helpers in the SDK file's submodules (`serverless::start(self, ..)` reads
+    // `sdk_dms/serverless.rs`).
+    let submodule = |module: &str| {
+        let path = format!("{}/{module}.rs", sdk_file.trim_end_matches(".rs"));
+        support::root()
+            .join(&path)
+            .exists()
+            .then(|| helper_operations(&without_tests(&code_only(&support::read(&path)))))
+            .unwrap_or_default()
+    };
     functions(&code[open + 1..end - 1])
         .into_iter()
         .map(|(method, bodies)| {
@@ -468,11 +501,28 @@ fn sdk_operations(sdk_file: &str, trait_name: &str) -> BTreeMap<String, BTreeSet
                             ops.insert(name);
                         }
                         None => ops.extend(helpers.get(&name).into_iter().flatten().cloned()),
-                        _ => {}
+                        Some(module) => {
+                            ops.extend(submodule(module).get(&name).into_iter().flatten().cloned())
+                        }
                     }
                 }
             }
             (method, ops)
+        })
+        .collect()
+}
+
+/// The SDK operations each function of `code` calls on `client`.
+fn helper_operations(code: &str) -> BTreeMap<String, BTreeSet<String>> {
+    functions(code)
+        .into_iter()
+        .map(|(name, bodies)| {
+            let ops = bodies
+                .iter()
+                .flat_map(|body| method_calls(body, &["client"]))
+                .map(|(_, op)| op)
+                .collect();
+            (name, ops)
         })
         .collect()
 }

@@ -76,6 +76,11 @@ pub struct SpecParts {
     pub tags: Option<BTreeMap<String, String>>,
     pub network: Option<Network>,
     pub instance: Option<InstanceSpec>,
+    /// Whether the spec names an `instance` section (not only its defaults).
+    pub instance_given: bool,
+    pub compute: Option<super::Compute>,
+    /// The `serverless` section, when readable (`Some(None)`: absent).
+    pub serverless: Option<Option<super::ServerlessSpec>>,
     pub source: Option<EndpointSpec>,
     pub target: Option<EndpointSpec>,
     pub table_mappings: Option<Value>,
@@ -95,6 +100,9 @@ impl From<&MigrationSpec> for SpecParts {
             tags: Some(spec.tags.clone()),
             network: Some(spec.network.clone()),
             instance: Some(spec.instance.clone()),
+            instance_given: spec.instance != InstanceSpec::default(),
+            compute: Some(spec.compute),
+            serverless: Some(spec.serverless.clone()),
             source: Some(spec.source.clone()),
             target: Some(spec.target.clone()),
             table_mappings: Some(spec.table_mappings.clone()),
@@ -129,6 +137,22 @@ pub fn check_parts(parts: &SpecParts) -> Vec<SpecProblem> {
     }
     if let Some(instance) = &parts.instance {
         check_instance(instance, out);
+    }
+    if let (Some(compute), Some(serverless)) = (parts.compute, &parts.serverless) {
+        super::compute::check(
+            &super::compute::ComputeFacts {
+                compute,
+                serverless: serverless.as_ref(),
+                instance_given: parts.instance_given,
+                source_engine: parts.source.as_ref().map(|s| s.engine.as_str()),
+                target_engine: parts.target.as_ref().map(|t| t.engine.as_str()),
+                selects_views: parts
+                    .table_mappings
+                    .as_ref()
+                    .is_some_and(mappings::selects_views),
+            },
+            out,
+        );
     }
     if let Some(source) = &parts.source {
         check_endpoint("source", source, out);

@@ -137,6 +137,20 @@ pub fn selection_patterns(mappings: &Value) -> Vec<SelectionPattern> {
         .collect()
 }
 
+/// Whether an `include` or `explicit` selection rule takes views
+/// (`"table-type": "view"` or `"all"`; the default is `table`, Selections page).
+pub fn selects_views(mappings: &Value) -> bool {
+    let rules = mappings.get("rules").and_then(Value::as_array);
+    rules.into_iter().flatten().any(|rule| {
+        text(rule, "rule-type") == Some("selection")
+            && text(rule, "rule-action") != Some("exclude")
+            && rule
+                .get("object-locator")
+                .and_then(|l| text(l, "table-type"))
+                .is_some_and(|t| t == "view" || t == "all")
+    })
+}
+
 /// One rule of a table mapping, with the members that name objects (members a
 /// rule does not have, or that are not strings, are `None`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -2,6 +2,7 @@
 
 pub mod assessment;
 pub mod check;
+pub mod compute;
 pub mod mappings;
 pub mod parse;
 pub mod remediation;
@@ -10,4 +11,5 @@ pub mod settings;
 pub mod stack_bounds;
 pub mod types;
 
+pub use compute::{Compute, ServerlessSpec};
 pub use types::*;

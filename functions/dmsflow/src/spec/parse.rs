@@ -170,6 +170,13 @@ fn parts_of(value: &Value, blocked: &[String]) -> SpecParts {
         tags: defaulted(read("tags"), has("tags")),
         network: typed(read("network")),
         instance: defaulted(read("instance"), has("instance")),
+        instance_given: has("instance"),
+        compute: defaulted(read("compute"), has("compute")),
+        serverless: if has("serverless") {
+            typed(read("serverless")).map(Some)
+        } else {
+            Some(None)
+        },
         source: typed(read("source")),
         target: typed(read("target")),
         table_mappings: read("table_mappings"),

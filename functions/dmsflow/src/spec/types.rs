@@ -22,9 +22,16 @@ pub struct MigrationSpec {
     pub tags: BTreeMap<String, String>,
     /// Where the replication instance runs.
     pub network: Network,
-    /// The replication instance.
+    /// Where the replication runs: `instance` (the default, the `instance` section)
+    /// or `serverless` (DMS Serverless, the `serverless` section).
+    #[serde(default)]
+    pub compute: super::Compute,
+    /// The replication instance (with `compute: instance`).
     #[serde(default)]
     pub instance: InstanceSpec,
+    /// DMS Serverless capacity (with `compute: serverless`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub serverless: Option<super::ServerlessSpec>,
     /// The database to migrate from.
     pub source: EndpointSpec,
     /// The database to migrate to.
