@@ -174,7 +174,18 @@ const DMS_NEEDS: &[Need] = &[
     need(
         "create_serverless_replication",
         &[("create_replication_config", "dms:CreateReplicationConfig")],
-        &[TAGS_ON_CREATE],
+        &[
+            TAGS_ON_CREATE,
+            // "When you create a replication, AWS DMS serverless programmatically
+            // creates a AWS DMS serverless service linked role" (DMS user guide,
+            // service-linked roles), with the caller's permissions: without it DMS
+            // answers "Caught exception while trying to create the service-linked
+            // IAM role for DMS Serverless" (terraform-provider-aws issue #37434).
+            (
+                "iam:CreateServiceLinkedRole",
+                "DMS creates AWSServiceRoleForDMSServerless on an account's first config",
+            ),
+        ],
     ),
     need(
         "modify_task_settings",
@@ -255,7 +266,10 @@ const DMS_NEEDS: &[Need] = &[
     ),
     need(
         "reload_tables",
-        &[("reload_tables", "dms:ReloadTables")],
+        &[
+            ("reload_tables", "dms:ReloadTables"),
+            ("reload_replication_tables", "dms:ReloadReplicationTables"),
+        ],
         &[],
     ),
     need(

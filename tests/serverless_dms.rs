@@ -6,7 +6,9 @@ use std::time::{Duration, Instant};
 
 use dms_emulator::{Config, Scenario, serve};
 use dmsflow::aws::AwsFault;
-use dmsflow::aws::dms::{Dms, ReplicationConfigRequest, StartType, Tags, Task};
+use dmsflow::aws::dms::{
+    Dms, ReloadOption, ReplicationConfigRequest, StartType, TableName, Tags, Task,
+};
 use steps::clients;
 
 #[path = "support/steps.rs"]
@@ -211,6 +213,30 @@ async fn a_serverless_cdc_replication_stops_releases_its_capacity_and_is_deleted
         matches!(refused, AwsFault::Busy(_)),
         "never after a start: {refused:?}"
     );
+    // ReloadReplicationTables while it runs: the table loads again.
+    let orders = TableName {
+        schema: "sales".into(),
+        table: "orders".into(),
+    };
+    Dms::reload_tables(
+        dms,
+        &arn,
+        std::slice::from_ref(&orders),
+        ReloadOption::DataReload,
+    )
+    .await
+    .expect("ReloadReplicationTables");
+    let reloading = dms.table_statistics(&arn).await.unwrap();
+    let row = reloading.iter().find(|t| t.table == "orders").unwrap();
+    assert_ne!(row.table_state, "Table completed", "{row:?}");
+    let unknown = TableName {
+        schema: "sales".into(),
+        table: "nope".into(),
+    };
+    let refused = Dms::reload_tables(dms, &arn, &[unknown], ReloadOption::DataReload)
+        .await
+        .unwrap_err();
+    assert!(matches!(refused, AwsFault::NotFound(_)), "{refused:?}");
 
     dms.stop_task(&arn).await.expect("StopReplication");
     let (stopped, _) = until(dms, "sl-cdc", |t| t.status == "stopped").await;

@@ -140,7 +140,7 @@ async fn every_metric_on_the_dashboard_of_a_running_task_has_data() {
     let body = dashboard::body(&DashboardFacts {
         run_id: "cwd",
         region: "us-east-1",
-        instance_id: "cwd-ri",
+        instance_id: Some("cwd-ri"),
         task_resource_id: task_resource_id(&arn).unwrap(),
         task_id: "cwd-task",
         cdc: true,

@@ -204,7 +204,9 @@ pub struct SuccessFacts<'a> {
     /// The run's normalized spec.
     pub spec: &'a Value,
     pub task: &'a str,
-    pub instance: &'a str,
+    /// The replication instance; none for a DMS Serverless run (whose log group
+    /// is not documented: no log link).
+    pub instance: Option<&'a str>,
     /// CheckProgress's last report.
     pub progress: &'a Value,
     /// What earlier steps asked the notice to say (the assessment's warnings).
@@ -228,7 +230,7 @@ pub fn success_notice(facts: &SuccessFacts<'_>) -> Message {
             text_of(&format!("/{side}/port"))
         )
     };
-    let links = Links::new(facts.execution_arn, Some(facts.task), Some(facts.instance));
+    let links = Links::new(facts.execution_arn, Some(facts.task), facts.instance);
     let next = match then.as_str() {
         "stop-and-clean-up" => {
             "The task is stopped now and cleanup.on_success applies; a cleanup failure would be alerted."

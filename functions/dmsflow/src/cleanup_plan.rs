@@ -2,7 +2,8 @@
 //! and the actions of one call given what the step observed.
 //!
 //! Deletion follows DMS's order across calls: stop the task if it runs (wait until
-//! it has stopped), delete it (wait until it is gone), delete both endpoints and
+//! it has stopped; a serverless replication also until DMS has released its
+//! capacity), delete it (wait until it is gone), delete both endpoints and
 //! the instance (wait until they are gone), then the subnet group, the event
 //! subscription, the alarms and the dashboard. Only the run's own resources (by tags) are
 //! touched; anything else under the run's names is reported, never stopped or
@@ -97,7 +98,9 @@ impl Action {
     /// The resources the action is about.
     pub fn resources(&self) -> Vec<Resource> {
         match self {
-            Action::StopTask { .. } | Action::DeleteTask { .. } => vec![Resource::Task],
+            Action::StopTask { arn } | Action::DeleteTask { arn } => {
+                vec![Resource::replication_of(arn)]
+            }
             Action::DeleteEndpoint { role, .. } => vec![Resource::Endpoint(*role)],
             Action::DeleteInstance { .. } => vec![Resource::Instance],
             Action::DeleteSubnetGroup { .. } => vec![Resource::SubnetGroup],
@@ -144,7 +147,10 @@ const INSTANCE_BUSY: [&str; 6] = [
 fn owned(observed: &Observed) -> Vec<Resource> {
     let ours = |seen_ours: bool, resource: Resource| seen_ours.then_some(resource);
     [
-        ours(is_ours(&observed.task), Resource::Task),
+        match &observed.task {
+            Seen::Ours(task) => Some(Resource::replication_of(&task.arn)),
+            _ => None,
+        },
         ours(
             is_ours(&observed.source),
             Resource::Endpoint(EndpointRole::Source),
@@ -188,23 +194,34 @@ impl Planner<'_> {
         self.wait_seconds = self.wait_seconds.max(seconds);
     }
 
-    /// The task: stopped when it runs and the policy stops it; deleted when the
-    /// policy deletes.
+    /// The task (or replication config): stopped when it runs and the policy
+    /// stops it; deleted when the policy deletes. A serverless replication is
+    /// deleted only once DMS has released its capacity (provision state
+    /// `deprovisioned`): DMS keeps it for a while after a stop or a failure, and
+    /// DeleteReplicationConfig is refused meanwhile (docs/dms-serverless.md).
     fn task(&mut self, seen: &Seen<Task>, policy: Policy) {
         let Seen::Ours(task) = seen else { return };
         let status = task.status.as_str();
         let arn = task.arn.clone();
+        let resource = Resource::replication_of(&arn);
+        let holding = task.provisioning.as_ref().filter(|p| !p.released());
         if policy.stop_task && RUNNING.contains(&status) {
             self.actions.push(Action::StopTask { arn });
-            self.wait(SHORT_WAIT_SECONDS, Resource::Task, "to stop".into());
+            self.wait(SHORT_WAIT_SECONDS, resource, "to stop".into());
         } else if policy.stop_task && status == "stopping" {
-            self.wait(SHORT_WAIT_SECONDS, Resource::Task, "to stop".into());
+            self.wait(SHORT_WAIT_SECONDS, resource, "to stop".into());
+        } else if let (true, Some(provisioning)) = (policy.delete, holding) {
+            let what = format!(
+                "to release its capacity (provision state {})",
+                provisioning.state
+            );
+            self.wait(INSTANCE_WAIT_SECONDS, resource, what);
         } else if policy.delete && DELETABLE_TASK.contains(&status) {
             self.actions.push(Action::DeleteTask { arn });
-            self.wait(SHORT_WAIT_SECONDS, Resource::Task, "to be deleted".into());
+            self.wait(SHORT_WAIT_SECONDS, resource, "to be deleted".into());
         } else if policy.delete {
             let what = format!("to be deletable (it is {status})");
-            self.wait(SHORT_WAIT_SECONDS, Resource::Task, what);
+            self.wait(SHORT_WAIT_SECONDS, resource, what);
         }
     }
 

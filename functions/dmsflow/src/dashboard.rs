@@ -54,8 +54,9 @@ pub struct DashboardFacts<'a> {
     /// The region of the run (the dashboard's widgets name it).
     pub region: &'a str,
     /// The replication instance's identifier and the task's resource id: the
-    /// dimensions of DMS's task metrics.
-    pub instance_id: &'a str,
+    /// dimensions of DMS's task metrics. No instance (DMS Serverless): the
+    /// dashboard shows dmsflow's own metrics only.
+    pub instance_id: Option<&'a str>,
     pub task_resource_id: &'a str,
     /// The replication task's identifier (shown in the header).
     pub task_id: &'a str,
@@ -125,12 +126,23 @@ impl Grid {
 /// The dashboard's body (a JSON document, as PutDashboard takes it).
 pub fn body(facts: &DashboardFacts<'_>) -> String {
     let run = [(RUN_DIMENSION, facts.run_id)];
-    let task = [
-        (DMS_TASK_DIMENSIONS[0], facts.instance_id),
-        (DMS_TASK_DIMENSIONS[1], facts.task_resource_id),
-    ];
+    let task = facts.instance_id.map(|instance| {
+        [
+            (DMS_TASK_DIMENSIONS[0], instance),
+            (DMS_TASK_DIMENSIONS[1], facts.task_resource_id),
+        ]
+    });
     let ours = |name: &str, label: &str| metric(PROGRESS_NAMESPACE, name, &run, label);
-    let dms = |name: &str, label: &str| metric(DMS_NAMESPACE, name, &task, label);
+    // DMS's metrics of the task, when it runs on an instance: none otherwise.
+    let dms = |names: &[(&str, &str)]| -> Vec<Value> {
+        task.iter()
+            .flat_map(|task| {
+                names
+                    .iter()
+                    .map(|(name, label)| metric(DMS_NAMESPACE, name, task, label))
+            })
+            .collect()
+    };
     let widget = |title: &str, stat: &str, metrics: Vec<Value>| {
         json!({
             "title": title, "region": facts.region, "view": "timeSeries", "stat": stat,
@@ -140,9 +152,13 @@ pub fn body(facts: &DashboardFacts<'_>) -> String {
     let header = json!({
         "type": "text", "x": 0, "y": 0, "width": 24, "height": 2,
         "properties": { "markdown": format!(
-            "## dmsflow run {run_id}\nReplication task `{task}` on instance `{instance}`; \
-             created with the run's resources and deleted with them.\n{owner}",
-            run_id = facts.run_id, task = facts.task_id, instance = facts.instance_id,
+            "## dmsflow run {run_id}\n{replication}; created with the run's resources and \
+             deleted with them.\n{owner}",
+            run_id = facts.run_id,
+            replication = match facts.instance_id {
+                Some(instance) => format!("Replication task `{}` on instance `{instance}`", facts.task_id),
+                None => format!("DMS Serverless replication config `{}`", facts.task_id),
+            },
             owner = owner_line(facts.run_id, facts.region),
         )},
     });
@@ -166,22 +182,22 @@ pub fn body(facts: &DashboardFacts<'_>) -> String {
         widget(
             "Full load: rows",
             "Maximum",
-            vec![
-                ours(metric_names::ROWS_LOADED, "rows loaded"),
-                dms("FullLoadThroughputRowsTarget", "rows/s written"),
-            ],
+            [ours(metric_names::ROWS_LOADED, "rows loaded")]
+                .into_iter()
+                .chain(dms(&[("FullLoadThroughputRowsTarget", "rows/s written")]))
+                .collect(),
         ),
     );
-    if facts.cdc {
+    if facts.cdc && task.is_some() {
         grid.place(
             "metric",
             widget(
                 "CDC latency (s)",
                 "Average",
-                vec![
-                    dms("CDCLatencySource", "source"),
-                    dms("CDCLatencyTarget", "target"),
-                ],
+                dms(&[
+                    ("CDCLatencySource", "source"),
+                    ("CDCLatencyTarget", "target"),
+                ]),
             ),
         );
         grid.place(
@@ -189,11 +205,11 @@ pub fn body(facts: &DashboardFacts<'_>) -> String {
             widget(
                 "CDC: incoming changes and throughput",
                 "Average",
-                vec![
-                    dms("CDCIncomingChanges", "changes waiting"),
-                    dms("CDCThroughputRowsSource", "rows/s read"),
-                    dms("CDCThroughputRowsTarget", "rows/s applied"),
-                ],
+                dms(&[
+                    ("CDCIncomingChanges", "changes waiting"),
+                    ("CDCThroughputRowsSource", "rows/s read"),
+                    ("CDCThroughputRowsTarget", "rows/s applied"),
+                ]),
             ),
         );
     }
@@ -203,10 +219,10 @@ pub fn body(facts: &DashboardFacts<'_>) -> String {
             metric_names::VALIDATION_FAILED_RECORDS,
             "records failed validation",
         ));
-        problems.push(dms(
+        problems.extend(dms(&[(
             "ValidationFailedOverallCount",
             "failed validation (DMS)",
-        ));
+        )]));
     }
     grid.place(
         "metric",

@@ -8,7 +8,7 @@ fn facts(cdc: bool, validation: bool, alarms: &[&str]) -> DashboardFacts<'static
     DashboardFacts {
         run_id: "orders",
         region: "eu-west-1",
-        instance_id: "dmsflow-orders-instance",
+        instance_id: Some("dmsflow-orders-instance"),
         task_resource_id: "ABCDEFGHIJKLMNOPQRSTUVWXYZ",
         task_id: "dmsflow-orders-task",
         cdc,

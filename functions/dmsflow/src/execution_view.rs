@@ -217,7 +217,13 @@ fn resource_statuses(payload: &Value) -> Option<String> {
     ]
     .iter()
     .filter_map(|(key, label)| {
-        let status = payload.get(*key)?.get("status")?.as_str()?;
+        let resource = payload.get(*key)?;
+        let status = resource.get("status")?.as_str()?;
+        let arn = resource.get("arn").and_then(Value::as_str).unwrap_or("");
+        let label = match crate::aws::dms::is_config_arn(arn) {
+            true => "replication config",
+            false => label,
+        };
         Some(format!("{label} {status}"))
     })
     .collect();
@@ -250,9 +256,21 @@ fn duration(seconds: u64) -> String {
 /// loaded, 0 errored, 5000 rows, about 3 min left`.
 fn progress_line(summary: &Value, due_in_seconds: Option<u64>) -> String {
     let percent = number(summary, "full_load_percent");
+    // A DMS Serverless replication: its own status (the stage while it starts)
+    // and the capacity DMS holds for it.
+    let what = match summary.get("provisioning") {
+        Some(p) => {
+            let units = p.get("capacity_units").and_then(Value::as_i64);
+            format!(
+                "replication {}{}",
+                detail_text(p, "replication_status"),
+                units.map(|n| format!(" on {n} DCU")).unwrap_or_default()
+            )
+        }
+        None => format!("task {}", detail_text(summary, "status")),
+    };
     let mut line = format!(
-        "task {} ({}), full load {} {}%: {}/{} tables loaded, {} errored, {} rows",
-        detail_text(summary, "status"),
+        "{what} ({}), full load {} {}%: {}/{} tables loaded, {} errored, {} rows",
         detail_text(summary, "phase"),
         bar(percent),
         percent,
@@ -321,6 +339,22 @@ mod tests {
         assert_eq!(duration(250), "4 min");
         assert_eq!(duration(3_900), "65 min");
         assert_eq!(duration(11_400), "3 h 10 min");
+    }
+
+    #[test]
+    fn a_serverless_replication_shows_its_stage_and_capacity() {
+        let summary = json!({"status": "starting", "phase": "starting", "full_load_percent": 0,
+            "tables": 0, "tables_loaded": 0, "tables_errored": 0, "rows_loaded": 0,
+            "provisioning": {"replication_status": "provisioning_capacity", "state": "provisioning"}});
+        assert!(
+            progress_line(&summary, None)
+                .starts_with("replication provisioning_capacity (starting), full load"),
+            "{}",
+            progress_line(&summary, None)
+        );
+        let running = json!({"status": "running", "phase": "cdc", "full_load_percent": 100,
+            "provisioning": {"replication_status": "running", "state": "provisioned", "capacity_units": 8}});
+        assert!(progress_line(&running, None).starts_with("replication running on 8 DCU (cdc)"));
     }
 
     #[test]

@@ -98,8 +98,8 @@ use crate::aws::AwsFault;
 use crate::aws::dms::{
     AssessmentRequest, AssessmentRun, Connection, Dms, Endpoint, EndpointRequest, EndpointRole,
     EventSubscription, EventSubscriptionRequest, IndividualAssessment, Instance, InstanceRequest,
-    ReloadOption, ReplicationConfigRequest, StartType, SubnetGroup, SubnetGroupRequest, TableName,
-    TableStats, Tags, Task, TaskRequest,
+    Provisioning, ReloadOption, ReplicationConfigRequest, StartType, SubnetGroup,
+    SubnetGroupRequest, TableName, TableStats, Tags, Task, TaskRequest,
 };
 use crate::aws::fault::AwsResult;
 use crate::aws::metrics::{AlarmRequest, CdcLatency, DashboardFound, Datum, Metrics};
@@ -190,6 +190,22 @@ pub fn task(id: &str, status: &str) -> Task {
         source_endpoint_arn: arn("endpoint", &format!("{base}-source")),
         target_endpoint_arn: arn("endpoint", &format!("{base}-target")),
         provisioning: None,
+    }
+}
+
+/// A serverless replication `id` in `status` (task terms), with DMS's own
+/// status and provision state as given.
+pub fn replication_config(id: &str, status: &str, provision_state: &str) -> Task {
+    Task {
+        arn: arn("replication-config", id),
+        settings: None,
+        instance_arn: String::new(),
+        provisioning: Some(Provisioning {
+            replication_status: status.into(),
+            state: provision_state.into(),
+            ..Provisioning::default()
+        }),
+        ..task(id, status)
     }
 }
 
@@ -703,7 +719,8 @@ impl Dms for FakeDms {
         if s.recorder.describe("describe_task", id)? {
             return Ok(None);
         }
-        Ok(s.tasks.get(id).cloned())
+        // A replication config is not a task: DescribeReplicationTasks does not list it.
+        Ok(s.tasks.get(id).filter(|t| !t.is_serverless()).cloned())
     }
 
     async fn create_task(&self, request: &TaskRequest) -> AwsResult<Task> {
@@ -773,6 +790,15 @@ impl Dms for FakeDms {
         }
         if let Some(refusal) = serverless::refuses(task, "start_task") {
             return Err(refusal);
+        }
+        if task.is_serverless()
+            && start_type == StartType::ResumeProcessing
+            && task.migration_type == "full-load"
+        {
+            // As DMS answers (botocore's model, StartReplication.StartReplicationType).
+            return Err(AwsFault::Invalid(
+                "resume-processing isn't applicable for a full-load replication".into(),
+            ));
         }
         // As DMS (and the emulator) answer a first-time start on a task that has run.
         let has_run = task.start_date.is_some() || task.status != "ready";

@@ -134,7 +134,7 @@ fn the_success_notice_says_what_was_migrated_how_far_and_what_comes_next() {
         execution_arn: EXECUTION,
         spec: &spec,
         task: "dmsflow-orders-task",
-        instance: "dmsflow-orders-instance",
+        instance: Some("dmsflow-orders-instance"),
         progress: &progress,
         notes: &[],
     });
@@ -172,7 +172,7 @@ fn the_success_notice_says_what_earlier_steps_noted() {
         execution_arn: EXECUTION,
         spec: &spec,
         task: "dmsflow-orders-task",
-        instance: "dmsflow-orders-instance",
+        instance: Some("dmsflow-orders-instance"),
         progress: &json!({}),
         notes: &notes,
     });

@@ -83,7 +83,7 @@ pub struct TaskStats {
 
 /// What DMS Serverless says of a replication's capacity (`ProvisionData`, and the
 /// replication's own status before it is mapped; docs/dms-serverless.md).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Provisioning {
     /// The replication's status as DMS reports it (`created`, `testing_connection`,
     /// `provisioning_capacity`, ...): [`Task::status`] holds it in the task's
@@ -162,6 +162,22 @@ impl Task {
     pub fn is_serverless(&self) -> bool {
         self.provisioning.is_some()
     }
+
+    /// What it is, for messages: `replication task` or `replication config`.
+    pub fn kind(&self) -> &'static str {
+        if self.is_serverless() {
+            "replication config"
+        } else {
+            "replication task"
+        }
+    }
+}
+
+/// Whether an ARN names a replication config (`...:replication-config:<id>`,
+/// the Service Authorization Reference's ReplicationConfig resource type) rather
+/// than a task (`...:task:<id>`).
+pub fn is_config_arn(arn: &str) -> bool {
+    arn.split(':').nth(5) == Some("replication-config")
 }
 
 /// One row of `DescribeTableStatistics`.
@@ -495,4 +511,20 @@ pub trait Dms: Sync {
         &self,
         run_arn: &str,
     ) -> impl Future<Output = AwsResult<Vec<IndividualAssessment>>> + Send;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_config_arn_is_told_from_a_task_arn_by_its_resource_type() {
+        assert!(is_config_arn(
+            "arn:aws:dms:eu-west-1:123456789012:replication-config:ABC"
+        ));
+        assert!(!is_config_arn(
+            "arn:aws:dms:eu-west-1:123456789012:task:ABC"
+        ));
+        assert!(!is_config_arn("replication-config"));
+    }
 }

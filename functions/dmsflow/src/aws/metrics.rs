@@ -72,7 +72,7 @@ pub struct Datum {
 
 /// The CDC latency DMS reports for a task, in seconds, and the task's count of
 /// records that failed validation, read in the same `GetMetricData` call.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
 pub struct CdcLatency {
     pub source_seconds: Option<f64>,
     pub target_seconds: Option<f64>,

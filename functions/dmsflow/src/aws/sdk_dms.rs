@@ -29,8 +29,8 @@ use super::dms::{
 use super::fault::{AwsFault, AwsResult, classify};
 
 pub use self::endpoint_settings::{SECRET_ENGINES, check_endpoint_settings};
-use self::serverless::is_config_arn;
 pub use self::serverless::status_in_task_terms;
+use crate::aws::dms::is_config_arn;
 
 /// `DescribeTableStatistics` page size (the API's maximum).
 const TABLE_STATISTICS_PAGE: i32 = 500;
@@ -497,6 +497,9 @@ impl Dms for Client {
                     .map_err(|e| AwsFault::Invalid(format!("a table to reload: {e}")))
             })
             .collect::<AwsResult<Vec<_>>>()?;
+        if is_config_arn(task_arn) {
+            return serverless::reload_tables(self, task_arn, tables, option).await;
+        }
         self.reload_tables()
             .replication_task_arn(task_arn)
             .set_tables_to_reload(Some(tables))

@@ -346,3 +346,80 @@ fn every_action_names_its_resources() {
         vec![Resource::Task]
     );
 }
+
+/// A serverless run's resources: no instance, no subscription; the config in
+/// `status` with provision state `provision`.
+fn serverless_world(status: &str, provision: &str) -> Observed {
+    let names = names();
+    let mut observed = world(None, None);
+    observed.subscription = Seen::Absent;
+    observed.task = Seen::Ours(testing::replication_config(&names.task, status, provision));
+    observed
+}
+
+#[test]
+fn a_serverless_replication_is_stopped_then_deleted_once_its_capacity_is_released() {
+    let names = names();
+    let config_arn = arn("replication-config", "task");
+    let running = plan(&names, DELETE, &serverless_world("running", "provisioned"));
+    assert_eq!(
+        running.actions,
+        [Action::StopTask {
+            arn: config_arn.clone()
+        }]
+    );
+    assert_eq!(
+        running.actions[0].resources(),
+        [Resource::ReplicationConfig]
+    );
+    assert!(
+        running
+            .remaining
+            .contains(&"replication config dmsflow-orders-task".to_string()),
+        "{:?}",
+        running.remaining
+    );
+
+    // Stopped, DMS still holding the capacity: nothing is deleted, not even the
+    // endpoints the config uses.
+    let holding = plan(
+        &names,
+        DELETE,
+        &serverless_world("stopped", "deprovisioning"),
+    );
+    assert!(holding.actions.is_empty(), "{:?}", holding.actions);
+    let waiting = holding.waiting_for.unwrap();
+    assert!(
+        waiting.contains("replication config dmsflow-orders-task to release its capacity (provision state deprovisioning)"),
+        "{waiting}"
+    );
+    assert_eq!(holding.wait_seconds, INSTANCE_WAIT_SECONDS);
+
+    // Released (or never provisioned, or failed to): deleted, then the rest.
+    for (status, provision) in [
+        ("stopped", "deprovisioned"),
+        ("ready", ""),
+        ("failed", "failed_provision"),
+    ] {
+        let released = plan(&names, DELETE, &serverless_world(status, provision));
+        assert_eq!(
+            released.actions,
+            [Action::DeleteTask {
+                arn: config_arn.clone()
+            }],
+            "{status} {provision}"
+        );
+    }
+
+    // Kept for inspection after a failure: stopped, never deleted.
+    let kept = plan(
+        &names,
+        KEEP_BUT_STOP,
+        &serverless_world("stopped", "deprovisioning"),
+    );
+    assert!(kept.actions.is_empty() && kept.waiting_for.is_none());
+    assert!(
+        kept.kept
+            .contains(&"replication config dmsflow-orders-task".to_string())
+    );
+}

@@ -2,7 +2,7 @@
 
 use super::{wanted_alarms, wire_name};
 use crate::naming::Names;
-use crate::spec::{EndpointSpec, Keep, MigrationSpec, MigrationType, TargetTablePrep};
+use crate::spec::{Compute, EndpointSpec, Keep, MigrationSpec, MigrationType, TargetTablePrep};
 
 fn describe_endpoint(endpoint: &EndpointSpec) -> String {
     format!(
@@ -37,28 +37,34 @@ pub fn dry_run(spec: &MigrationSpec, names: &Names, topic_arn: &str) -> Vec<Stri
             spec.network.subnet_ids.join(", ")
         )),
     }
+    let serverless = spec
+        .serverless
+        .as_ref()
+        .filter(|_| spec.compute == Compute::Serverless);
     let instance = &spec.instance;
-    plan.push(format!(
-        "create replication instance {} ({}, {} GiB, {}, {}{})",
-        names.instance,
-        instance.class,
-        instance.allocated_storage_gb,
-        if instance.multi_az {
-            "Multi-AZ"
-        } else {
-            "single-AZ"
-        },
-        if instance.publicly_accessible {
-            "public IP"
-        } else {
-            "no public IP"
-        },
-        instance
-            .engine_version
-            .as_ref()
-            .map(|v| format!(", engine {v}"))
-            .unwrap_or_default()
-    ));
+    if serverless.is_none() {
+        plan.push(format!(
+            "create replication instance {} ({}, {} GiB, {}, {}{})",
+            names.instance,
+            instance.class,
+            instance.allocated_storage_gb,
+            if instance.multi_az {
+                "Multi-AZ"
+            } else {
+                "single-AZ"
+            },
+            if instance.publicly_accessible {
+                "public IP"
+            } else {
+                "no public IP"
+            },
+            instance
+                .engine_version
+                .as_ref()
+                .map(|v| format!(", engine {v}"))
+                .unwrap_or_default()
+        ));
+    }
     plan.push(format!(
         "create source endpoint {} ({})",
         names.source_endpoint,
@@ -70,7 +76,16 @@ pub fn dry_run(spec: &MigrationSpec, names: &Names, topic_arn: &str) -> Vec<Stri
         describe_endpoint(&spec.target)
     ));
     plan.push(format!(
-        "create replication task {} ({}, validation {}, existing target tables: {})",
+        "create {} {} ({}, validation {}, existing target tables: {})",
+        match serverless {
+            None => "replication task".to_string(),
+            Some(s) => format!(
+                "DMS Serverless replication config (capacity {}-{} DCU, {}; no replication instance; DMS tests the connections when it starts)",
+                s.min_capacity_units.unwrap_or(1),
+                s.max_capacity_units,
+                if s.multi_az { "Multi-AZ" } else { "single-AZ" },
+            ),
+        },
         names.task,
         wire_name(spec.migration_type),
         if spec.validation.enabled { "on" } else { "off" },
@@ -87,11 +102,13 @@ pub fn dry_run(spec: &MigrationSpec, names: &Names, topic_arn: &str) -> Vec<Stri
                 .into(),
         ),
     }
-    plan.push(format!(
-        "subscribe {topic_arn} to DMS events of the task ({}) as {}",
-        spec.notifications.event_categories.join(", "),
-        names.event_subscription
-    ));
+    if serverless.is_none() {
+        plan.push(format!(
+            "subscribe {topic_arn} to DMS events of the task ({}) as {}",
+            spec.notifications.event_categories.join(", "),
+            names.event_subscription
+        ));
+    }
     let alarms = wanted_alarms(spec, names);
     if !alarms.is_empty() {
         plan.push(format!(
@@ -102,7 +119,7 @@ pub fn dry_run(spec: &MigrationSpec, names: &Names, topic_arn: &str) -> Vec<Stri
     plan.push(format!(
         "create CloudWatch dashboard {} (full-load progress and rows{}, tables errored{}{})",
         names.dashboard,
-        if spec.migration_type == MigrationType::FullLoad {
+        if spec.migration_type == MigrationType::FullLoad || serverless.is_some() {
             ""
         } else {
             ", CDC latency, incoming changes and throughput"

@@ -6,7 +6,7 @@ use super::wanted_alarms;
 use crate::aws::dms::{Endpoint, EndpointRole, EventSubscription, Instance, SubnetGroup, Task};
 use crate::error::{ErrorKind, StepError};
 use crate::naming::{self, Names};
-use crate::spec::{MigrationSpec, Polling};
+use crate::spec::{Compute, MigrationSpec, Polling};
 
 /// Seconds to wait while the replication instance is being created.
 pub const INSTANCE_WAIT_SECONDS: u32 = 30;
@@ -75,12 +75,32 @@ pub enum Resource {
     Instance,
     Endpoint(EndpointRole),
     Task,
+    /// A DMS Serverless replication config (under the task's name: one name
+    /// for the run's replication, whichever kind).
+    ReplicationConfig,
     EventSubscription,
     Alarm(String),
     Dashboard,
 }
 
 impl Resource {
+    /// The run's replication of the spec's compute: a task, or a replication config.
+    pub fn replication(spec: &MigrationSpec) -> Resource {
+        match spec.compute {
+            Compute::Instance => Resource::Task,
+            Compute::Serverless => Resource::ReplicationConfig,
+        }
+    }
+
+    /// The replication a task or config ARN names.
+    pub fn replication_of(arn: &str) -> Resource {
+        if crate::aws::dms::is_config_arn(arn) {
+            Resource::ReplicationConfig
+        } else {
+            Resource::Task
+        }
+    }
+
     /// What and which, for messages: `replication instance dmsflow-x-instance`.
     pub fn label(&self, names: &Names) -> String {
         match self {
@@ -93,6 +113,7 @@ impl Resource {
                 format!("endpoint {}", names.target_endpoint)
             }
             Resource::Task => format!("replication task {}", names.task),
+            Resource::ReplicationConfig => format!("replication config {}", names.task),
             Resource::EventSubscription => {
                 format!("event subscription {}", names.event_subscription)
             }
@@ -167,7 +188,13 @@ pub fn foreign_labels(names: &Names, observed: &Observed) -> Vec<String> {
             Resource::Endpoint(EndpointRole::Target),
             observed.target.is_foreign(),
         ),
-        (Resource::Task, observed.task.is_foreign()),
+        (
+            observed
+                .task
+                .get()
+                .map_or(Resource::Task, |t| Resource::replication_of(&t.arn)),
+            observed.task.is_foreign(),
+        ),
         (
             Resource::EventSubscription,
             observed.subscription.is_foreign(),
@@ -272,7 +299,7 @@ fn task_state(spec: &MigrationSpec, task: &Task) -> Option<Next> {
     let id = &task.id;
     match task.status.as_str() {
         "ready" | "starting" | "running" | "stopping" | "stopped" | "failed" => None,
-        "deleting" => Some(Next::Fail(deleting("replication task", id))),
+        "deleting" => Some(Next::Fail(deleting(task.kind(), id))),
         "failed-move" => Some(Next::Fail(StepError::new(
             ErrorKind::AwsError,
             format!(
@@ -283,7 +310,7 @@ fn task_state(spec: &MigrationSpec, task: &Task) -> Option<Next> {
         other => Some(wait(
             spec,
             SHORT_WAIT_SECONDS,
-            format!("replication task {id} to become ready (it is {other})"),
+            format!("{} {id} to become ready (it is {other})", task.kind()),
         )),
     }
 }
@@ -343,11 +370,16 @@ fn plan_next(spec: &MigrationSpec, names: &Names, observed: &Observed) -> Result
         }
         _ => {}
     }
-    let instance = observed
-        .instance
-        .get()
-        .ok_or(Next::Create(Resource::Instance))?;
-    let instance_wait = hold(instance_state(spec, instance))?;
+    let serverless = spec.compute == Compute::Serverless;
+    let instance_wait = if serverless {
+        None
+    } else {
+        let instance = observed
+            .instance
+            .get()
+            .ok_or(Next::Create(Resource::Instance))?;
+        hold(instance_state(spec, instance))?
+    };
     let mut endpoint_wait = None;
     for (role, seen) in [
         (EndpointRole::Source, &observed.source),
@@ -359,14 +391,22 @@ fn plan_next(spec: &MigrationSpec, names: &Names, observed: &Observed) -> Result
     if let Some(waiting) = instance_wait.or(endpoint_wait) {
         return Ok(waiting);
     }
-    let task = observed.task.get().ok_or(Next::Create(Resource::Task))?;
-    let task_wait = hold(task_state(spec, task))?;
-    let subscription = observed
-        .subscription
+    let task = observed
+        .task
         .get()
-        .ok_or(Next::Create(Resource::EventSubscription))?;
-    if let Some(stop) = subscription_state(subscription) {
-        return Err(stop);
+        .ok_or(Next::Create(Resource::replication(spec)))?;
+    let task_wait = hold(task_state(spec, task))?;
+    // DMS's event subscriptions take replication instances and tasks only
+    // (CreateEventSubscription.SourceType, botocore's DMS model): a serverless
+    // run has none, and its failures reach the topic through the workflow.
+    if !serverless {
+        let subscription = observed
+            .subscription
+            .get()
+            .ok_or(Next::Create(Resource::EventSubscription))?;
+        if let Some(stop) = subscription_state(subscription) {
+            return Err(stop);
+        }
     }
     if let Some(missing) = wanted_alarms(spec, names)
         .into_iter()

@@ -3,15 +3,15 @@
 use serde::Serialize;
 
 use crate::aws::dms::{
-    EndpointRequest, EndpointRole, EventSubscriptionRequest, InstanceRequest, SubnetGroupRequest,
-    Tags, TaskRequest,
+    EndpointRequest, EndpointRole, EventSubscriptionRequest, InstanceRequest,
+    ReplicationConfigRequest, SubnetGroupRequest, Tags, TaskRequest,
 };
 use crate::aws::metrics::{
     AlarmRequest, PROGRESS_NAMESPACE, RUN_DIMENSION, metric_names, task_resource_id,
 };
 use crate::dashboard;
 use crate::naming::{self, Names};
-use crate::spec::{EndpointSpec, MigrationSpec, MigrationType, settings};
+use crate::spec::{Compute, EndpointSpec, MigrationSpec, MigrationType, settings};
 
 /// The serde name of a spec enum (`full-load-and-cdc`, `require`, ...).
 pub fn wire_name<T: Serialize>(value: T) -> String {
@@ -124,6 +124,37 @@ pub fn task_request(spec: &MigrationSpec, names: &Names, wiring: TaskWiring<'_>)
     }
 }
 
+/// The replication config of a serverless run (CreateReplicationConfig): the
+/// task's table mappings and settings, validation included from the start (a
+/// config cannot be modified once started), the capacity of the `serverless`
+/// section, and the network of the instance path. `None` without that section
+/// (the spec checks refuse such a spec first).
+pub fn replication_config_request(
+    spec: &MigrationSpec,
+    names: &Names,
+    source_endpoint_arn: &str,
+    target_endpoint_arn: &str,
+) -> Option<ReplicationConfigRequest> {
+    let serverless = spec.serverless.as_ref()?;
+    let units = |n: u32| i32::try_from(n).unwrap_or(i32::MAX);
+    Some(ReplicationConfigRequest {
+        id: names.task.clone(),
+        source_endpoint_arn: source_endpoint_arn.to_string(),
+        target_endpoint_arn: target_endpoint_arn.to_string(),
+        replication_type: wire_name(spec.migration_type),
+        table_mappings: spec.table_mappings.to_string(),
+        settings: settings::task_settings(spec).to_string(),
+        max_capacity_units: units(serverless.max_capacity_units),
+        min_capacity_units: serverless.min_capacity_units.map(units),
+        multi_az: serverless.multi_az,
+        preferred_maintenance_window: serverless.preferred_maintenance_window.clone(),
+        subnet_group_id: subnet_group_id(spec, names),
+        security_group_ids: spec.network.security_group_ids.clone(),
+        kms_key_id: serverless.kms_key_id.clone(),
+        tags: tags(spec),
+    })
+}
+
 /// The DMS event subscription of the run's task.
 pub fn event_subscription_request(
     spec: &MigrationSpec,
@@ -145,7 +176,9 @@ fn has_cdc(spec: &MigrationSpec) -> bool {
 }
 
 /// Names of the alarms the run wants: none when `notifications.alarms` is off;
-/// CDC latency only with CDC; validation failures only with validation.
+/// CDC latency only with CDC on a replication instance (the dimensions of DMS
+/// Serverless's metrics are not documented: docs/dms-serverless.md); validation
+/// failures only with validation.
 pub fn wanted_alarms(spec: &MigrationSpec, names: &Names) -> Vec<String> {
     if !spec.notifications.alarms {
         return Vec::new();
@@ -154,7 +187,9 @@ pub fn wanted_alarms(spec: &MigrationSpec, names: &Names) -> Vec<String> {
         .iter()
         .zip(&names.alarms)
         .filter(|(suffix, _)| match **suffix {
-            "cdc-latency-source" | "cdc-latency-target" => has_cdc(spec),
+            "cdc-latency-source" | "cdc-latency-target" => {
+                has_cdc(spec) && spec.compute == Compute::Instance
+            }
             "validation-failed" => spec.validation.enabled,
             _ => true,
         })
@@ -256,7 +291,9 @@ pub fn dashboard_body(
     Some(dashboard::body(&dashboard::DashboardFacts {
         run_id: &spec.run_id,
         region,
-        instance_id: &names.instance,
+        // DMS's task metrics are dimensioned by instance and task; a serverless
+        // replication's are not known (docs/dms-serverless.md): only dmsflow's.
+        instance_id: (spec.compute == Compute::Instance).then_some(names.instance.as_str()),
         task_resource_id: task_resource_id(task_arn).unwrap_or(task_arn),
         task_id: &names.task,
         cdc: has_cdc(spec),

@@ -553,3 +553,124 @@ fn a_subscription_dms_cannot_use_fails_with_the_fix() {
     world.observed.subscription = Seen::Ours(subscription);
     assert_eq!(failure(world.next(&spec)).kind, ErrorKind::InvalidRequest);
 }
+
+fn serverless_spec(changes: Value) -> MigrationSpec {
+    serde_json::from_value(fixtures::serverless_spec_json(changes)).unwrap()
+}
+
+#[test]
+fn a_serverless_run_creates_no_instance_and_no_subscription() {
+    let spec = serverless_spec(json!({}));
+    let names = names();
+    let mut world = World::empty();
+    assert_eq!(world.next(&spec), Next::Create(Resource::SubnetGroup));
+    world.observed.subnet_group = Seen::Ours(testing::subnet_group(&names.subnet_group));
+    assert_eq!(
+        world.next(&spec),
+        Next::Create(Resource::Endpoint(EndpointRole::Source)),
+        "no instance first"
+    );
+    world.observed.source = Seen::Ours(testing::endpoint(
+        &names.source_endpoint,
+        EndpointRole::Source,
+        "creating",
+    ));
+    world.observed.target = Seen::Ours(testing::endpoint(
+        &names.target_endpoint,
+        EndpointRole::Target,
+        "active",
+    ));
+    assert!(matches!(world.next(&spec), Next::Wait { .. }));
+    world.observed.source = Seen::Ours(testing::endpoint(
+        &names.source_endpoint,
+        EndpointRole::Source,
+        "active",
+    ));
+    assert_eq!(world.next(&spec), Next::Create(Resource::ReplicationConfig));
+    world.observed.task = Seen::Ours(testing::replication_config(&names.task, "ready", ""));
+    // No event subscription (DMS's take instances and tasks only), and of the
+    // alarms only those on dmsflow's own metrics.
+    let wanted = wanted_alarms(&spec, &names);
+    assert_eq!(
+        wanted,
+        vec![names.alarms[2].clone(), names.alarms[3].clone()],
+        "tables-errored and validation-failed"
+    );
+    for alarm in &wanted {
+        assert_eq!(
+            world.next(&spec),
+            Next::Create(Resource::Alarm(alarm.clone()))
+        );
+        world.observed.alarms.insert(alarm.clone(), true);
+    }
+    assert_eq!(world.next(&spec), Next::Create(Resource::Dashboard));
+    world.observed.dashboard = Seen::Ours(names.dashboard.clone());
+    assert_eq!(world.next(&spec), Next::Done);
+    assert_eq!(
+        Resource::ReplicationConfig.label(&names),
+        "replication config dmsflow-orders-task"
+    );
+}
+
+#[test]
+fn the_replication_config_request_carries_capacity_network_settings_and_tags() {
+    let spec = serverless_spec(json!({
+        "serverless": {"max_capacity_units": 16, "min_capacity_units": 2, "multi_az": true,
+                       "preferred_maintenance_window": "sun:23:00-mon:01:30",
+                       "kms_key_id": "alias/dms"},
+        "network": {"security_group_ids": ["sg-1"]},
+        "tags": {"team": "data"},
+    }));
+    let names = names();
+    let request = replication_config_request(&spec, &names, "s", "t").unwrap();
+    assert_eq!(request.id, "dmsflow-orders-task");
+    assert_eq!(
+        (request.max_capacity_units, request.min_capacity_units),
+        (16, Some(2))
+    );
+    assert!(request.multi_az);
+    assert_eq!(request.subnet_group_id, "dmsflow-orders-subnets");
+    assert_eq!(request.security_group_ids, ["sg-1"]);
+    assert_eq!(request.kms_key_id.as_deref(), Some("alias/dms"));
+    assert_eq!(request.replication_type, "full-load-and-cdc");
+    let settings: Value = serde_json::from_str(&request.settings).unwrap();
+    assert_eq!(
+        settings["ValidationSettings"]["EnableValidation"],
+        json!(spec.validation.enabled)
+    );
+    assert!(naming::owned_by("orders", &request.tags));
+    assert_eq!(request.tags["team"], "data");
+    assert_eq!(
+        replication_config_request(&fixtures::spec(json!({})), &names, "s", "t"),
+        None,
+        "no serverless section"
+    );
+}
+
+#[test]
+fn the_serverless_dashboard_shows_dmsflow_metrics_only() {
+    let spec = serverless_spec(json!({}));
+    let names = names();
+    let body = dashboard_body(
+        &spec,
+        &names,
+        "arn:aws:dms:eu-west-1:123456789012:replication-config:ABC",
+        "arn:aws:lambda:eu-west-1:123456789012:function:dmsflow-create",
+        &[],
+    )
+    .unwrap();
+    let metrics = crate::dashboard::metrics(&body);
+    assert!(!metrics.is_empty());
+    assert!(
+        metrics.iter().all(|m| m.namespace == "dmsflow"),
+        "{metrics:?}"
+    );
+    assert!(body.contains("DMS Serverless replication config"), "{body}");
+    let dry = dry_run(&spec, &names, TOPIC).join("\n");
+    assert!(
+        dry.contains("DMS Serverless replication config (capacity 2-16 DCU"),
+        "{dry}"
+    );
+    assert!(!dry.contains("replication instance dmsflow"), "{dry}");
+    assert!(!dry.contains("subscribe"), "{dry}");
+}

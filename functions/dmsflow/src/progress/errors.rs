@@ -5,6 +5,9 @@ use super::stop_reason::StopReason;
 use super::summary::{ProgressSummary, qualified_name, table_state};
 use crate::aws::dms::TableStats;
 use crate::error::{ErrorKind, StepError};
+use crate::naming::Names;
+use crate::spec::MigrationSpec;
+use crate::steps::test_connection::{ConnectionState, failure_text};
 
 /// How many names an error message lists before "and N more".
 pub const NAMES_LISTED: usize = 5;
@@ -40,10 +43,75 @@ pub fn task_failed(summary: &ProgressSummary) -> StepError {
     StepError::new(
         ErrorKind::TaskFailed,
         format!(
-            "replication task {} failed (status {}{reason}): {message}. {TASK_LOG_HINT}. Fix the cause, then run the workflow again with the same run_id: its start step resumes a failed or stopped task.",
-            summary.task, summary.status
+            "{} {} failed (status {}{reason}): {message}. {TASK_LOG_HINT}. Fix the cause, then run the workflow again with the same run_id: its start step resumes a failed or stopped task.",
+            match summary.provisioning {
+                Some(_) => "replication config",
+                None => "replication task",
+            },
+            summary.task,
+            summary.status
         ),
     )
+}
+
+/// "Test connection failed for endpoint X." (the user guide's log example of
+/// a serverless replication whose connection test failed, DMS Serverless
+/// components): the start of the failure message that names the endpoint.
+pub const SERVERLESS_CONNECTION_FAILED: &str = "Test connection failed for endpoint ";
+
+/// A DMS Serverless replication that failed before it replicated: its
+/// connection test (`ConnectionTestFailed`, with the connection step's advice)
+/// or its capacity's provisioning (`TaskFailed`). `None` for a task, or for a
+/// replication that failed otherwise ([`task_failed`] says it).
+pub fn serverless_failed(spec: &MigrationSpec, summary: &ProgressSummary) -> Option<StepError> {
+    let provisioning = summary.provisioning.as_ref()?;
+    let message = summary.last_failure_message.as_deref().unwrap_or("");
+    let names = Names::for_run(&spec.run_id);
+    if let Some(line) = message
+        .lines()
+        .find(|l| l.contains(SERVERLESS_CONNECTION_FAILED))
+    {
+        let rest =
+            &line[line.find(SERVERLESS_CONNECTION_FAILED)? + SERVERLESS_CONNECTION_FAILED.len()..];
+        let endpoint = rest.split(['.', ' ']).next().unwrap_or("");
+        let role = if endpoint == names.target_endpoint {
+            "target"
+        } else {
+            "source"
+        };
+        let connection = ConnectionState {
+            role: role.into(),
+            endpoint: endpoint.to_string(),
+            status: "failed".into(),
+            last_failure_message: Some(message.replace('\n', " ")),
+            tests_started: 0,
+        };
+        return Some(StepError::new(
+            ErrorKind::ConnectionTestFailed,
+            failure_text(spec, &names, &connection),
+        ));
+    }
+    if provisioning.state != "failed_provision" {
+        return None;
+    }
+    let message = if message.trim().is_empty() {
+        "DMS gave no failure message"
+    } else {
+        message
+    };
+    Some(StepError::new(
+        ErrorKind::TaskFailed,
+        format!(
+            "replication config {} failed while DMS provisioned its capacity (up to {} DCU; \
+             provision state failed_provision): {message}. Fix: check the account's DMS \
+             Serverless quotas (capacity units), the free IP addresses of the subnets of \
+             network.subnet_ids and, when given, that DMS may use serverless.kms_key_id; \
+             then run the workflow again with the same run_id: its start step starts the \
+             replication again",
+            summary.task,
+            spec.serverless.as_ref().map_or(0, |s| s.max_capacity_units),
+        ),
+    ))
 }
 
 /// Tables ended in `Table error`.

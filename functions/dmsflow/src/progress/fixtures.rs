@@ -102,6 +102,22 @@ pub fn spec_json(changes: serde_json::Value) -> serde_json::Value {
     spec
 }
 
+/// [`spec_json`] on DMS Serverless (16 DCU at most, 2 at least; no
+/// assessment, which dmsflow does not run there), then `changes` over it.
+pub fn serverless_spec_json(changes: serde_json::Value) -> serde_json::Value {
+    let mut spec = spec_json(serde_json::json!({
+        "compute": "serverless",
+        "serverless": {"max_capacity_units": 16, "min_capacity_units": 2},
+        "assessment": {"enabled": false},
+    }));
+    if let (Some(base), Some(changes)) = (spec.as_object_mut(), changes.as_object()) {
+        for (key, value) in changes {
+            base.insert(key.clone(), value.clone());
+        }
+    }
+    spec
+}
+
 /// [`spec_json`] as typed spec (without the parser's checks).
 pub fn spec(changes: serde_json::Value) -> crate::spec::MigrationSpec {
     serde_json::from_value(spec_json(changes)).expect("the fixture spec deserializes")
@@ -138,6 +154,36 @@ pub fn seeded_dms(instance_status: &str, task_status: &str) -> crate::testing::F
         dms.put_endpoint(testing::endpoint(id, role, "active"), tags());
     }
     dms.put_task(testing::task(&names.task, task_status), tags());
+    dms.clear_calls();
+    dms
+}
+
+/// A step input for `serverless_spec_json(changes)` with the previous report.
+pub fn serverless_input(
+    changes: serde_json::Value,
+    previous: serde_json::Value,
+) -> crate::steps::StepInput {
+    serde_json::from_value(serde_json::json!({
+        "spec": serverless_spec_json(changes),
+        "previous": previous,
+        "loop_started_at": null,
+    }))
+    .expect("the fixture input deserializes")
+}
+
+/// A fake DMS holding serverless run `orders`'s endpoints (`active`) and its
+/// replication config (`status` in task terms, provision state `provision`,
+/// never started).
+pub fn seeded_serverless_dms(status: &str, provision: &str) -> crate::testing::FakeDms {
+    use crate::testing::{self, owned_tags};
+    let dms = seeded_dms("available", "ready");
+    let names = crate::naming::Names::for_run("orders");
+    dms.remove(&names.task);
+    dms.remove(&names.instance);
+    dms.put_task(
+        testing::replication_config(&names.task, status, provision),
+        owned_tags("orders"),
+    );
     dms.clear_calls();
     dms
 }

@@ -59,7 +59,8 @@ pub fn judge(
         ));
     }
     if summary.phase == Phase::Failed {
-        return Err(errors::task_failed(summary));
+        return Err(errors::serverless_failed(spec, summary)
+            .unwrap_or_else(|| errors::task_failed(summary)));
     }
     if summary.tables_errored > 0 {
         return Err(errors::tables_errored(summary, tables));
@@ -191,6 +192,12 @@ fn validation_unmet(tables: &[TableStats]) -> Option<String> {
 }
 
 fn full_load_unmet(summary: &ProgressSummary) -> String {
+    if let (Phase::Starting, Some(provisioning)) = (summary.phase, &summary.provisioning) {
+        return format!(
+            "the replication to start (DMS Serverless stage {})",
+            provisioning.replication_status
+        );
+    }
     if summary.migration_type == "cdc" || summary.phase == Phase::Starting {
         return format!("the task to start (status {})", summary.status);
     }

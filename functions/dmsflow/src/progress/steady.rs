@@ -100,6 +100,7 @@ pub fn steady_summary(
         full_load_percent: now.full_load_percent,
         cdc_latency_source_seconds: now.cdc_latency_source_seconds,
         cdc_latency_target_seconds: now.cdc_latency_target_seconds,
+        provisioning: now.provisioning,
         ..previous.clone()
     })
 }

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::stop_reason::StopReason;
+use crate::aws::dms::Provisioning;
 use crate::aws::dms::{TableStats, Task};
 use crate::aws::metrics::CdcLatency;
 use crate::spec::MigrationType;
@@ -105,6 +106,9 @@ pub struct ProgressSummary {
     pub cdc_latency_source_seconds: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cdc_latency_target_seconds: Option<f64>,
+    /// A DMS Serverless replication's own status and capacity; `None` for a task.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provisioning: Option<Provisioning>,
 }
 
 /// The migration type DMS reports for a task.
@@ -169,6 +173,7 @@ impl ProgressSummary {
             validation_suspended_records: sum(|t| t.validation_suspended_records),
             cdc_latency_source_seconds: latency.and_then(|l| l.source_seconds),
             cdc_latency_target_seconds: latency.and_then(|l| l.target_seconds),
+            provisioning: task.provisioning.clone(),
         }
     }
 

@@ -150,6 +150,11 @@ pub fn check_parts(parts: &SpecParts) -> Vec<SpecProblem> {
                     .table_mappings
                     .as_ref()
                     .is_some_and(mappings::selects_views),
+                assessment_enabled: parts.assessment.as_ref().is_some_and(|a| a.enabled),
+                criterion_needs_latency: parts
+                    .completion
+                    .as_ref()
+                    .is_some_and(|c| c.criterion == super::CompletionCriterion::ReadyForCutover),
             },
             out,
         );

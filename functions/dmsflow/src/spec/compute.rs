@@ -90,6 +90,10 @@ pub struct ComputeFacts<'a> {
     pub target_engine: Option<&'a str>,
     /// A selection rule takes views (`"table-type": "view"` or `"all"`).
     pub selects_views: bool,
+    /// The premigration assessment is on (`assessment.enabled`).
+    pub assessment_enabled: bool,
+    /// The completion criterion needs the CDC latency (`ready-for-cutover`).
+    pub criterion_needs_latency: bool,
 }
 
 /// Every problem of the compute choice, all at once.
@@ -136,6 +140,24 @@ pub fn check(facts: &ComputeFacts, out: &mut Vec<SpecProblem>) {
             "table_mappings",
             "selects views: \"AWS DMS serverless does not support views\" (DMS user guide, DMS Serverless limitations)",
             "select tables only (`\"table-type\": \"table\"`), or use compute: instance",
+        ));
+    }
+    if facts.assessment_enabled {
+        // DMS Serverless runs its assessment through StartReplication's
+        // PremigrationAssessmentSettings, with results in a bucket DMS manages
+        // (docs/dms-serverless.md); the task assessment calls do not take a
+        // replication config. dmsflow does not drive that yet: refused, not skipped.
+        out.push(SpecProblem::new(
+            "assessment.enabled",
+            "is true (the default), but dmsflow does not yet run premigration assessments on DMS Serverless",
+            "set `\"assessment\": {\"enabled\": false}` for this run (run an assessment from the DMS console if you need one), or use compute: instance",
+        ));
+    }
+    if facts.criterion_needs_latency {
+        out.push(SpecProblem::new(
+            "completion.criterion",
+            "is ready-for-cutover, which waits for DMS's CDC latency metrics; the CloudWatch dimensions of a DMS Serverless replication's metrics are not documented, so dmsflow cannot read them",
+            "use `validated` or `full-load-complete` (the replication goes on as `completion.then` says), or use compute: instance",
         ));
     }
     if let Some(serverless) = facts.serverless {
@@ -227,6 +249,8 @@ mod tests {
             source_engine: Some("postgres"),
             target_engine: Some("aurora-postgresql"),
             selects_views: false,
+            assessment_enabled: false,
+            criterion_needs_latency: false,
         }
     }
 
@@ -258,6 +282,8 @@ mod tests {
         all.source_engine = Some("db2");
         all.target_engine = Some("redis");
         all.selects_views = true;
+        all.assessment_enabled = true;
+        all.criterion_needs_latency = true;
         assert_eq!(
             paths(&all),
             [
@@ -265,6 +291,8 @@ mod tests {
                 "source.engine",
                 "target.engine",
                 "table_mappings",
+                "assessment.enabled",
+                "completion.criterion",
                 "serverless.max_capacity_units",
                 "serverless.min_capacity_units",
                 "serverless.preferred_maintenance_window",

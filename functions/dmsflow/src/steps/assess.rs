@@ -127,7 +127,7 @@ pub async fn handle<D: Dms>(
 ) -> StepResult<StepReport<AssessDetail>> {
     let spec = input.spec()?;
     let names = Names::for_run(&spec.run_id);
-    let task = read::task(dms, &names).await?;
+    let task = read::task(dms, spec.compute, &names).await?;
     let mut detail = AssessDetail {
         task: task.id.clone(),
         ..AssessDetail::default()

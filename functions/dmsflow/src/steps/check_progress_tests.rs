@@ -593,3 +593,119 @@ async fn a_table_in_error_during_steady_cdc_is_found_by_the_filtered_call() {
     assert_eq!(error.kind, ErrorKind::TablesErrored);
     assert!(error.message.contains("sales.t00001"), "{error}");
 }
+
+mod serverless {
+    use super::*;
+    use crate::progress::fixtures::{seeded_serverless_dms, serverless_input};
+
+    async fn check(dms: &FakeDms) -> StepResult<StepReport<ProgressDetail>> {
+        check_with(dms, json!({})).await
+    }
+
+    async fn check_with(dms: &FakeDms, changes: Value) -> StepResult<StepReport<ProgressDetail>> {
+        let metrics = FakeMetrics::new();
+        handle(
+            dms,
+            &metrics,
+            serverless_input(changes, Value::Null),
+            SystemTime::now(),
+        )
+        .await
+    }
+
+    fn failed(dms: &FakeDms, provision: &str, messages: &str) {
+        dms.update_task(TASK, |t| {
+            t.status = "failed".into();
+            t.start_date = Some(1_767_225_600);
+            t.last_failure_message = Some(messages.into());
+            if let Some(p) = t.provisioning.as_mut() {
+                p.state = provision.into();
+                p.replication_status = "failed".into();
+            }
+        });
+    }
+
+    #[tokio::test]
+    async fn a_replication_in_a_stage_before_running_is_waited_for_by_its_stage() {
+        let dms = seeded_serverless_dms("starting", "provisioning");
+        dms.update_task(TASK, |t| {
+            t.start_date = Some(1_767_225_600);
+            t.provisioning.as_mut().unwrap().replication_status = "provisioning_capacity".into();
+        });
+        let report = check(&dms).await.unwrap();
+        assert!(!report.done);
+        assert_eq!(
+            report.waiting_for.as_deref(),
+            Some("the replication to start (DMS Serverless stage provisioning_capacity)")
+        );
+    }
+
+    #[tokio::test]
+    async fn a_failed_connection_test_is_a_connection_test_failure_naming_the_endpoint() {
+        let dms = seeded_serverless_dms("ready", "");
+        failed(
+            &dms,
+            "deprovisioning",
+            "Test connection failed for endpoint dmsflow-orders-target. Login timeout expired",
+        );
+        let error = check(&dms).await.unwrap_err();
+        assert_eq!(error.kind, ErrorKind::ConnectionTestFailed);
+        assert!(
+            error.message.starts_with("The target endpoint dmsflow-orders-target (aurora-postgresql at target.example.internal:5432")
+                && error.message.contains("DMS Serverless replication config dmsflow-orders-task: Test connection failed")
+                && error.message.contains("the replication's security groups"),
+            "{}",
+            error.message
+        );
+    }
+
+    #[tokio::test]
+    async fn a_failed_provisioning_says_so_with_the_capacity_and_the_fix() {
+        let dms = seeded_serverless_dms("ready", "");
+        failed(&dms, "failed_provision", "Insufficient capacity units.");
+        let error = check(&dms).await.unwrap_err();
+        assert_eq!(error.kind, ErrorKind::TaskFailed);
+        assert!(
+            error
+                .message
+                .contains("failed while DMS provisioned its capacity (up to 16 DCU")
+                && error.message.contains("Insufficient capacity units.")
+                && error.message.contains("quotas"),
+            "{}",
+            error.message
+        );
+        // Any other failure: the task's message, naming a replication config.
+        let dms = seeded_serverless_dms("ready", "");
+        failed(&dms, "deprovisioning", "Last Error Table error.");
+        let error = check(&dms).await.unwrap_err();
+        assert_eq!(error.kind, ErrorKind::TaskFailed);
+        assert!(
+            error
+                .message
+                .starts_with("replication config dmsflow-orders-task failed"),
+            "{}",
+            error.message
+        );
+    }
+
+    #[tokio::test]
+    async fn statistics_lost_with_the_capacity_leave_the_replications_own() {
+        let dms = seeded_serverless_dms("stopped", "deprovisioned");
+        dms.update_task(TASK, |t| {
+            t.start_date = Some(1_767_225_600);
+            t.migration_type = "full-load".into();
+            t.stop_reason = Some("Stop Reason FULL_LOAD_ONLY_FINISHED".into());
+            t.stats = Some(crate::aws::dms::TaskStats {
+                full_load_progress_percent: 100,
+                tables_loaded: 4,
+                ..Default::default()
+            });
+        });
+        dms.fail_next("table_statistics", AwsFault::Busy("deprovisioned".into()));
+        let full_load = json!({"migration_type": "full-load",
+                               "completion": {"criterion": "full-load-complete"}});
+        let report = check_with(&dms, full_load).await.unwrap();
+        assert!(report.done, "{:?}", report.waiting_for);
+        assert_eq!(report.detail.summary.tables_loaded, 4);
+    }
+}

@@ -31,9 +31,9 @@ use crate::deadline;
 use crate::error::{ErrorKind, StepError, StepResult};
 use crate::naming::Names;
 use crate::plan::{Observed, SHORT_WAIT_SECONDS, Seen, wait_within};
-use crate::spec::MigrationSpec;
 use crate::spec::check::{SpecParts, check_parts};
 use crate::spec::parse::invalid_spec;
+use crate::spec::{Compute, MigrationSpec};
 use crate::steps::read_spec;
 use crate::workflow::{Route, RunState, StepCall};
 
@@ -130,7 +130,7 @@ pub async fn handle<D: Dms, M: Metrics>(
     let users_group = spec
         .as_ref()
         .and_then(|s| s.network.subnet_group.as_deref());
-    let observed = observe(&looker, users_group).await?;
+    let observed = observe(&looker, users_group, spec.as_ref().map(|s| s.compute)).await?;
     let plan = cleanup_plan::plan(&names, policy, &observed);
 
     let mut done = Done::default();
@@ -294,6 +294,7 @@ struct Done {
 async fn observe<D: Dms, M: Metrics>(
     looker: &Looker<'_, D, M>,
     users_group: Option<&str>,
+    compute: Option<Compute>,
 ) -> StepResult<Observed> {
     let names = looker.names;
     let subnet_group = if users_group == Some(names.subnet_group.as_str()) {
@@ -308,7 +309,7 @@ async fn observe<D: Dms, M: Metrics>(
         instance: looker.instance().await?,
         source: looker.endpoint(EndpointRole::Source).await?,
         target: looker.endpoint(EndpointRole::Target).await?,
-        task: looker.task().await?,
+        task: looker.task(compute).await?,
         subscription: looker.subscription().await?,
         alarms,
         dashboard: looker.dashboard().await?,
@@ -321,6 +322,7 @@ async fn execute<D: Dms, M: Metrics>(
     action: &Action,
 ) -> Result<(), AwsFault> {
     match action {
+        // A task's ARN or a replication config's: the Dms calls choose DMS's.
         Action::StopTask { arn } => dms.stop_task(arn).await,
         Action::DeleteTask { arn } => dms.delete_task(arn).await,
         Action::DeleteEndpoint { arn, .. } => dms.delete_endpoint(arn).await,

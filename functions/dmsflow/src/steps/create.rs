@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 
 use super::validate_spec::topic;
 use super::{StepInput, StepReport};
-use crate::aws::dms::{EndpointRole, EventSubscription, SubnetGroup};
+use crate::aws::dms::{Endpoint, EndpointRole, EventSubscription, SubnetGroup};
 use crate::aws::{AwsFault, Dms, Metrics};
 use crate::deadline;
 use crate::error::{ErrorKind, StepError, StepResult};
@@ -105,8 +105,7 @@ pub async fn reconcile<D: Dms, M: Metrics>(
         topic: topic(&spec)?,
     };
     let wanted_alarms = plan::wanted_alarms(&spec, &names);
-    let given_group = spec.network.subnet_group.as_deref();
-    let mut observed = observe::all(&run.looker, given_group, &wanted_alarms).await?;
+    let mut observed = observe::all(&run.looker, &spec, &wanted_alarms).await?;
     let mut actions = Vec::new();
     for _ in 0..MAX_ACTIONS {
         match plan::next(&spec, &names, &observed) {
@@ -215,6 +214,30 @@ impl<D: Dms, M: Metrics> Run<'_, D, M> {
                     )
                 })
             }
+            Resource::ReplicationConfig => {
+                let (source, target) = wiring(names, observed, resource)?;
+                let request =
+                    plan::replication_config_request(spec, names, &source.arn, &target.arn)
+                        .ok_or_else(|| {
+                            StepError::new(
+                                ErrorKind::InvalidSpec,
+                                "compute is serverless but the spec has no serverless section; \
+                                 add `\"serverless\": {\"max_capacity_units\": 16}`",
+                            )
+                        })?;
+                dms.create_serverless_replication(&request)
+                    .await
+                    .map(|config| {
+                        observed.task = Seen::Ours(config);
+                        format!(
+                            "created replication config {} ({}, {}-{} DCU)",
+                            request.id,
+                            request.replication_type,
+                            request.min_capacity_units.unwrap_or(1),
+                            request.max_capacity_units
+                        )
+                    })
+            }
             Resource::EventSubscription => {
                 let request = plan::event_subscription_request(spec, names, &self.topic);
                 dms.create_event_subscription(&request).await.map(|()| {
@@ -295,14 +318,34 @@ impl<D: Dms, M: Metrics> Run<'_, D, M> {
 }
 
 /// The observed endpoint of one role.
-fn endpoint_slot(
-    observed: &mut Observed,
-    role: EndpointRole,
-) -> &mut Seen<crate::aws::dms::Endpoint> {
+fn endpoint_slot(observed: &mut Observed, role: EndpointRole) -> &mut Seen<Endpoint> {
     match role {
         EndpointRole::Source => &mut observed.source,
         EndpointRole::Target => &mut observed.target,
     }
+}
+
+fn missing_parts(names: &Names, resource: &Resource) -> StepError {
+    StepError::new(
+        ErrorKind::ResourceMissing,
+        format!(
+            "the {} needs the run's endpoints (and instance, for a task), which are not all there",
+            resource.label(names)
+        ),
+    )
+}
+
+/// The run's two endpoints, which the replication connects.
+fn wiring<'o>(
+    names: &Names,
+    observed: &'o Observed,
+    resource: &Resource,
+) -> StepResult<(&'o Endpoint, &'o Endpoint)> {
+    let source = observed.source.get();
+    let target = observed.target.get();
+    source
+        .zip(target)
+        .ok_or_else(|| missing_parts(names, resource))
 }
 
 fn task_request(
@@ -310,18 +353,11 @@ fn task_request(
     names: &Names,
     observed: &Observed,
 ) -> StepResult<crate::aws::dms::TaskRequest> {
-    let missing = || {
-        StepError::new(
-            ErrorKind::ResourceMissing,
-            format!(
-                "the replication task {} needs the run's instance and endpoints, which are not all there",
-                names.task
-            ),
-        )
-    };
-    let instance = observed.instance.get().ok_or_else(missing)?;
-    let source = observed.source.get().ok_or_else(missing)?;
-    let target = observed.target.get().ok_or_else(missing)?;
+    let (source, target) = wiring(names, observed, &Resource::Task)?;
+    let instance = observed
+        .instance
+        .get()
+        .ok_or_else(|| missing_parts(names, &Resource::Task))?;
     Ok(plan::task_request(
         spec,
         names,
@@ -344,7 +380,7 @@ fn report(
     wait_seconds: u32,
     observed: &Observed,
 ) -> StepReport<CreateDetail> {
-    let endpoint = |e: &crate::aws::dms::Endpoint| ResourceView {
+    let endpoint = |e: &Endpoint| ResourceView {
         id: e.id.clone(),
         arn: Some(e.arn.clone()),
         status: e.status.clone(),

@@ -51,7 +51,7 @@ pub async fn handle<D: Dms, M: Metrics>(
             StepError::new(
                 ErrorKind::CutoverRefused,
                 format!(
-                    "run {} has no replication task {} in this account and region: check the run_id (the run's notices name it)",
+                    "run {} has no replication task {} in this account and region: check the run_id (the run's notices name it); a guided cutover is for runs on a replication instance (dmsflow does not yet cut over DMS Serverless runs: stop the replication from the DMS console at cutover)",
                     request.run_id, names.task
                 ),
             )

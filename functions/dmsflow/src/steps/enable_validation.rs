@@ -16,6 +16,15 @@
 //! The wait is bounded by `polling.task_change_timeout_minutes` (`StepTimedOut`):
 //! a task stuck in `stopping` or `modifying` is announced, not waited on for ever.
 //!
+//! A DMS Serverless replication config takes its settings before its first
+//! start only ("You can only modify a replication configuration before any
+//! replication that uses it has started", botocore's model,
+//! ModifyReplicationConfig), and DescribeReplications does not show them: a
+//! config never started is given the spec's settings, validation included, once
+//! (`settings_applied`), and the step waits for it to leave `modifying`; one that
+//! has run keeps the settings of its first start (those the create step gave it
+//! from the spec), and the step says so.
+//!
 //! Should the report that says "stopped by this step" be lost (a Lambda retry after
 //! the stop), the task stays stopped with validation enabled; the start step then
 //! resumes it, so replication goes on either way.
@@ -31,7 +40,8 @@ use crate::aws::Dms;
 use crate::aws::dms::{StartType, Task};
 use crate::error::StepResult;
 use crate::naming::Names;
-use crate::spec::settings::{validation_enabled, with_validation};
+use crate::spec::MigrationSpec;
+use crate::spec::settings::{task_settings, validation_enabled, with_validation};
 
 /// What enable-validation reports besides the common fields.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -48,6 +58,9 @@ pub struct ValidationDetail {
     pub stopped_by_this_step: bool,
     /// This step resumed the task it had stopped.
     pub resumed: bool,
+    /// This step gave a serverless replication config the spec's settings.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub settings_applied: bool,
 }
 
 /// Enables validation if the spec asks for it; see the module documentation.
@@ -68,7 +81,10 @@ pub async fn handle<D: Dms>(
     }
     let names = Names::for_run(&spec.run_id);
     let previous: ValidationDetail = read::previous(&input).unwrap_or_default();
-    let task = read::task(dms, &names).await?;
+    let task = read::task(dms, spec.compute, &names).await?;
+    if task.is_serverless() {
+        return serverless(dms, &spec, &task, previous, &input, now).await;
+    }
     let settings = task.settings.as_deref().unwrap_or("{}");
     let mut detail = ValidationDetail {
         requested: true,
@@ -76,6 +92,7 @@ pub async fn handle<D: Dms>(
         task_status: task.status.clone(),
         stopped_by_this_step: previous.stopped_by_this_step,
         resumed: previous.resumed,
+        settings_applied: false,
     };
     if task.status == "deleting" {
         return Err(read::being_deleted(
@@ -146,6 +163,85 @@ pub async fn handle<D: Dms>(
     }
     Ok(StepReport::new(
         done,
+        actions,
+        waiting_for,
+        spec.polling.min_wait_seconds,
+        detail,
+    ))
+}
+
+/// Enable-validation on a DMS Serverless replication config; see the module
+/// documentation.
+async fn serverless<D: Dms>(
+    dms: &D,
+    spec: &MigrationSpec,
+    config: &Task,
+    previous: ValidationDetail,
+    input: &StepInput,
+    now: SystemTime,
+) -> StepResult<StepReport<ValidationDetail>> {
+    let mut detail = ValidationDetail {
+        requested: true,
+        task_status: config.status.clone(),
+        settings_applied: previous.settings_applied,
+        ..ValidationDetail::default()
+    };
+    let mut actions = Vec::new();
+    let has_run = config.start_date.is_some();
+    let waiting_for = match config.status.as_str() {
+        "deleting" => {
+            return Err(read::being_deleted(
+                &config.id,
+                "validation cannot be enabled",
+            ));
+        }
+        _ if has_run => {
+            actions.push(format!(
+                "replication config {} has run: it keeps the settings of its first start, \
+                 which the create step gave it from the spec (DMS does not modify a config once started)",
+                config.id
+            ));
+            None
+        }
+        "ready" if detail.settings_applied => None,
+        "ready" => {
+            let settings = task_settings(spec).to_string();
+            dms.modify_task_settings(&config.arn, &settings)
+                .await
+                .map_err(|f| {
+                    f.into_step_error(&format!(
+                        "giving replication config {} the spec's settings with data validation",
+                        config.id
+                    ))
+                })?;
+            actions.push(format!(
+                "gave replication config {} the spec's settings with data validation \
+                 (before its first start, the only time DMS allows it)",
+                config.id
+            ));
+            detail.settings_applied = true;
+            Some(format!(
+                "replication config {} to take the new settings",
+                config.id
+            ))
+        }
+        status => Some(format!(
+            "replication config {} to take the new settings (status {status})",
+            config.id
+        )),
+    };
+    detail.validation_enabled = waiting_for.is_none();
+    if let Some(waiting_for) = &waiting_for {
+        deadline::check(
+            input.loop_started_at.as_deref(),
+            now,
+            minutes(spec.polling.task_change_timeout_minutes),
+            waiting_for,
+            "task_change_timeout_minutes",
+        )?;
+    }
+    Ok(StepReport::new(
+        waiting_for.is_none(),
         actions,
         waiting_for,
         spec.polling.min_wait_seconds,

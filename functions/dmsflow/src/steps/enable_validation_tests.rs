@@ -191,3 +191,49 @@ async fn faults_and_missing_tasks_are_named() {
     assert_eq!(err.kind, ErrorKind::ResourceMissing);
     assert!(err.message.contains(TASK));
 }
+
+mod serverless {
+    use super::*;
+    use crate::progress::fixtures::{seeded_serverless_dms, serverless_input};
+
+    async fn call(dms: &FakeDms, previous: &Value) -> StepResult<StepReport<ValidationDetail>> {
+        handle(
+            dms,
+            serverless_input(json!({"validation": {"enabled": true}}), previous.clone()),
+            SystemTime::now(),
+        )
+        .await
+    }
+
+    #[tokio::test]
+    async fn a_config_never_started_gets_the_specs_settings_once_then_waits_for_them() {
+        let dms = seeded_serverless_dms("ready", "");
+        let first = call(&dms, &Value::Null).await.unwrap();
+        assert!(!first.done && first.detail.settings_applied);
+        assert_eq!(dms.calls_to("modify_task_settings").len(), 1);
+        let mut settings = None;
+        dms.update_task(TASK, |t| settings = t.settings.clone());
+        let settings: Value = serde_json::from_str(&settings.unwrap()).unwrap();
+        assert_eq!(settings["ValidationSettings"]["EnableValidation"], true);
+        // DMS applies them (modifying), then the config is ready again: done,
+        // with no second modify.
+        let mut previous = serde_json::to_value(&first).unwrap();
+        for (status, done) in [("modifying", false), ("ready", true)] {
+            dms.set_status(TASK, status);
+            let report = call(&dms, &previous).await.unwrap();
+            assert_eq!(report.done, done, "{status}");
+            previous = serde_json::to_value(&report).unwrap();
+        }
+        assert_eq!(dms.calls_to("modify_task_settings").len(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_config_that_has_run_keeps_its_settings_and_the_step_says_so() {
+        let dms = seeded_serverless_dms("stopped", "deprovisioned");
+        dms.update_task(TASK, |t| t.start_date = Some(1_767_225_600));
+        let report = call(&dms, &Value::Null).await.unwrap();
+        assert!(report.done);
+        assert!(dms.calls_to("modify_task_settings").is_empty());
+        assert!(report.actions[0].contains("keeps the settings of its first start"));
+    }
+}

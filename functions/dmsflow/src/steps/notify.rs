@@ -171,7 +171,7 @@ pub async fn failure<N: Notices>(
         cause: &cause,
         cleanup_on_failure: on_failure.filter(|_| clean_up),
         task: run.map(|r| r.names.task.as_str()),
-        instance: run.map(|r| r.names.instance.as_str()),
+        instance: run.and_then(crate::workflow::Run::instance),
         generation: run.map_or(1, |r| r.generation),
         first_execution_arn: run.map(|r| r.first_execution_arn.as_str()),
         earlier: earlier
@@ -247,7 +247,7 @@ pub async fn success<N: Notices>(
         execution_arn: &state.execution,
         spec,
         task: &run.names.task,
-        instance: &run.names.instance,
+        instance: run.instance(),
         progress: &state.step.report,
         notes: &run.notes,
     });

@@ -8,6 +8,7 @@ use crate::aws::Dms;
 use crate::aws::dms::{Endpoint, Instance, Task};
 use crate::error::{ErrorKind, StepError, StepResult};
 use crate::naming::Names;
+use crate::spec::Compute;
 
 /// The `ResourceMissing` error for a resource the step needs.
 pub fn missing(what: &str, id: &str) -> StepError {
@@ -30,12 +31,19 @@ pub fn being_deleted(task_id: &str, consequence: &str) -> StepError {
     )
 }
 
-/// The run's replication task.
-pub async fn task<D: Dms>(dms: &D, names: &Names) -> StepResult<Task> {
-    dms.describe_task(&names.task)
-        .await
-        .map_err(|f| f.into_step_error(&format!("reading replication task {}", names.task)))?
-        .ok_or_else(|| missing("replication task", &names.task))
+/// The run's replication: its task, or its replication config on DMS Serverless.
+pub async fn task<D: Dms>(dms: &D, compute: Compute, names: &Names) -> StepResult<Task> {
+    let id = &names.task;
+    let (what, found) = match compute {
+        Compute::Instance => ("replication task", dms.describe_task(id).await),
+        Compute::Serverless => (
+            "replication config",
+            dms.describe_serverless_replication(id).await,
+        ),
+    };
+    found
+        .map_err(|f| f.into_step_error(&format!("reading {what} {id}")))?
+        .ok_or_else(|| missing(what, id))
 }
 
 /// The run's replication instance.

@@ -17,6 +17,16 @@
 //! passing state is bounded by `polling.task_change_timeout_minutes`
 //! (`StepTimedOut`): a task stuck in `stopping` or `modifying` is announced, not
 //! waited on for ever.
+//!
+//! A DMS Serverless replication is started the same way (StartReplication), with
+//! two differences DMS imposes (docs/dms-serverless.md): it is not started while
+//! DMS still releases the capacity of its last run (provision state
+//! `deprovisioning`: wait, as Airflow's DmsStartReplicationOperator does), and a
+//! full-load replication cannot be resumed ("The resume-processing option isn't
+//! applicable for a full-load replication", botocore's model): a rerun reloads it
+//! (`reload-target`), which the step does only when that cannot load a row twice:
+//! the spec's `target_table_prep` empties or recreates the tables, or the run
+//! loaded nothing.
 
 use std::time::SystemTime;
 
@@ -28,8 +38,10 @@ use super::{StepInput, StepReport, read};
 use crate::aws::dms::{StartType, Task};
 use crate::aws::{AwsFault, Dms};
 use crate::error::StepResult;
+use crate::error::{ErrorKind, StepError};
 use crate::naming::Names;
 use crate::progress::StopReason;
+use crate::spec::{MigrationSpec, TargetTablePrep};
 
 /// What start reports besides the common fields.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -60,8 +72,12 @@ enum Next {
     Wait,
 }
 
-fn next(task: &Task) -> StepResult<Next> {
+fn next(spec: &MigrationSpec, task: &Task) -> StepResult<Next> {
     let has_run = task.start_date.is_some();
+    let releasing = task
+        .provisioning
+        .as_ref()
+        .is_some_and(|p| p.state == "deprovisioning");
     Ok(match task.status.as_str() {
         "starting" | "running" => Next::Done,
         "ready" if !has_run => Next::Start(StartType::StartReplication),
@@ -72,11 +88,36 @@ fn next(task: &Task) -> StepResult<Next> {
         {
             Next::Finished
         }
+        "ready" | "stopped" | "failed" if releasing => Next::Wait,
+        "ready" | "stopped" | "failed" if has_run && task.is_serverless() => {
+            Next::Start(serverless_restart(spec, task)?)
+        }
         "ready" | "stopped" | "failed" if has_run => Next::Start(StartType::ResumeProcessing),
         "stopped" | "failed" => Next::Start(StartType::StartReplication),
         "deleting" => return Err(read::being_deleted(&task.id, "it cannot be started")),
         _ => Next::Wait,
     })
+}
+
+/// How a serverless replication that has run starts again: resumed, or, for a
+/// full-load one (which DMS does not resume), reloaded when that loads no row twice.
+fn serverless_restart(spec: &MigrationSpec, task: &Task) -> StepResult<StartType> {
+    if task.migration_type != "full-load" {
+        return Ok(StartType::ResumeProcessing);
+    }
+    let loaded_nothing = task.stats.as_ref().is_some_and(|s| {
+        s.full_load_progress_percent == 0 && s.tables_loaded == 0 && s.tables_loading == 0
+    });
+    if spec.target_table_prep != TargetTablePrep::DoNothing || loaded_nothing {
+        return Ok(StartType::ReloadTarget);
+    }
+    Err(StepError::new(
+        ErrorKind::InvalidSpec,
+        format!(
+            "replication config {} is a full-load replication that has run ({}); DMS cannot              resume it, only reload it, and with target_table_prep do-nothing a reload would              load again the rows it already loaded. Fix: set target_table_prep to              truncate-before-load (or drop-and-create) and run again, or run the cleanup and              start a new run on empty target tables",
+            task.id, task.status
+        ),
+    ))
 }
 
 /// Starts the task if it needs starting; see the module documentation.
@@ -87,14 +128,14 @@ pub async fn handle<D: Dms>(
 ) -> StepResult<StepReport<StartDetail>> {
     let spec = input.spec()?;
     let names = Names::for_run(&spec.run_id);
-    let task = read::task(dms, &names).await?;
+    let task = read::task(dms, spec.compute, &names).await?;
     let mut detail = StartDetail {
         task: task.id.clone(),
         task_status: task.status.clone(),
         ..StartDetail::default()
     };
     let mut actions = Vec::new();
-    let done = match next(&task)? {
+    let done = match next(&spec, &task)? {
         Next::Done => true,
         Next::Finished => {
             detail.already_finished = true;
@@ -112,14 +153,16 @@ pub async fn handle<D: Dms>(
             }
             started.map_err(|f| {
                 f.into_step_error(&format!(
-                    "starting replication task {} ({}, status {})",
+                    "starting {} {} ({}, status {})",
+                    task.kind(),
                     task.id,
                     start_type.as_str(),
                     task.status
                 ))
             })?;
             actions.push(format!(
-                "started replication task {} with {}",
+                "started {} {} with {}",
+                task.kind(),
                 task.id,
                 start_type.as_str()
             ));
@@ -132,18 +175,30 @@ pub async fn handle<D: Dms>(
                 now,
                 minutes(spec.polling.task_change_timeout_minutes),
                 &format!(
-                    "the wait for replication task {} to leave status {}",
-                    task.id, task.status
+                    "the wait for {} {} to leave status {}",
+                    task.kind(),
+                    task.id,
+                    task.status
                 ),
                 "task_change_timeout_minutes",
             )?;
             false
         }
     };
-    let waiting_for = format!(
-        "replication task {} to leave status {}",
-        task.id, task.status
-    );
+    let waiting_for = match task.provisioning.as_ref().filter(|p| !p.released()) {
+        Some(p) if !matches!(task.status.as_str(), "starting" | "running") => format!(
+            "{} {} to release the capacity of its last run (provision state {})",
+            task.kind(),
+            task.id,
+            p.state
+        ),
+        _ => format!(
+            "{} {} to leave status {}",
+            task.kind(),
+            task.id,
+            task.status
+        ),
+    };
     Ok(StepReport::new(
         done,
         actions,

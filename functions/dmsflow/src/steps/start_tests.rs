@@ -132,3 +132,118 @@ async fn refusals_and_absences_are_named() {
     assert_eq!(err.kind, ErrorKind::ResourceMissing);
     assert!(err.message.contains(TASK));
 }
+
+mod serverless {
+    use super::*;
+    use crate::progress::fixtures::{seeded_serverless_dms, serverless_input};
+
+    async fn run(dms: &FakeDms, changes: Value) -> StepResult<StepReport<StartDetail>> {
+        handle(
+            dms,
+            serverless_input(changes, Value::Null),
+            SystemTime::now(),
+        )
+        .await
+    }
+
+    fn has_run(dms: &FakeDms, status: &str, provision: &str, migration_type: &str) {
+        dms.update_task(TASK, |t| {
+            t.status = status.into();
+            t.start_date = Some(1_767_225_600);
+            t.migration_type = migration_type.into();
+            if let Some(p) = t.provisioning.as_mut() {
+                p.state = provision.into();
+            }
+        });
+    }
+
+    #[tokio::test]
+    async fn a_new_config_is_started_once_with_start_replication() {
+        let dms = seeded_serverless_dms("ready", "");
+        let report = run(&dms, json!({})).await.unwrap();
+        assert!(report.done);
+        assert_eq!(
+            report.actions,
+            [format!(
+                "started replication config {TASK} with start-replication"
+            )]
+        );
+        assert_eq!(
+            dms.calls(),
+            [
+                format!("describe_serverless_replication {TASK}"),
+                format!("start_task {TASK} start-replication"),
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn a_config_still_releasing_its_capacity_is_waited_for() {
+        let dms = seeded_serverless_dms("ready", "");
+        has_run(&dms, "failed", "deprovisioning", "full-load-and-cdc");
+        let report = run(&dms, json!({})).await.unwrap();
+        assert!(!report.done);
+        assert!(dms.calls_to("start_task").is_empty());
+        let waiting = report.waiting_for.unwrap();
+        assert!(
+            waiting.contains(
+                "to release the capacity of its last run (provision state deprovisioning)"
+            ),
+            "{waiting}"
+        );
+        // Released: resumed, never restarted.
+        has_run(&dms, "failed", "deprovisioned", "full-load-and-cdc");
+        assert!(run(&dms, json!({})).await.unwrap().done);
+        assert_eq!(
+            dms.calls_to("start_task"),
+            [format!("start_task {TASK} resume-processing")]
+        );
+    }
+
+    #[tokio::test]
+    async fn a_full_load_config_that_ran_is_reloaded_only_when_no_row_loads_twice() {
+        // DMS does not resume a full-load replication; with do-nothing a reload
+        // would load the rows again: refused, with the fix.
+        let dms = seeded_serverless_dms("ready", "");
+        has_run(&dms, "failed", "deprovisioned", "full-load");
+        dms.update_task(TASK, |t| {
+            t.stats = Some(crate::aws::dms::TaskStats {
+                full_load_progress_percent: 40,
+                tables_loaded: 3,
+                ..Default::default()
+            });
+        });
+        let refused = run(&dms, json!({"migration_type": "full-load"}))
+            .await
+            .unwrap_err();
+        assert_eq!(refused.kind, ErrorKind::InvalidSpec);
+        assert!(
+            refused.message.contains("truncate-before-load"),
+            "{}",
+            refused.message
+        );
+        assert!(dms.calls_to("start_task").is_empty());
+        // Target tables emptied before the load: reloaded.
+        let truncating =
+            json!({"migration_type": "full-load", "target_table_prep": "truncate-before-load"});
+        assert!(run(&dms, truncating).await.unwrap().done);
+        assert_eq!(
+            dms.calls_to("start_task"),
+            [format!("start_task {TASK} reload-target")]
+        );
+        // Nothing loaded (it failed before): reloaded whatever the prep.
+        let dms = seeded_serverless_dms("ready", "");
+        has_run(&dms, "failed", "failed_provision", "full-load");
+        dms.update_task(TASK, |t| t.stats = Some(Default::default()));
+        assert!(
+            run(&dms, json!({"migration_type": "full-load"}))
+                .await
+                .unwrap()
+                .done
+        );
+        assert_eq!(
+            dms.calls_to("start_task"),
+            [format!("start_task {TASK} reload-target")]
+        );
+    }
+}

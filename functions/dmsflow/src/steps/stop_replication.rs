@@ -16,6 +16,7 @@ use crate::cutover::{CutoverRequest, abnormal_stop};
 use crate::deadline::{elapsed, minutes};
 use crate::error::{ErrorKind, StepError, StepResult};
 use crate::naming::Names;
+use crate::spec::Compute;
 use crate::workflow::{RunState, StepCall, rfc3339};
 
 /// Seconds between two looks while the task stops.
@@ -38,7 +39,7 @@ pub async fn handle<D: Dms>(
     now: SystemTime,
 ) -> StepResult<StepReport<StopDetail>> {
     let names = Names::for_run(&request.run_id);
-    let task = read::task(dms, &names).await?;
+    let task = read::task(dms, Compute::Instance, &names).await?;
     let detail = StopDetail {
         task: task.id.clone(),
         task_status: task.status.clone(),

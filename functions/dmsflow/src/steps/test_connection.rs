@@ -11,6 +11,14 @@
 //! once. The count of tests this loop started travels in the report
 //! (`tests_started`), which the next call receives as `previous`.
 //! Bounded by `polling.connection_timeout_minutes`.
+//!
+//! DMS Serverless has no instance to test from: it tests both endpoints itself
+//! when the replication starts, in its `testing_connection` stage ("AWS DMS
+//! Serverless ... tests the source and target connections", user guide, DMS
+//! Serverless components; docs/dms-serverless.md), and a failed test fails the
+//! replication with "Test connection failed for endpoint ..." in its failure
+//! messages. For a serverless run the step says so and is done; check-progress
+//! reports such a failure as `ConnectionTestFailed`, with the same advice.
 
 use std::time::SystemTime;
 
@@ -22,7 +30,7 @@ use crate::aws::dms::{Connection, Endpoint, Instance};
 use crate::deadline;
 use crate::error::{ErrorKind, StepError, StepResult};
 use crate::naming::Names;
-use crate::spec::{EndpointSpec, MigrationSpec, SslMode};
+use crate::spec::{Compute, EndpointSpec, MigrationSpec, SslMode};
 
 /// What test-connection reports besides the common fields.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -56,6 +64,9 @@ pub async fn handle<D: Dms>(
 ) -> StepResult<StepReport<ConnectionsDetail>> {
     let spec = input.spec()?;
     let names = Names::for_run(&spec.run_id);
+    if spec.compute == Compute::Serverless {
+        return Ok(tested_by_dms(&names));
+    }
     let previous: ConnectionsDetail = read::previous(&input).unwrap_or_default();
     let instance = read::instance(dms, &names).await?;
     let mut actions = Vec::new();
@@ -103,6 +114,36 @@ pub async fn handle<D: Dms>(
         ConnectionsDetail { connections },
     ))
 }
+
+/// A serverless run's report: DMS tests the connections when the replication starts.
+fn tested_by_dms(names: &Names) -> StepReport<ConnectionsDetail> {
+    let connections = [
+        ("source", &names.source_endpoint),
+        ("target", &names.target_endpoint),
+    ]
+    .map(|(role, endpoint)| ConnectionState {
+        role: role.into(),
+        endpoint: endpoint.clone(),
+        status: TESTED_AT_START.into(),
+        last_failure_message: None,
+        tests_started: 0,
+    })
+    .to_vec();
+    StepReport::new(
+        true,
+        vec![format!(
+            "DMS Serverless tests the connections to {} and {} itself when replication config {} \
+             starts (stage testing_connection); a failed test is reported by the progress check",
+            names.source_endpoint, names.target_endpoint, names.task
+        )],
+        None,
+        0,
+        ConnectionsDetail { connections },
+    )
+}
+
+/// A serverless endpoint's connection status in the report.
+pub const TESTED_AT_START: &str = "tested by DMS when the replication starts";
 
 /// Looks at one endpoint's connection and starts a test when one is due.
 async fn reconcile<D: Dms>(
@@ -190,7 +231,7 @@ fn ssl_mode_name(mode: SslMode) -> &'static str {
 
 /// What failed and what to check, for one endpoint. No secret value: only the
 /// secret's ARN, which the spec holds.
-fn failure_text(spec: &MigrationSpec, names: &Names, connection: &ConnectionState) -> String {
+pub fn failure_text(spec: &MigrationSpec, names: &Names, connection: &ConnectionState) -> String {
     let side: &EndpointSpec = if connection.endpoint == names.source_endpoint {
         &spec.source
     } else {
@@ -202,14 +243,21 @@ fn failure_text(spec: &MigrationSpec, names: &Names, connection: &ConnectionStat
         .filter(|m| !m.trim().is_empty())
         .unwrap_or("DMS gave no failure message");
     format!(
-        "The {role} endpoint {id} ({engine} at {server}:{port}, database {database}) failed its connection test from replication instance {instance}: {dms_says}. Check that the instance's security groups allow outbound traffic to {server}:{port} and the database's security group admits the instance, that network ACLs and route tables let the subnets reach the server, that the secret {secret} holds the right username and password (and the role {role_arn} may read it), and that the server accepts SSL mode {ssl}.",
+        "The {role} endpoint {id} ({engine} at {server}:{port}, database {database}) failed its connection test from {from}: {dms_says}. Check that the {who}'s security groups allow outbound traffic to {server}:{port} and the database's security group admits the {who}, that network ACLs and route tables let the subnets reach the server, that the secret {secret} holds the right username and password (and the role {role_arn} may read it), and that the server accepts SSL mode {ssl}.",
         role = connection.role,
         id = connection.endpoint,
         engine = side.engine,
         server = side.server,
         port = side.port,
         database = side.database,
-        instance = names.instance,
+        from = match spec.compute {
+            Compute::Instance => format!("replication instance {}", names.instance),
+            Compute::Serverless => format!("DMS Serverless replication config {}", names.task),
+        },
+        who = match spec.compute {
+            Compute::Instance => "instance",
+            Compute::Serverless => "replication",
+        },
         secret = side.secret_arn,
         role_arn = side.secret_access_role_arn,
         ssl = ssl_mode_name(side.ssl_mode),

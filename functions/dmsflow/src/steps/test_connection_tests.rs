@@ -191,3 +191,25 @@ async fn the_loop_is_bounded_by_the_connection_timeout() {
     .unwrap();
     assert!(report.done);
 }
+
+#[tokio::test]
+async fn a_serverless_run_has_dms_test_the_connections_when_it_starts() {
+    let dms = crate::progress::fixtures::seeded_serverless_dms("ready", "");
+    let input = crate::progress::fixtures::serverless_input(json!({}), Value::Null);
+    let report = handle(&dms, input, SystemTime::now()).await.unwrap();
+    assert!(report.done);
+    assert!(dms.calls().is_empty(), "{:?}", dms.calls());
+    assert_eq!(report.detail.connections.len(), 2);
+    assert!(
+        report
+            .detail
+            .connections
+            .iter()
+            .all(|c| c.status == TESTED_AT_START)
+    );
+    assert!(
+        report.actions[0].contains("testing_connection"),
+        "{:?}",
+        report.actions
+    );
+}

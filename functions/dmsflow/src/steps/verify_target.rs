@@ -16,6 +16,7 @@ use crate::aws::Dms;
 use crate::cutover::{CutoverRequest, TABLES_NAMED, final_problems, table_report};
 use crate::error::{ErrorKind, StepError, StepResult};
 use crate::naming::Names;
+use crate::spec::Compute;
 use crate::spec::settings::validation_enabled;
 use crate::workflow::{RunState, StepCall};
 
@@ -33,7 +34,7 @@ pub async fn handle<D: Dms>(
     request: &CutoverRequest,
 ) -> StepResult<StepReport<VerifyDetail>> {
     let names = Names::for_run(&request.run_id);
-    let task = read::task(dms, &names).await?;
+    let task = read::task(dms, Compute::Instance, &names).await?;
     let tables = dms
         .table_statistics(&task.arn)
         .await

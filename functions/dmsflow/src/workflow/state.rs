@@ -65,6 +65,15 @@ pub struct Run {
     pub notes: Vec<String>,
 }
 
+impl Run {
+    /// The run's replication instance; `None` on DMS Serverless (`compute:
+    /// serverless`), which has none.
+    pub fn instance(&self) -> Option<&str> {
+        let serverless = self.spec.get("compute").and_then(Value::as_str) == Some("serverless");
+        (!serverless).then_some(self.names.instance.as_str())
+    }
+}
+
 /// The loop of the step in progress.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct StepState {

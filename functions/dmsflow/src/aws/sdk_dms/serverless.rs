@@ -4,20 +4,14 @@
 
 use aws_sdk_databasemigration::Client;
 use aws_sdk_databasemigration::types::{
-    ComputeConfig, MigrationTypeValue, Replication, ReplicationConfig,
+    ComputeConfig, MigrationTypeValue, ReloadOptionValue, Replication, ReplicationConfig,
+    TableToReload,
 };
 
 use super::convert::{epoch, filter, required, same_id, sdk_tags, stats};
 use super::{gone, one_of, pick};
-use crate::aws::dms::{Provisioning, ReplicationConfigRequest, StartType, Task};
+use crate::aws::dms::{Provisioning, ReloadOption, ReplicationConfigRequest, StartType, Task};
 use crate::aws::fault::{AwsFault, AwsResult, classify};
-
-/// Whether an ARN names a replication config (`...:replication-config:<id>`,
-/// the Service Authorization Reference's ReplicationConfig resource type) rather
-/// than a task (`...:task:<id>`).
-pub(super) fn is_config_arn(arn: &str) -> bool {
-    arn.split(':').nth(5) == Some("replication-config")
-}
 
 /// A serverless replication's status in the task's vocabulary. The model gives
 /// `Status` as a plain string; the values are terraform-provider-aws's and the
@@ -188,6 +182,24 @@ pub(super) async fn start(client: &Client, arn: &str, start_type: StartType) -> 
     Ok(())
 }
 
+/// ReloadReplicationTables: the serverless ReloadTables (same tables, same options).
+pub(super) async fn reload_tables(
+    client: &Client,
+    arn: &str,
+    tables: Vec<TableToReload>,
+    option: ReloadOption,
+) -> AwsResult<()> {
+    client
+        .reload_replication_tables()
+        .replication_config_arn(arn)
+        .set_tables_to_reload(Some(tables))
+        .reload_option(ReloadOptionValue::from(option.as_str()))
+        .send()
+        .await
+        .map_err(classify)?;
+    Ok(())
+}
+
 pub(super) async fn stop(client: &Client, arn: &str) -> AwsResult<()> {
     client
         .stop_replication()
@@ -238,13 +250,6 @@ mod tests {
         ] {
             assert_eq!(status_in_task_terms(dms), task, "{dms}");
         }
-        assert!(is_config_arn(
-            "arn:aws:dms:eu-west-1:123456789012:replication-config:ABC"
-        ));
-        assert!(!is_config_arn(
-            "arn:aws:dms:eu-west-1:123456789012:task:ABC"
-        ));
-        assert!(!is_config_arn("replication-config"));
     }
 
     #[test]

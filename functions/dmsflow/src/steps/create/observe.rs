@@ -8,6 +8,7 @@ use crate::aws::{AwsFault, Dms, Metrics};
 use crate::error::{ErrorKind, StepError, StepResult};
 use crate::naming::{Names, owned_by};
 use crate::plan::{self, Observed, Resource, Seen};
+use crate::spec::{Compute, MigrationSpec};
 
 /// Where a resource's tags are read: at the ARN DMS reported, or at one built
 /// from the function's (subnet groups and event subscriptions have none).
@@ -122,15 +123,28 @@ impl<D: Dms, M: Metrics> Looker<'_, D, M> {
         .await
     }
 
-    pub async fn task(&self) -> StepResult<Seen<Task>> {
-        const WHAT: &str = "replication task";
+    /// The run's replication: its task, or its replication config (DMS
+    /// Serverless), as `compute` says; with no spec to say (a teardown without
+    /// one), whichever exists, the task looked for first.
+    pub async fn task(&self, compute: Option<Compute>) -> StepResult<Seen<Task>> {
         let id = &self.names.task;
-        let found = self
-            .dms
-            .describe_task(id)
-            .await
-            .map_err(reading(WHAT, id))?;
-        self.whose(found, |t: &Task| TagsAt::Reported(t.arn.clone()), WHAT, id)
+        let mut found = None;
+        if compute != Some(Compute::Serverless) {
+            found = self
+                .dms
+                .describe_task(id)
+                .await
+                .map_err(reading("replication task", id))?;
+        }
+        if found.is_none() && compute != Some(Compute::Instance) {
+            found = self
+                .dms
+                .describe_serverless_replication(id)
+                .await
+                .map_err(reading("replication config", id))?;
+        }
+        let what = found.as_ref().map_or("replication", Task::kind);
+        self.whose(found, |t: &Task| TagsAt::Reported(t.arn.clone()), what, id)
             .await
     }
 
@@ -200,19 +214,29 @@ impl<D: Dms, M: Metrics> Looker<'_, D, M> {
     }
 }
 
-/// Everything the create step looks at.
+/// Everything the create step looks at: no instance and no event subscription
+/// for a serverless run, which has neither.
 pub(super) async fn all<D: Dms, M: Metrics>(
     looker: &Looker<'_, D, M>,
-    given_subnet_group: Option<&str>,
+    spec: &MigrationSpec,
     wanted_alarms: &[String],
 ) -> StepResult<Observed> {
+    let on_instance = spec.compute == Compute::Instance;
     Ok(Observed {
-        subnet_group: looker.subnet_group(given_subnet_group).await?,
-        instance: looker.instance().await?,
+        subnet_group: looker
+            .subnet_group(spec.network.subnet_group.as_deref())
+            .await?,
+        instance: match on_instance {
+            true => looker.instance().await?,
+            false => Seen::Absent,
+        },
         source: looker.endpoint(EndpointRole::Source).await?,
         target: looker.endpoint(EndpointRole::Target).await?,
-        task: looker.task().await?,
-        subscription: looker.subscription().await?,
+        task: looker.task(Some(spec.compute)).await?,
+        subscription: match on_instance {
+            true => looker.subscription().await?,
+            false => Seen::Absent,
+        },
         alarms: looker.alarms(Some(wanted_alarms)).await?,
         dashboard: looker.dashboard().await?,
     })
@@ -243,7 +267,11 @@ pub(super) async fn again<D: Dms, M: Metrics>(
             observed.target.get().is_some()
         }
         Resource::Task => {
-            observed.task = looker.task().await?;
+            observed.task = looker.task(Some(Compute::Instance)).await?;
+            observed.task.get().is_some()
+        }
+        Resource::ReplicationConfig => {
+            observed.task = looker.task(Some(Compute::Serverless)).await?;
             observed.task.get().is_some()
         }
         Resource::EventSubscription => {
