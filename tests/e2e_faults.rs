@@ -111,11 +111,7 @@ async fn a_step_whose_result_was_lost_runs_again_without_doing_anything_twice() 
     let lost = e2e::lost_responses(&stack).await;
     assert_eq!(lost.len(), 8, "every armed response was lost: {lost:?}");
     assert!(outcome.task_failures >= 8, "each loss fails one invocation");
-    let created: Vec<&str> = outcome
-        .created
-        .iter()
-        .map(|c| c.operation.as_str())
-        .collect();
+    let created = e2e::created_operations(&outcome);
     assert_eq!(created.len(), 6, "nothing created twice: {created:?}");
     for operation in [
         "StartReplicationTaskAssessmentRun",

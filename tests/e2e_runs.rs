@@ -77,11 +77,7 @@ async fn a_full_load_only_run_stops_and_deletes_everything_after_success() {
         "",
     );
     assert_eq!(output["target_tables"], notice["target_tables"]);
-    let created: Vec<&str> = outcome
-        .created
-        .iter()
-        .map(|c| c.operation.as_str())
-        .collect();
+    let created = e2e::created_operations(&outcome);
     assert_eq!(
         created,
         [

@@ -497,11 +497,11 @@ fn sdk_operations(sdk_file: &str, trait_name: &str) -> BTreeMap<String, BTreeSet
     // `sdk_dms/serverless.rs`).
     let submodule = |module: &str| {
         let path = format!("{}/{module}.rs", sdk_file.trim_end_matches(".rs"));
-        support::root()
-            .join(&path)
-            .exists()
-            .then(|| helper_operations(&without_tests(&code_only(&support::read(&path)))))
-            .unwrap_or_default()
+        if support::root().join(&path).exists() {
+            helper_operations(&without_tests(&code_only(&support::read(&path))))
+        } else {
+            Default::default()
+        }
     };
     functions(&code[open + 1..end - 1])
         .into_iter()

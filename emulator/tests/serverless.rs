@@ -332,7 +332,7 @@ async fn drills_fail_the_connection_test_and_the_provisioning() {
         dms,
         &s,
         "dr-conn",
-        M::FullLoad,
+        M::FullLoadAndCdc,
         vec![tag("dms-emulator:fail-connection", "target")],
     )
     .await;
@@ -353,6 +353,31 @@ async fn drills_fail_the_connection_test_and_the_provisioning() {
         failed.failure_messages()
     );
     assert_eq!(provision_state(&failed), "", "nothing was provisioned");
+    // Fixed, then resumed: the failed start loaded nothing, so nothing is
+    // carried over (the whole load runs, its counts from zero).
+    dms.remove_tags_from_resource()
+        .resource_arn(&conn)
+        .tag_keys("dms-emulator:fail-connection")
+        .send()
+        .await
+        .unwrap();
+    dms.start_replication()
+        .replication_config_arn(&conn)
+        .start_replication_type("resume-processing")
+        .send()
+        .await
+        .expect("a resume after a failed start");
+    wait_status(dms, &conn, "running").await;
+    let tables = dms
+        .describe_replication_table_statistics()
+        .replication_config_arn(&conn)
+        .send()
+        .await
+        .unwrap();
+    assert!(!tables.replication_table_statistics().is_empty());
+    for t in tables.replication_table_statistics() {
+        assert!(t.inserts() < 1_000_000, "{t:?}");
+    }
 
     wait_status(dms, &prov, "failed").await;
     let failed = replication(dms, &prov).await.unwrap();

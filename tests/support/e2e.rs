@@ -208,6 +208,15 @@ pub fn assert_holds_one_full_set(stack: &Stack, run_id: &str, alarms: usize) {
     );
 }
 
+/// The operations of the execution's successful DMS create calls, in order.
+pub fn created_operations(outcome: &Outcome) -> Vec<&str> {
+    outcome
+        .created
+        .iter()
+        .map(|c| c.operation.as_str())
+        .collect()
+}
+
 /// Successful DMS create calls of a run, by operation.
 pub fn creates_of(stack: &Stack, run_id: &str) -> Vec<String> {
     calls_of(&stack.calls(), run_id)

@@ -89,6 +89,10 @@ impl Row {
     }
 }
 
+/// The resources of a serverless run (subnet group, two endpoints, the
+/// replication config, the two alarms on dmsflow's metrics, the dashboard).
+const SERVERLESS_SET: usize = 7;
+
 /// The resources of a whole CDC run (subnet group, instance, two endpoints,
 /// task, event subscription, two connections, four alarms, the dashboard) and
 /// of a full-load run (two alarms).
@@ -604,6 +608,61 @@ pub const ROWS: &[Row] = &[
         left_detail: "nothing (there was nothing)",
         file: "e2e_cutover.rs",
         test: "a_cutover_of_an_unknown_run_is_refused_and_touches_nothing",
+        checks_secrets: false,
+    },
+    Row {
+        id: "serverless-provisioning-fails",
+        fault: "DMS Serverless cannot provision the replication's capacity (`fail-provisioning` drill)",
+        ends: fails("CheckProgress", "TaskFailed"),
+        sees: "one alert saying the provisioning failed, with DMS's message, the capacity asked and the quotas to check",
+        left: Left::KeptForInspection(SERVERLESS_SET),
+        left_detail: "the run's resources, replication config `failed` (`on_failure: keep`)",
+        file: "e2e_serverless.rs",
+        test: "a_serverless_replication_whose_capacity_cannot_be_provisioned_alerts_once",
+        checks_secrets: false,
+    },
+    Row {
+        id: "serverless-fails-mid-load",
+        fault: "A serverless replication fails at 40% of its full load",
+        ends: fails("CheckProgress", "TaskFailed"),
+        sees: "one alert quoting DMS's failure messages",
+        left: Left::KeptForInspection(SERVERLESS_SET),
+        left_detail: "the run's resources, replication config `failed` (`on_failure: keep`)",
+        file: "e2e_serverless.rs",
+        test: "a_serverless_replication_failing_mid_load_alerts_once_and_is_kept",
+        checks_secrets: false,
+    },
+    Row {
+        id: "serverless-table-error",
+        fault: "A table of a serverless replication ends in `Table error`, and again after dmsflow reloads it",
+        ends: fails("CheckProgress", "TablesErrored"),
+        sees: "one alert naming the table and the `ReloadReplicationTables` tried",
+        left: Left::KeptForInspection(SERVERLESS_SET),
+        left_detail: "the run's resources, replication config `stopped` (`on_failure: keep`)",
+        file: "e2e_serverless.rs",
+        test: "a_serverless_table_error_is_reloaded_once_then_alerted_naming_the_table",
+        checks_secrets: false,
+    },
+    Row {
+        id: "serverless-rerun-after-failure",
+        fault: "DMS Serverless's own connection test fails the start (target unreachable); after the fix the same input runs again",
+        ends: Ends::Succeeds,
+        sees: "one alert (`ConnectionTestFailed` naming the target, from CheckProgress), then the success notice; the rerun creates nothing and resumes the replication",
+        left: Left::Running(SERVERLESS_SET),
+        left_detail: "one set of the run's resources, replication running (`leave-running`)",
+        file: "e2e_serverless.rs",
+        test: "a_serverless_rerun_after_a_failed_connection_test_duplicates_nothing",
+        checks_secrets: false,
+    },
+    Row {
+        id: "serverless-cleanup-waits-for-capacity",
+        fault: "DMS keeps a stopped serverless replication's capacity for a while (`deprovision-seconds` drill)",
+        ends: Ends::Succeeds,
+        sees: "the cleanup waits for the provision state `deprovisioned`, then deletes the config (DMS never refuses the delete) and the rest",
+        left: Left::Nothing,
+        left_detail: "nothing",
+        file: "e2e_serverless.rs",
+        test: "a_serverless_full_load_is_validated_then_deleted_once_dms_released_its_capacity",
         checks_secrets: false,
     },
 ];

@@ -286,6 +286,12 @@ impl ReplicationConfig {
     /// `deprovisioning` to end before a delete, PR #43988). How long real DMS
     /// keeps it is uncertain: the replication's `ReplicationDeprovisionTime` says.
     fn rest(&mut self, at: f64, status: ReplicationStatus, deprovision_secs: f64) {
+        // The run ends here, whatever stage it reached: one that failed before
+        // replicating (a connection test, the provisioning) loaded nothing, and
+        // a resume carries nothing of it.
+        if let Some(run) = self.run.as_mut() {
+            run.frozen_at.get_or_insert(at);
+        }
         self.status = status;
         self.since = at;
         self.last_stop = Some(at);

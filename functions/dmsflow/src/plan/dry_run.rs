@@ -75,17 +75,21 @@ pub fn dry_run(spec: &MigrationSpec, names: &Names, topic_arn: &str) -> Vec<Stri
         names.target_endpoint,
         describe_endpoint(&spec.target)
     ));
-    plan.push(format!(
-        "create {} {} ({}, validation {}, existing target tables: {})",
-        match serverless {
-            None => "replication task".to_string(),
-            Some(s) => format!(
-                "DMS Serverless replication config (capacity {}-{} DCU, {}; no replication instance; DMS tests the connections when it starts)",
+    let (what, capacity, note) = match serverless {
+        None => ("replication task", String::new(), ""),
+        Some(s) => (
+            "DMS Serverless replication config",
+            format!(
+                ", {}-{} DCU, {}",
                 s.min_capacity_units.unwrap_or(1),
                 s.max_capacity_units,
                 if s.multi_az { "Multi-AZ" } else { "single-AZ" },
             ),
-        },
+            "; no replication instance: DMS tests the connections when it starts",
+        ),
+    };
+    plan.push(format!(
+        "create {what} {} ({}{capacity}, validation {}, existing target tables: {}{note})",
         names.task,
         wire_name(spec.migration_type),
         if spec.validation.enabled { "on" } else { "off" },

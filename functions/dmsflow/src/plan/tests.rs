@@ -668,7 +668,9 @@ fn the_serverless_dashboard_shows_dmsflow_metrics_only() {
     assert!(body.contains("DMS Serverless replication config"), "{body}");
     let dry = dry_run(&spec, &names, TOPIC).join("\n");
     assert!(
-        dry.contains("DMS Serverless replication config (capacity 2-16 DCU"),
+        dry.contains(
+            "create DMS Serverless replication config dmsflow-orders-task (full-load-and-cdc, 2-16 DCU, single-AZ,"
+        ),
         "{dry}"
     );
     assert!(!dry.contains("replication instance dmsflow"), "{dry}");

@@ -197,8 +197,12 @@ impl Remediation {
                 .collect(),
             _ => return error,
         };
+        let (call, what) = match summary.provisioning {
+            Some(_) => ("ReloadReplicationTables", "replication"),
+            None => ("ReloadTables", "task"),
+        };
         error.message = format!(
-            "{} dmsflow already tried, with ReloadTables while the task ran: {}.",
+            "{} dmsflow already tried, with {call} while the {what} ran: {}.",
             error.message,
             first_few(&tried)
         );

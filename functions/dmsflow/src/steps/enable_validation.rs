@@ -152,6 +152,19 @@ pub async fn handle<D: Dms>(
         false
     };
     let waiting_for = (!done).then(|| waiting_text(&task, &detail));
+    bounded_report(&spec, &input, now, actions, waiting_for, detail)
+}
+
+/// The report of one call: done unless `waiting_for`, a wait bounded by
+/// `polling.task_change_timeout_minutes`.
+fn bounded_report(
+    spec: &MigrationSpec,
+    input: &StepInput,
+    now: SystemTime,
+    actions: Vec<String>,
+    waiting_for: Option<String>,
+    detail: ValidationDetail,
+) -> StepResult<StepReport<ValidationDetail>> {
     if let Some(waiting_for) = &waiting_for {
         deadline::check(
             input.loop_started_at.as_deref(),
@@ -162,7 +175,7 @@ pub async fn handle<D: Dms>(
         )?;
     }
     Ok(StepReport::new(
-        done,
+        waiting_for.is_none(),
         actions,
         waiting_for,
         spec.polling.min_wait_seconds,
@@ -231,22 +244,7 @@ async fn serverless<D: Dms>(
         )),
     };
     detail.validation_enabled = waiting_for.is_none();
-    if let Some(waiting_for) = &waiting_for {
-        deadline::check(
-            input.loop_started_at.as_deref(),
-            now,
-            minutes(spec.polling.task_change_timeout_minutes),
-            waiting_for,
-            "task_change_timeout_minutes",
-        )?;
-    }
-    Ok(StepReport::new(
-        waiting_for.is_none(),
-        actions,
-        waiting_for,
-        spec.polling.min_wait_seconds,
-        detail,
-    ))
+    bounded_report(spec, input, now, actions, waiting_for, detail)
 }
 
 async fn start<D: Dms>(dms: &D, task: &Task, start_type: StartType) -> StepResult<()> {
