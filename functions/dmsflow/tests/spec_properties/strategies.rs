@@ -636,6 +636,15 @@ pub fn valid_spec() -> impl Strategy<Value = Value> {
                 "task_settings": settings.0,
             });
             merge(&mut spec, patch);
+            if spec["compute"] == "serverless" {
+                // DMS Serverless has no instance, and dmsflow cannot read its CDC
+                // latency (the spec checks refuse both).
+                spec.as_object_mut().unwrap().remove("instance");
+                if spec["completion"]["criterion"] == "ready-for-cutover" {
+                    spec["migration_type"] = json!("full-load-and-cdc");
+                    spec["completion"]["criterion"] = json!("full-load-complete");
+                }
+            }
             spec["source"]["port"] = json!(ports.0);
             spec["target"]["port"] = json!(ports.1);
             spec
