@@ -1,19 +1,26 @@
 //! The SDK clients a function builds once, at cold start, outside its handler.
 
-use aws_config::BehaviorVersion;
 use aws_config::environment::EnvironmentVariableCredentialsProvider;
 use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_databasemigration::config::SharedCredentialsProvider;
 use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
 use aws_smithy_runtime_api::client::http::SharedHttpClient;
 
 use super::lazy_clients::{LazyCloudWatch, LazyHistory, LazyS3, LazySns, lazy};
 use super::lazy_https::LazyHttpClient;
 
-/// The service-specific endpoint variable aws-config reads for DMS (its service
-/// id is "Database Migration Service").
-const DMS_ENDPOINT_VARIABLE: &str = "AWS_ENDPOINT_URL_DATABASE_MIGRATION_SERVICE";
-/// A shorter name for the same override, for local runs against an emulator.
-const DMS_ENDPOINT_ALIAS: &str = "AWS_ENDPOINT_URL_DMS";
+/// The service-specific endpoint variables of the clients that honour one, first
+/// wins: the SDKs' names (`AWS_ENDPOINT_URL_<service id>`, the SDKs and Tools
+/// reference guide's "Service-specific endpoints"; DMS's service id is
+/// "Database Migration Service"), and for DMS a shorter name for local runs
+/// against an emulator.
+const DMS_ENDPOINT_VARIABLES: [&str; 2] = [
+    "AWS_ENDPOINT_URL_DATABASE_MIGRATION_SERVICE",
+    "AWS_ENDPOINT_URL_DMS",
+];
+const S3_ENDPOINT_VARIABLES: [&str; 1] = ["AWS_ENDPOINT_URL_S3"];
 
 /// The AWS clients the steps use.
 #[derive(Debug, Clone)]
@@ -61,9 +68,9 @@ pub async fn dms_from_env() -> aws_sdk_databasemigration::Client {
     dms_client(&sdk_config().await)
 }
 
-fn dms_client(config: &aws_config::SdkConfig) -> aws_sdk_databasemigration::Client {
+fn dms_client(config: &SdkConfig) -> aws_sdk_databasemigration::Client {
     let mut dms = aws_sdk_databasemigration::config::Builder::from(config);
-    if let Some(url) = dms_endpoint_alias(|name| std::env::var(name).ok()) {
+    if let Some(url) = service_endpoint(&DMS_ENDPOINT_VARIABLES, |name| std::env::var(name).ok()) {
         dms = dms.endpoint_url(url);
     }
     aws_sdk_databasemigration::Client::from_conf(dms.build())
@@ -78,9 +85,37 @@ pub const SDK_INITIAL_BACKOFF: std::time::Duration = std::time::Duration::from_m
 pub const SDK_MAX_BACKOFF: std::time::Duration = std::time::Duration::from_secs(4);
 
 /// The shared configuration of every client (see [`Clients::from_env`]).
-async fn sdk_config() -> aws_config::SdkConfig {
-    aws_config::defaults(BehaviorVersion::latest())
-        .credentials_provider(EnvironmentVariableCredentialsProvider::new())
+async fn sdk_config() -> SdkConfig {
+    environment_config(|name| std::env::var(name).ok())
+}
+
+/// Connect timeout, as aws-config's defaults set it ("a default `CONNECT`
+/// timeout of `3.1s`", aws-config's `ConfigLoader::timeout_config`).
+const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_millis(3100);
+
+/// The configuration a Lambda function's environment gives, read by `var`:
+/// built directly, not by aws-config's loader, whose region chain (profile
+/// files, instance metadata) and profile parsing a function never uses but
+/// would carry in every binary. What Lambda sets ("Defined runtime environment
+/// variables", Lambda developer guide): `AWS_REGION` and the execution role's
+/// `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`. What a
+/// deployment or the local stack may set, as the SDKs read it ("Environment
+/// variables" of the AWS SDKs and Tools reference guide): `AWS_DEFAULT_REGION`,
+/// `AWS_ENDPOINT_URL` (every client), `AWS_USE_FIPS_ENDPOINT`,
+/// `AWS_USE_DUALSTACK_ENDPOINT`; the DMS client also reads its own endpoint
+/// variables, and S3's ([`service_endpoint`]).
+fn environment_config(var: impl Fn(&str) -> Option<String>) -> SdkConfig {
+    let flag = |name: &str| var(name).map(|v| v.eq_ignore_ascii_case("true"));
+    let mut config = SdkConfig::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(
+            var("AWS_REGION")
+                .or_else(|| var("AWS_DEFAULT_REGION"))
+                .map(Region::new),
+        )
+        .credentials_provider(SharedCredentialsProvider::new(
+            EnvironmentVariableCredentialsProvider::new(),
+        ))
         .http_client(LazyHttpClient::new(https_client))
         .retry_config(
             RetryConfig::standard()
@@ -88,8 +123,21 @@ async fn sdk_config() -> aws_config::SdkConfig {
                 .with_initial_backoff(SDK_INITIAL_BACKOFF)
                 .with_max_backoff(SDK_MAX_BACKOFF),
         )
-        .load()
-        .await
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(CONNECT_TIMEOUT)
+                .build(),
+        );
+    if let Some(url) = var("AWS_ENDPOINT_URL") {
+        config = config.endpoint_url(url);
+    }
+    if let Some(fips) = flag("AWS_USE_FIPS_ENDPOINT") {
+        config = config.use_fips(fips);
+    }
+    if let Some(dual_stack) = flag("AWS_USE_DUALSTACK_ENDPOINT") {
+        config = config.use_dual_stack(dual_stack);
+    }
+    config.build()
 }
 
 /// The HTTPS client (rustls with ring) trusting the system's CA bundle. Built by
@@ -175,11 +223,13 @@ pub async fn sfn_and_lazy_s3_from_env() -> (aws_sdk_sfn::Client, LazyS3) {
 /// The S3 client; with an endpoint override (a local stack), path-style
 /// addresses (`<endpoint>/<bucket>/<key>`), since a virtual-hosted address
 /// (`<bucket>.<host>`) needs a DNS name per bucket that an emulator's host has not.
-fn s3_client(config: &aws_config::SdkConfig) -> aws_sdk_s3::Client {
-    let overridden = ["AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"]
-        .iter()
-        .any(|name| std::env::var_os(name).is_some());
-    let s3 = aws_sdk_s3::config::Builder::from(config).force_path_style(overridden);
+fn s3_client(config: &SdkConfig) -> aws_sdk_s3::Client {
+    let own = service_endpoint(&S3_ENDPOINT_VARIABLES, |name| std::env::var(name).ok());
+    let overridden = own.is_some() || config.endpoint_url().is_some();
+    let mut s3 = aws_sdk_s3::config::Builder::from(config).force_path_style(overridden);
+    if let Some(url) = own {
+        s3 = s3.endpoint_url(url);
+    }
     aws_sdk_s3::Client::from_conf(s3.build())
 }
 
@@ -191,13 +241,11 @@ pub fn alert_topic_from_env() -> Option<String> {
         .filter(|t| !t.trim().is_empty())
 }
 
-/// The DMS endpoint named by [`DMS_ENDPOINT_ALIAS`], unless the variable
-/// aws-config reads itself is set (which then wins).
-fn dms_endpoint_alias(var: impl Fn(&str) -> Option<String>) -> Option<String> {
-    if var(DMS_ENDPOINT_VARIABLE).is_some() {
-        return None;
-    }
-    var(DMS_ENDPOINT_ALIAS).filter(|url| !url.is_empty())
+/// The endpoint the first of `names` that is set and not empty gives.
+fn service_endpoint(names: &[&str], var: impl Fn(&str) -> Option<String>) -> Option<String> {
+    names
+        .iter()
+        .find_map(|name| var(name).filter(|url| !url.is_empty()))
 }
 
 #[cfg(test)]
@@ -229,7 +277,7 @@ mod tests {
         );
     }
 
-    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + use<> {
         let pairs: Vec<(String, String)> = pairs
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -243,18 +291,51 @@ mod tests {
     }
 
     #[test]
-    fn the_short_dms_endpoint_variable_applies_when_the_standard_one_is_absent() {
-        let alias = env(&[(DMS_ENDPOINT_ALIAS, "http://127.0.0.1:4566")]);
+    fn a_service_endpoint_comes_from_the_first_variable_set() {
+        let standard = "AWS_ENDPOINT_URL_DATABASE_MIGRATION_SERVICE";
+        let alias = env(&[("AWS_ENDPOINT_URL_DMS", "http://127.0.0.1:4566")]);
         assert_eq!(
-            dms_endpoint_alias(alias).as_deref(),
+            service_endpoint(&DMS_ENDPOINT_VARIABLES, alias).as_deref(),
             Some("http://127.0.0.1:4566")
         );
         let both = env(&[
-            (DMS_ENDPOINT_ALIAS, "http://127.0.0.1:4566"),
-            (DMS_ENDPOINT_VARIABLE, "http://127.0.0.1:5000"),
+            ("AWS_ENDPOINT_URL_DMS", "http://127.0.0.1:4566"),
+            (standard, "http://127.0.0.1:5000"),
         ]);
-        assert_eq!(dms_endpoint_alias(both), None);
-        assert_eq!(dms_endpoint_alias(env(&[(DMS_ENDPOINT_ALIAS, "")])), None);
-        assert_eq!(dms_endpoint_alias(env(&[])), None);
+        assert_eq!(
+            service_endpoint(&DMS_ENDPOINT_VARIABLES, both).as_deref(),
+            Some("http://127.0.0.1:5000")
+        );
+        let empty = env(&[("AWS_ENDPOINT_URL_DMS", "")]);
+        assert_eq!(service_endpoint(&DMS_ENDPOINT_VARIABLES, empty), None);
+        assert_eq!(service_endpoint(&DMS_ENDPOINT_VARIABLES, env(&[])), None);
+    }
+
+    #[test]
+    fn the_configuration_is_the_environments() {
+        let config = environment_config(env(&[
+            ("AWS_DEFAULT_REGION", "eu-west-1"),
+            ("AWS_ENDPOINT_URL", "http://127.0.0.1:4566"),
+            ("AWS_USE_FIPS_ENDPOINT", "true"),
+        ]));
+        assert_eq!(config.region().map(|r| r.as_ref()), Some("eu-west-1"));
+        assert_eq!(config.endpoint_url(), Some("http://127.0.0.1:4566"));
+        assert_eq!(config.use_fips(), Some(true));
+        assert_eq!(config.use_dual_stack(), None);
+        assert!(config.credentials_provider().is_some());
+        assert_eq!(
+            config.retry_config().map(|r| r.max_attempts()),
+            Some(SDK_ATTEMPTS)
+        );
+        assert_eq!(
+            config.timeout_config().and_then(|t| t.connect_timeout()),
+            Some(CONNECT_TIMEOUT)
+        );
+        let lambda = environment_config(env(&[
+            ("AWS_REGION", "us-east-1"),
+            ("AWS_DEFAULT_REGION", "eu-west-1"),
+        ]));
+        assert_eq!(lambda.region().map(|r| r.as_ref()), Some("us-east-1"));
+        assert_eq!(lambda.endpoint_url(), None);
     }
 }
