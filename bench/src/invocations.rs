@@ -38,7 +38,8 @@ pub struct FunctionRun {
     pub done: bool,
     /// Peak resident set of the process after its last invocation, in bytes.
     pub peak_memory: u64,
-    /// DescribeTableStatistics calls the emulator received during this function's turn.
+    /// Table statistics pages (DescribeTableStatistics or
+    /// DescribeReplicationTableStatistics) the emulator served during this function's turn.
     pub table_statistics_pages: usize,
 }
 
@@ -106,6 +107,32 @@ pub async fn run(paths: &Paths, emulator: &EmulatorHandle) -> Result<Vec<Functio
     Ok(runs)
 }
 
+/// The same steps on DMS Serverless: every sample's run moved to `compute:
+/// serverless` ([`on_serverless`]); each run is named `<function> (serverless)`.
+pub async fn run_serverless(
+    paths: &Paths,
+    emulator: &EmulatorHandle,
+) -> Result<Vec<FunctionRun>, String> {
+    let (_, mut runs) = run_steps_as(paths, emulator, &STEPS, on_serverless).await?;
+    for run in &mut runs {
+        run.name = format!("{} (serverless)", run.name);
+    }
+    Ok(runs)
+}
+
+/// A step sample whose run is on DMS Serverless: `compute` and a `serverless`
+/// section, no assessment and a criterion dmsflow can judge there (the spec
+/// checks refuse the others; the sample's run is already validated).
+pub fn on_serverless(mut event: Value) -> Value {
+    if let Some(spec) = event.pointer_mut("/state/run/spec") {
+        spec["compute"] = json!("serverless");
+        spec["serverless"] = json!({"max_capacity_units": 16, "min_capacity_units": 2});
+        spec["assessment"]["enabled"] = json!(false);
+        spec["completion"]["criterion"] = json!("validated");
+    }
+    event
+}
+
 /// The steps after ValidateSpec with their samples, in the state machine's order.
 pub const STEPS: [(&str, &str); 7] = [
     ("dmsflow-create", "create-resources"),
@@ -125,13 +152,23 @@ pub async fn run_steps(
     emulator: &EmulatorHandle,
     steps: &[(&str, &str)],
 ) -> Result<(Value, Vec<FunctionRun>), String> {
+    run_steps_as(paths, emulator, steps, |event| event).await
+}
+
+/// [`run_steps`], each sample changed by `sample` first.
+async fn run_steps_as(
+    paths: &Paths,
+    emulator: &EmulatorHandle,
+    steps: &[(&str, &str)],
+    sample: impl Fn(Value) -> Value,
+) -> Result<(Value, Vec<FunctionRun>), String> {
     std::fs::create_dir_all(&paths.log_dir)
         .map_err(|e| format!("{}: {e}", paths.log_dir.display()))?;
     let endpoint = emulator.url();
     let mut runs = Vec::new();
     let mut last = Value::Null;
     for &(name, event) in steps {
-        let event = paths.event(event)?;
+        let event = sample(paths.event(event)?);
         let (answer, run) = run_step(paths, emulator, name, &endpoint, |previous| {
             let mut payload = event.clone();
             if let Some(previous) = previous {
@@ -195,8 +232,11 @@ pub fn answer(name: &str, invocation: Invocation) -> Result<(Value, Duration), S
     }
 }
 
+/// Pages of table statistics read: a task's, or a serverless replication's.
 fn table_statistics_calls(emulator: &EmulatorHandle) -> usize {
-    count_operation(&emulator.emulator().calls(), "DescribeTableStatistics")
+    let calls = emulator.emulator().calls();
+    count_operation(&calls, "DescribeTableStatistics")
+        + count_operation(&calls, "DescribeReplicationTableStatistics")
 }
 
 /// How many calls of `operation` an emulator call log holds.
@@ -239,6 +279,24 @@ mod tests {
             sample["state"]["run"]["spec"]["table_mappings"]["rules"][0]["object-locator"]["schema-name"],
             SCHEMA
         );
+    }
+
+    #[test]
+    fn a_serverless_sample_is_one_the_steps_run_on_a_replication_config() {
+        let sample: Value = serde_json::from_str(
+            &std::fs::read_to_string(
+                Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("../events/functions/create-resources.json"),
+            )
+            .unwrap(),
+        )
+        .unwrap();
+        let moved = on_serverless(sample);
+        let spec: dmsflow::spec::MigrationSpec =
+            serde_json::from_value(moved["state"]["run"]["spec"].clone()).unwrap();
+        assert_eq!(spec.compute, dmsflow::spec::Compute::Serverless);
+        assert_eq!(spec.serverless.unwrap().max_capacity_units, 16);
+        assert!(!spec.assessment.enabled);
     }
 
     #[test]

@@ -149,6 +149,11 @@ async fn measure(options: Options) -> Result<Vec<table::Row>, String> {
     let mut runs = vec![coldstart::hello_run(&paths, HELLO, &emulator.url()).await?];
     runs.extend(invocations::run(&paths, &emulator).await?);
     emulator.shutdown().await;
+    // The same run on DMS Serverless, on a fresh emulator (the run ids are the same).
+    eprintln!("first invocations: the same migration on DMS Serverless");
+    let emulator = invocations::emulator(options.tables).await?;
+    runs.extend(invocations::run_serverless(&paths, &emulator).await?);
+    emulator.shutdown().await;
     let catalogs = catalog::run(&paths).await?;
 
     let mut rows: Vec<table::Row> = report::init_rows(&times, HELLO);

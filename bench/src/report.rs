@@ -79,7 +79,7 @@ pub fn memory_rows(runs: &[FunctionRun], tables: u32) -> Vec<Row> {
             let mut measure = format!("peak (VmHWM), {}", run.name);
             if run.table_statistics_pages > 0 {
                 measure.push_str(&format!(
-                    ": {tables}-table task, {} calls, {} DescribeTableStatistics pages",
+                    ": {tables}-table task, {} calls, {} table statistics pages",
                     run.calls, run.table_statistics_pages
                 ));
             }
@@ -135,7 +135,7 @@ mod tests {
         assert!(
             rows[1]
                 .measure
-                .contains("500-table task, 3 calls, 3 DescribeTableStatistics pages")
+                .contains("500-table task, 3 calls, 3 table statistics pages")
         );
         assert_eq!(rows[1].met, Some(false));
         let first = first_invocation_rows(&[run("start", 0, 0)]);
