@@ -31,7 +31,7 @@ pub struct Clients {
 }
 
 impl Clients {
-    /// Loads the AWS configuration once and makes both clients on it (the
+    /// Reads the AWS configuration once and makes both clients on it (the
     /// CloudWatch client is built by its first call).
     ///
     /// - One HTTPS client (rustls with ring) is shared by both SDK clients; it is
@@ -41,17 +41,15 @@ impl Clients {
     ///   `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`), where Lambda puts the
     ///   execution role's: aws-config's default chain (profile files, web
     ///   identity through STS, container and instance metadata) is never built;
-    ///   building it was about 1 ms of each cold start. aws-config is also built
-    ///   without SSO, login and process credentials (workspace features).
+    ///   building it was about 1 ms of each cold start.
     /// - Standard retry mode with [`SDK_ATTEMPTS`] attempts and short jittered
     ///   backoff (from [`SDK_INITIAL_BACKOFF`], at most [`SDK_MAX_BACKOFF`]), so a
     ///   throttled or briefly unavailable call is retried inside the function
     ///   (a few seconds at most, well within its timeout) before the state
     ///   machine's own Retry rules, with their long backoff, see it.
-    /// - Endpoint overrides keep working for local runs against an emulator:
-    ///   aws-config reads `AWS_ENDPOINT_URL` and
-    ///   `AWS_ENDPOINT_URL_DATABASE_MIGRATION_SERVICE`; `AWS_ENDPOINT_URL_DMS` is
-    ///   honoured as a shorter name for the latter.
+    /// - The rest of the configuration (region, endpoint overrides for local
+    ///   runs against an emulator, FIPS and dual-stack) comes from the
+    ///   environment too ([`environment_config`]), not from aws-config's loader.
     pub async fn from_env() -> Clients {
         let config = sdk_config().await;
         Clients {
