@@ -117,7 +117,7 @@ async fn a_wave_runs_two_at_a_time_names_its_failed_run_and_a_rerun_skips_the_su
     assert_eq!(outcome_of(&first, "wave-c")["outcome"], "succeeded");
     let failed = outcome_of(&first, "wave-b");
     assert_eq!(failed["outcome"], "failed");
-    let expected = Drill::FailConnection.expected();
+    let expected = Drill::FailConnection.expected(false);
     assert_eq!(failed["error"].as_str(), expected.error, "{failed}");
     // Each run kept its own alerts: the failed run alerted itself too.
     let own = format!(

@@ -229,7 +229,7 @@ async fn start_refuses_a_run_in_progress_status_lists_the_runs_and_teardown_foll
     assert_eq!(code, 0, "{out}{err}");
     let (code, out, err) = dmsflow(&stack, &["watch", "cli-fails", "--interval", "1"]);
     assert_eq!(code, 1, "{out}{err}");
-    let expected = Drill::FailConnection.expected();
+    let expected = Drill::FailConnection.expected(false);
     assert!(
         out.contains(&format!(
             "run cli-fails FAILED: {}",

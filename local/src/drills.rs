@@ -118,12 +118,28 @@ impl Drill {
         }
     }
 
-    pub fn expected(self) -> Expected {
+    /// Why the drill does not apply to a DMS Serverless run, if it does not:
+    /// dmsflow runs no assessment there (the spec checks refuse it), and there is
+    /// no instance to create.
+    pub fn not_on_serverless(self) -> Option<&'static str> {
+        match self {
+            Drill::AssessmentFail | Drill::AssessmentWarning => Some(
+                "dmsflow runs no premigration assessment on DMS Serverless (docs/dms-serverless.md)",
+            ),
+            Drill::SlowInstance => Some("DMS Serverless has no replication instance"),
+            _ => None,
+        }
+    }
+
+    /// How the run ends; on DMS Serverless (`serverless`) a failed connection
+    /// test is DMS's own, at the start, which CheckProgress reports.
+    pub fn expected(self, serverless: bool) -> Expected {
         let fails = |error, state| Expected {
             error: Some(error),
             failed_state: Some(state),
         };
         match self {
+            Drill::FailConnection if serverless => fails("ConnectionTestFailed", "CheckProgress"),
             Drill::FailConnection => fails("ConnectionTestFailed", "TestConnections"),
             Drill::AssessmentFail => fails("AssessmentFailed", "AssessMigration"),
             Drill::FailTask => fails("TaskFailed", "CheckProgress"),
@@ -141,8 +157,8 @@ impl Drill {
     }
 
     /// One line: what a user should see at the end.
-    pub fn expectation(self) -> String {
-        match self.expected() {
+    pub fn expectation(self, serverless: bool) -> String {
+        match self.expected(serverless) {
             Expected {
                 error: Some(error),
                 failed_state: Some(state),
@@ -317,7 +333,28 @@ mod tests {
             Drill::Throttle.throttle().unwrap().first_calls,
             Some(THROTTLED_CALLS)
         );
-        assert!(Drill::Throttle.expected().error.is_none());
+        assert!(Drill::Throttle.expected(false).error.is_none());
+    }
+
+    #[test]
+    fn on_serverless_a_failed_connection_test_is_checkprogresss_and_some_drills_do_not_apply() {
+        let on_serverless = Drill::FailConnection.expected(true);
+        assert_eq!(on_serverless.failed_state, Some("CheckProgress"));
+        assert_eq!(on_serverless.error, Some("ConnectionTestFailed"));
+        assert!(
+            Drill::FailConnection
+                .expectation(true)
+                .contains("CheckProgress")
+        );
+        let refused: Vec<&str> = Drill::ALL
+            .iter()
+            .filter(|d| d.not_on_serverless().is_some())
+            .map(|d| d.name())
+            .collect();
+        assert_eq!(
+            refused,
+            ["assessment-fail", "assessment-warning", "slow-instance"]
+        );
     }
 
     #[test]
@@ -334,21 +371,25 @@ mod tests {
         assert_eq!(warned["tags"]["dms-emulator:assessment-warning"], "true");
         assert_eq!(warned["assessment"]["enabled"], true);
 
-        let fail = Drill::AssessmentFail.expected();
+        let fail = Drill::AssessmentFail.expected(false);
         assert_eq!(
             (fail.error, fail.failed_state),
             (Some("AssessmentFailed"), Some("AssessMigration"))
         );
         assert!(
             Drill::AssessmentFail
-                .expectation()
+                .expectation(false)
                 .contains("never started")
         );
-        assert!(Drill::AssessmentWarning.expected().error.is_none());
-        assert!(Drill::AssessmentWarning.expectation().contains("SUCCEEDED"));
+        assert!(Drill::AssessmentWarning.expected(false).error.is_none());
         assert!(
             Drill::AssessmentWarning
-                .expectation()
+                .expectation(false)
+                .contains("SUCCEEDED")
+        );
+        assert!(
+            Drill::AssessmentWarning
+                .expectation(false)
                 .contains("lists the warnings")
         );
     }

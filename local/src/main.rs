@@ -181,7 +181,7 @@ async fn rehearse(args: Args) -> Result<bool, Error> {
     }
     for drill in &prepared.drills {
         println!("  drill      {}: {}", drill.name(), drill.describe());
-        println!("             expected: {}", drill.expectation());
+        println!("             expected: {}", prepared.expectation(*drill));
     }
     println!(
         "running {} as execution {}\n",

@@ -56,7 +56,14 @@ pub fn prepare(
     if let Some(Value::Array(runs)) = input.get_mut("runs") {
         localize_topics(runs, run_topic_arn);
     }
+    let serverless = input.get("compute").and_then(Value::as_str) == Some("serverless");
     for drill in drills {
+        if serverless && let Some(why) = drill.not_on_serverless() {
+            return Err(Error::new(format!(
+                "drill {} does not apply to a DMS Serverless run: {why}",
+                drill.name()
+            )));
+        }
         drill.apply(&mut input, speed);
     }
     let mut execution_name = run_id.clone();
@@ -142,6 +149,16 @@ pub struct WaveOutcome {
 }
 
 impl Prepared {
+    /// Whether the input is a migration on DMS Serverless (`compute: serverless`).
+    pub fn is_serverless(&self) -> bool {
+        self.input.get("compute").and_then(Value::as_str) == Some("serverless")
+    }
+
+    /// What `drill` should end in, on this input.
+    pub fn expectation(&self, drill: Drill) -> String {
+        drill.expectation(self.is_serverless())
+    }
+
     /// Whether the input is a wave (for the wave state machine).
     pub fn is_wave(&self) -> bool {
         self.input.get("action").and_then(Value::as_str) == Some("wave")
@@ -370,7 +387,7 @@ pub fn summary(prepared: &Prepared, outcome: &Outcome) -> Vec<String> {
             "drill      {}: {}; expected: {}",
             drill.name(),
             drill.describe(),
-            drill.expectation()
+            prepared.expectation(*drill)
         ));
     }
     out
@@ -420,6 +437,24 @@ mod tests {
         let plain = prepare(json!({"run_id": "r2"}), "arn:local", &[], 5.0).unwrap();
         assert_eq!(plain.execution_name, "r2");
         assert!(plain.input.get("notifications").is_none());
+    }
+
+    #[test]
+    fn a_serverless_spec_refuses_the_drills_that_do_not_apply_and_expects_its_own_end() {
+        let spec = json!({"run_id": "r1", "compute": "serverless"});
+        let Err(refused) = prepare(spec.clone(), "arn:local", &[Drill::SlowInstance], 5.0) else {
+            panic!("slow-instance applies to no serverless run");
+        };
+        assert!(
+            refused.to_string().contains("no replication instance"),
+            "{refused}"
+        );
+        let p = prepare(spec, "arn:local", &[Drill::FailConnection], 5.0).unwrap();
+        assert!(p.is_serverless());
+        assert!(
+            p.expectation(Drill::FailConnection)
+                .contains("CheckProgress")
+        );
     }
 
     #[test]

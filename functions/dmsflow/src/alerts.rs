@@ -107,6 +107,8 @@ pub struct FailureFacts<'a> {
     /// The run's task and instance names (for links), once known.
     pub task: Option<&'a str>,
     pub instance: Option<&'a str>,
+    /// The run is on DMS Serverless (`task` names its replication config).
+    pub serverless: bool,
     /// Generation of a long run, and its first execution.
     pub generation: u32,
     pub first_execution_arn: Option<&'a str>,
@@ -116,7 +118,8 @@ pub struct FailureFacts<'a> {
 
 /// The failure alert.
 pub fn failure_alert(facts: &FailureFacts<'_>) -> Message {
-    let links = Links::new(facts.execution_arn, facts.task, facts.instance);
+    let links =
+        Links::new(facts.execution_arn, facts.task, facts.instance).on_serverless(facts.serverless);
     let name = links.execution_name();
     let (subject, result) = match (facts.error, facts.run_id, facts.earlier) {
         ("RunInProgress", _, _) => (
@@ -207,6 +210,8 @@ pub struct SuccessFacts<'a> {
     /// The replication instance; none for a DMS Serverless run (whose log group
     /// is not documented: no log link).
     pub instance: Option<&'a str>,
+    /// The run is on DMS Serverless (`task` names its replication config).
+    pub serverless: bool,
     /// CheckProgress's last report.
     pub progress: &'a Value,
     /// What earlier steps asked the notice to say (the assessment's warnings).
@@ -230,7 +235,8 @@ pub fn success_notice(facts: &SuccessFacts<'_>) -> Message {
             text_of(&format!("/{side}/port"))
         )
     };
-    let links = Links::new(facts.execution_arn, Some(facts.task), facts.instance);
+    let links = Links::new(facts.execution_arn, Some(facts.task), facts.instance)
+        .on_serverless(facts.serverless);
     let next = match then.as_str() {
         "stop-and-clean-up" => {
             "The task is stopped now and cleanup.on_success applies; a cleanup failure would be alerted."
@@ -253,7 +259,6 @@ pub fn success_notice(facts: &SuccessFacts<'_>) -> Message {
         "next": next,
         "target_tables": facts.progress.get("target_tables").cloned().unwrap_or(Value::Null),
         "progress": facts.progress,
-        "replication_task": facts.task,
         "execution_console": links.execution(),
     });
     let also: String = facts.notes.iter().map(|n| format!("\n- {n}")).collect();

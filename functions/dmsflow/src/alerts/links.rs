@@ -12,6 +12,8 @@ pub struct Links<'a> {
     region: &'a str,
     task: Option<&'a str>,
     instance: Option<&'a str>,
+    /// `task` names a DMS Serverless replication config, not a task.
+    config: bool,
 }
 
 impl<'a> Links<'a> {
@@ -23,7 +25,18 @@ impl<'a> Links<'a> {
             region,
             task,
             instance,
+            config: false,
         }
+    }
+
+    /// The run's replication is a DMS Serverless replication config: no task
+    /// page to link (the console URL of a config is not documented), no instance.
+    pub fn on_serverless(mut self, serverless: bool) -> Self {
+        self.config = serverless;
+        if serverless {
+            self.instance = None;
+        }
+        self
     }
 
     /// The execution's name (the ARN's last part).
@@ -78,7 +91,12 @@ impl<'a> Links<'a> {
     /// Adds the task's links to a document and a text, when the run's names are
     /// known: the task, the run's dashboard, and the task's log.
     pub fn add_task_links(&self, fields: &mut Map<String, Value>, text: &mut String) {
-        if let Some(task) = self.task {
+        if let Some(config) = self.task.filter(|_| self.config) {
+            fields.insert("replication_config".into(), config.into());
+            text.push_str(&format!(
+                "\nDMS Serverless replication config: {config} (DMS console, Serverless replications)"
+            ));
+        } else if let Some(task) = self.task {
             fields.insert("replication_task".into(), task.into());
             fields.insert("dms_task_console".into(), self.task(task).into());
             text.push_str(&format!("\nDMS task: {task} {}", self.task(task)));

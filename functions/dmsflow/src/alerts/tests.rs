@@ -18,6 +18,7 @@ fn run_failure<'a>() -> FailureFacts<'a> {
         cleanup_on_failure: Some("keep"),
         task: Some("dmsflow-orders-task"),
         instance: Some("dmsflow-orders-instance"),
+        serverless: false,
         generation: 1,
         first_execution_arn: Some(EXECUTION),
         earlier: None,
@@ -135,6 +136,7 @@ fn the_success_notice_says_what_was_migrated_how_far_and_what_comes_next() {
         spec: &spec,
         task: "dmsflow-orders-task",
         instance: Some("dmsflow-orders-instance"),
+        serverless: false,
         progress: &progress,
         notes: &[],
     });
@@ -164,6 +166,34 @@ Task log: CloudWatch log group dms-tasks-dmsflow-orders-instance https://eu-west
 }
 
 #[test]
+fn a_serverless_runs_notice_names_its_config_and_links_no_task_page_or_instance_log() {
+    let spec = json!({"run_id": "orders", "completion": {"criterion": "validated"}});
+    let message = success_notice(&SuccessFacts {
+        execution_arn: EXECUTION,
+        spec: &spec,
+        task: "dmsflow-orders-task",
+        instance: None,
+        serverless: true,
+        progress: &json!({}),
+        notes: &[],
+    });
+    assert!(
+        message.text.contains(
+            "\nDMS Serverless replication config: dmsflow-orders-task (DMS console, Serverless replications)\nDashboard: dmsflow-orders "
+        ),
+        "{}",
+        message.text
+    );
+    assert!(!message.text.contains("taskDetails") && !message.text.contains("Task log"));
+    assert_eq!(
+        message.document["replication_config"],
+        "dmsflow-orders-task"
+    );
+    assert!(message.document.get("replication_task").is_none());
+    assert_eq!(message.document["dashboard"], "dmsflow-orders");
+}
+
+#[test]
 fn the_success_notice_says_what_earlier_steps_noted() {
     let spec = json!({"run_id": "orders", "completion": {"criterion": "full-load-complete"}});
     let notes =
@@ -173,6 +203,7 @@ fn the_success_notice_says_what_earlier_steps_noted() {
         spec: &spec,
         task: "dmsflow-orders-task",
         instance: Some("dmsflow-orders-instance"),
+        serverless: false,
         progress: &json!({}),
         notes: &notes,
     });

@@ -172,6 +172,7 @@ pub async fn failure<N: Notices>(
         cleanup_on_failure: on_failure.filter(|_| clean_up),
         task: run.map(|r| r.names.task.as_str()),
         instance: run.and_then(crate::workflow::Run::instance),
+        serverless: run.is_some_and(crate::workflow::Run::is_serverless),
         generation: run.map_or(1, |r| r.generation),
         first_execution_arn: run.map(|r| r.first_execution_arn.as_str()),
         earlier: earlier
@@ -248,6 +249,7 @@ pub async fn success<N: Notices>(
         spec,
         task: &run.names.task,
         instance: run.instance(),
+        serverless: run.is_serverless(),
         progress: &state.step.report,
         notes: &run.notes,
     });

@@ -69,8 +69,12 @@ impl Run {
     /// The run's replication instance; `None` on DMS Serverless (`compute:
     /// serverless`), which has none.
     pub fn instance(&self) -> Option<&str> {
-        let serverless = self.spec.get("compute").and_then(Value::as_str) == Some("serverless");
-        (!serverless).then_some(self.names.instance.as_str())
+        (!self.is_serverless()).then_some(self.names.instance.as_str())
+    }
+
+    /// The run replicates on DMS Serverless (a replication config, no task).
+    pub fn is_serverless(&self) -> bool {
+        self.spec.get("compute").and_then(Value::as_str) == Some("serverless")
     }
 }
 
