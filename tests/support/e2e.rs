@@ -346,7 +346,9 @@ pub async fn stop_execution(stack: &Stack, execution_arn: &str) {
         .await
         .and_then(|answer| answer.ok("StopExecution"))
         .unwrap_or_else(|e| panic!("{e}"));
-    for _ in 0..100 {
+    // moto's interpreter does not always abort at once: it was seen taking over
+    // 20 s here (while the execution waited between checks). Up to a minute.
+    for _ in 0..300 {
         let execution = stack
             .sfn
             .describe_execution(execution_arn)
