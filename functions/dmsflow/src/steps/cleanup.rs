@@ -304,13 +304,22 @@ async fn observe<D: Dms, M: Metrics>(
     };
     let mut alarms = looker.alarms(None).await?;
     alarms.retain(|name, ours| *ours || names.alarms.contains(name));
+    // A serverless run has no instance and no event subscription: not looked for
+    // on each of its (many) cleanup polls. Without a spec, everything is.
+    let serverless = compute == Some(Compute::Serverless);
     Ok(Observed {
         subnet_group,
-        instance: looker.instance().await?,
+        instance: match serverless {
+            true => Seen::Absent,
+            false => looker.instance().await?,
+        },
         source: looker.endpoint(EndpointRole::Source).await?,
         target: looker.endpoint(EndpointRole::Target).await?,
         task: looker.task(compute).await?,
-        subscription: looker.subscription().await?,
+        subscription: match serverless {
+            true => Seen::Absent,
+            false => looker.subscription().await?,
+        },
         alarms,
         dashboard: looker.dashboard().await?,
     })

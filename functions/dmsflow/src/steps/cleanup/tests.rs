@@ -550,3 +550,38 @@ async fn resources_whose_tags_cannot_be_read_are_left_alone() {
         ]
     );
 }
+
+#[tokio::test]
+async fn a_serverless_cleanup_looks_for_no_instance_or_subscription_and_a_teardown_finds_the_config()
+ {
+    let dms = fixtures::seeded_serverless_dms("stopped", "deprovisioned");
+    let metrics = FakeMetrics::new();
+    let mut serverless = request("success", None);
+    serverless["spec"] = fixtures::serverless_spec_json(json!({}));
+    let report = cleanup(&dms, &metrics, serverless).await.unwrap();
+    let calls = dms.calls();
+    assert!(
+        !calls
+            .iter()
+            .any(|c| c.starts_with("describe_instance") || c.starts_with("describe_event")),
+        "{calls:?}"
+    );
+    assert_eq!(
+        report.detail.deleted,
+        ["replication config dmsflow-orders-task"]
+    );
+    // Without a spec, the config is found after the task is not.
+    let dms = fixtures::seeded_serverless_dms("stopped", "deprovisioned");
+    let report = cleanup(&dms, &metrics, request("teardown", None))
+        .await
+        .unwrap();
+    assert_eq!(
+        report.detail.deleted,
+        ["replication config dmsflow-orders-task"]
+    );
+    assert!(
+        dms.calls()
+            .iter()
+            .any(|c| c.starts_with("describe_instance"))
+    );
+}
